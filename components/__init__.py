@@ -1,0 +1,1 @@
+"""ComponentResources of the trading platform and the typed stack-config model."""

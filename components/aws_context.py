@@ -1,0 +1,47 @@
+"""The account, partition and region a stack deploys into, looked up once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class AwsContext:
+    account_id: str
+    partition: str
+    region: str
+    dns_suffix: str  # amazonaws.com, or amazonaws.com.cn in China
+
+    def service_principal(self, service: str) -> str:
+        """A regional service principal, e.g. ``logs.ap-northeast-2.amazonaws.com``."""
+        return f"{service}.{self.region}.{self.dns_suffix}"
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        where = self.region if region else ""
+        return f"arn:{self.partition}:{service}:{where}:{self.account_id}:{resource}"
+
+    @property
+    def root_principal(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+
+def lookup_aws_context(region: str, provider: pulumi.ProviderResource | None) -> AwsContext:
+    opts = pulumi.InvokeOptions(provider=provider)
+    identity = aws.get_caller_identity(opts=opts)
+    partition = aws.get_partition(opts=opts)
+    return AwsContext(
+        account_id=identity.account_id,
+        partition=partition.partition,
+        region=region,
+        dns_suffix=partition.dns_suffix,
+    )
+
+
+def policy_json(statements: list[dict[str, Any]]) -> str:
+    """An IAM policy document; statements may not hold Outputs (use ``Output.json_dumps`` then)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)

@@ -1,0 +1,180 @@
+"""Sizing tiers: the seed's figures (seed 002, sections 10-13) as config defaults.
+
+A stack picks a tier with ``trading-platform:tier``; each object below is the default for the
+config key of the same name (``trading-platform:network``, ``trading-platform:postgres``, ...)
+and the stack YAML overrides it key by key. Where the seed gives no figure (min/max of a growth
+node group, say) the value is ours and marked so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Tier = dict[str, dict[str, Any]]
+
+STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
+    "network": {"azCount": 2, "natStrategy": "single"},
+    "eks": {
+        "nodeGroups": {
+            "general": {"instanceType": "c6i.xlarge", "min": 2, "desired": 3, "max": 6},
+        },
+    },
+    "matchingEngine": {
+        "instanceType": "c6i.large",
+        "min": 1,
+        "desired": 2,
+        "max": 2,
+        "tenancy": "default",
+        "clusterPlacement": False,
+        "heapGb": 3,
+        "volumeGb": 30,
+        "volumeIops": 3000,
+        "volumeThroughput": 125,
+    },
+    "postgres": {
+        "instanceClass": "db.t4g.large",
+        "multiAz": False,
+        "replicaCount": 1,
+        "replicaInstanceClass": "db.t4g.medium",
+        "allocatedStorageGb": 100,
+        "maxAllocatedStorageGb": 200,
+        "iops": 3000,
+        "storageThroughput": 125,
+        "backupRetentionDays": 7,
+        "crossRegionReplica": False,
+    },
+    "cache": {
+        "nodeType": "cache.t4g.medium",
+        "clusterMode": False,
+        "shards": 1,
+        "replicasPerShard": 1,
+        "snapshotRetentionDays": 1,
+    },
+    "kafka": {"mode": "serverless"},
+    "budget": {"monthlyUsd": 1362},
+}
+
+GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
+    "network": {"azCount": 2, "natStrategy": "single"},
+    "eks": {
+        "nodeGroups": {
+            "api": {"instanceType": "c6i.xlarge", "min": 2, "desired": 2, "max": 6},
+            "websocket": {
+                "instanceType": "r6i.large",
+                "min": 2,
+                "desired": 2,
+                "max": 5,
+                "taint": "dedicated=websocket:NoSchedule",
+            },
+            "consumer": {"instanceType": "c6i.large", "min": 2, "desired": 2, "max": 6},
+        },
+    },
+    "matchingEngine": {
+        "instanceType": "c6i.xlarge",
+        "min": 2,
+        "desired": 2,
+        "max": 4,
+        "tenancy": "default",
+        "clusterPlacement": True,
+        "heapGb": 6,
+        "volumeGb": 50,
+        "volumeIops": 3000,
+        "volumeThroughput": 125,
+    },
+    "postgres": {
+        "instanceClass": "db.r6i.xlarge",
+        "multiAz": True,
+        "replicaCount": 1,
+        "replicaInstanceClass": "db.r6i.large",
+        "allocatedStorageGb": 200,
+        "maxAllocatedStorageGb": 500,
+        "iops": 3000,
+        "storageThroughput": 125,
+        "backupRetentionDays": 14,
+        "crossRegionReplica": False,
+    },
+    "cache": {
+        "nodeType": "cache.r6g.large",
+        "clusterMode": False,
+        "shards": 1,
+        "replicasPerShard": 2,
+        "snapshotRetentionDays": 7,
+    },
+    "kafka": {
+        "mode": "provisioned",
+        "brokerCount": 3,
+        "instanceType": "kafka.m5.large",
+        "ebsVolumeGb": 500,
+        "provisionedThroughputMiBps": 0,
+    },
+    "budget": {"monthlyUsd": 3421},
+}
+
+SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
+    "network": {"azCount": 3, "natStrategy": "per-az"},
+    "eks": {
+        "nodeGroups": {
+            "api": {"instanceType": "c6i.2xlarge", "min": 3, "desired": 6, "max": 20},
+            "websocket": {
+                "instanceType": "r6i.xlarge",
+                "min": 2,
+                "desired": 4,
+                "max": 10,
+                "taint": "dedicated=websocket:NoSchedule",
+            },
+            "consumer": {"instanceType": "c6i.xlarge", "min": 3, "desired": 6, "max": 15},
+        },
+    },
+    "matchingEngine": {
+        "instanceType": "c6i.4xlarge",
+        "min": 3,
+        "desired": 3,
+        "max": 9,
+        "tenancy": "dedicated",
+        "clusterPlacement": True,
+        "heapGb": 24,
+        "volumeGb": 100,
+        "volumeIops": 16000,
+        "volumeThroughput": 1000,
+    },
+    "postgres": {
+        "instanceClass": "db.r6i.4xlarge",
+        "multiAz": True,
+        "replicaCount": 2,
+        "replicaInstanceClass": "db.r6i.2xlarge",
+        "allocatedStorageGb": 500,
+        "maxAllocatedStorageGb": 2000,
+        "iops": 12000,
+        "storageThroughput": 500,
+        "backupRetentionDays": 35,
+        "crossRegionReplica": True,
+    },
+    "cache": {
+        "nodeType": "cache.r6g.xlarge",
+        "clusterMode": True,
+        "shards": 3,
+        "replicasPerShard": 2,
+        "snapshotRetentionDays": 7,
+    },
+    "kafka": {
+        "mode": "provisioned",
+        "brokerCount": 6,
+        "instanceType": "kafka.m5.2xlarge",
+        "ebsVolumeGb": 1000,
+        "provisionedThroughputMiBps": 250,
+    },
+    "budget": {"monthlyUsd": 21895},
+}
+
+TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merges ``override`` into a copy of ``base``; lists and scalars replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,79 @@
+"""LogsEncryptionKey: the customer-managed KMS key every CloudWatch log group is encrypted with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, policy_json
+
+
+@dataclass(frozen=True)
+class LogsEncryptionKeyArgs:
+    name_prefix: str
+    context: AwsContext
+    protect: bool
+
+
+class LogsEncryptionKey(pulumi.ComponentResource):
+    """A rotated CMK that CloudWatch Logs may use only for this account's log groups."""
+
+    key_arn: pulumi.Output[str]
+    key_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: LogsEncryptionKeyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:logs:LogsEncryptionKey", name, None, opts)
+        ctx = args.context
+        # The logs service may use the key only with an encryption context naming one of this
+        # account's log groups in this region, so no other account or service can borrow it.
+        policy = policy_json(
+            [
+                {
+                    "Sid": "AccountAdministersKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ctx.root_principal},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchLogsUsesKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": ctx.service_principal("logs")},
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnLike": {
+                            "kms:EncryptionContext:aws:logs:arn": ctx.arn("logs", "log-group:*")
+                        }
+                    },
+                },
+            ]
+        )
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{args.name_prefix}: CloudWatch Logs encryption",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=policy,
+            tags={"Name": f"{args.name_prefix}-logs"},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{args.name_prefix}-logs",
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.key_arn = key.arn
+        self.key_id = key.key_id
+        self.register_outputs({"keyArn": key.arn, "keyId": key.key_id})

@@ -1,0 +1,181 @@
+"""Who may talk to whom: the one table every security-group rule comes from.
+
+Each ``Flow`` opens exactly one port range from a source to a destination. A flow between two
+roles becomes an ingress rule on the destination's SG (referencing the source SG) and an egress
+rule on the source's SG (referencing the destination SG), so both sides are least privilege. A
+flow from an external peer is ingress only; a flow to one is egress only. Nothing is ever
+reachable from the internet: the only way in is CloudFront (which carries WAF) to the ALB.
+
+Seed 002 opened 0-65535 between tiers; every port here is the application's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+Protocol = Literal["tcp", "udp"]
+
+
+class Role(StrEnum):
+    """A security group per role; workloads attach the SG of what they are."""
+
+    ALB = "alb"
+    APP = "app"  # EKS nodes and pods: api, websocket, consumers
+    EKS_CONTROL_PLANE = "eks-control-plane"
+    MATCHING_ENGINE_NLB = "matching-engine-nlb"
+    MATCHING_ENGINE = "matching-engine"
+    DB_PROXY = "db-proxy"
+    DATABASE = "database"
+    CACHE = "cache"
+    KAFKA = "kafka"
+    ENDPOINTS = "endpoints"  # interface VPC endpoints
+
+
+class Peer(StrEnum):
+    """Things outside the VPC's security groups."""
+
+    CLOUDFRONT = "cloudfront"  # CloudFront's origin-facing managed prefix list
+    S3 = "s3"  # the S3 gateway endpoint's prefix list
+    INTERNET = "internet"  # 0.0.0.0/0 through NAT; egress only
+
+
+Endpoint = Role | Peer
+
+
+@dataclass(frozen=True)
+class Flow:
+    source: Endpoint
+    destination: Endpoint
+    from_port: int
+    to_port: int
+    reason: str
+    protocol: Protocol = "tcp"
+
+
+# Application ports, named once.
+HTTPS = 443
+API_PORT = 3000
+WEBSOCKET_PORT = 3001
+ENGINE_TCP_PORT = 8080
+ENGINE_GRPC_PORT = 9090
+POSTGRES_PORT = 5432
+REDIS_PORT = 6379
+KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; the only listener we enable
+KUBELET_PORT = 10250
+DNS_PORT = 53
+
+
+def _one(
+    source: Endpoint, destination: Endpoint, port: int, reason: str, protocol: Protocol = "tcp"
+) -> Flow:
+    return Flow(source, destination, port, port, reason, protocol)
+
+
+REACHABILITY: tuple[Flow, ...] = (
+    # Edge: the internet reaches CloudFront (with WAF), and only CloudFront reaches the ALB.
+    _one(Peer.CLOUDFRONT, Role.ALB, HTTPS, "CloudFront origin requests to the ALB over HTTPS"),
+    _one(Role.ALB, Role.APP, API_PORT, "ALB to API pods"),
+    _one(Role.ALB, Role.APP, WEBSOCKET_PORT, "ALB to WebSocket pods"),
+    # Inside the cluster: pods on one node reach pods and DNS on another.
+    Flow(Role.APP, Role.APP, API_PORT, WEBSOCKET_PORT, "Service-to-service calls between pods"),
+    _one(Role.APP, Role.APP, DNS_PORT, "CoreDNS over TCP", "tcp"),
+    _one(Role.APP, Role.APP, DNS_PORT, "CoreDNS over UDP", "udp"),
+    _one(Role.APP, Role.APP, KUBELET_PORT, "metrics-server scraping kubelets"),
+    _one(Role.APP, Role.EKS_CONTROL_PLANE, HTTPS, "Nodes and pods to the Kubernetes API"),
+    _one(Role.EKS_CONTROL_PLANE, Role.APP, KUBELET_PORT, "API server to kubelets (logs, exec)"),
+    _one(Role.EKS_CONTROL_PLANE, Role.APP, HTTPS, "API server to admission webhooks"),
+    # Matching engine: only through its internal NLB, never directly from pods.
+    _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_TCP_PORT, "Services to the engine (TCP)"),
+    _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_GRPC_PORT, "Services to the engine (gRPC)"),
+    _one(Role.MATCHING_ENGINE_NLB, Role.MATCHING_ENGINE, ENGINE_TCP_PORT, "NLB to engines (TCP)"),
+    _one(Role.MATCHING_ENGINE_NLB, Role.MATCHING_ENGINE, ENGINE_GRPC_PORT, "NLB to engines (gRPC)"),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.MATCHING_ENGINE,
+        ENGINE_GRPC_PORT,
+        "Standby engines follow the primary over gRPC",
+    ),
+    # Data: the database only accepts its proxy; apps and engines use the proxy.
+    _one(Role.APP, Role.DB_PROXY, POSTGRES_PORT, "Services to PostgreSQL through RDS Proxy"),
+    _one(Role.MATCHING_ENGINE, Role.DB_PROXY, POSTGRES_PORT, "Engines persist through RDS Proxy"),
+    _one(Role.DB_PROXY, Role.DATABASE, POSTGRES_PORT, "RDS Proxy to the database"),
+    _one(Role.APP, Role.CACHE, REDIS_PORT, "Services to Redis/Valkey (TLS)"),
+    _one(Role.MATCHING_ENGINE, Role.CACHE, REDIS_PORT, "Engines to Redis/Valkey (TLS)"),
+    _one(Role.APP, Role.KAFKA, KAFKA_IAM_PORT, "Producers and consumers to Kafka (IAM, TLS)"),
+    _one(Role.MATCHING_ENGINE, Role.KAFKA, KAFKA_IAM_PORT, "Engines publish trades (IAM, TLS)"),
+    # AWS APIs through interface endpoints, S3 through its gateway endpoint.
+    _one(Role.APP, Role.ENDPOINTS, HTTPS, "Pods and nodes to AWS APIs via interface endpoints"),
+    _one(Role.MATCHING_ENGINE, Role.ENDPOINTS, HTTPS, "SSM, CloudWatch and KMS for engines"),
+    _one(Role.DB_PROXY, Role.ENDPOINTS, HTTPS, "RDS Proxy reads its secret from Secrets Manager"),
+    _one(Role.APP, Peer.S3, HTTPS, "ECR image layers are served from S3"),
+    _one(Role.MATCHING_ENGINE, Peer.S3, HTTPS, "Engine artifacts and OS packages from S3"),
+    # The only internet egress: services call external broker and exchange APIs (seed 000).
+    _one(Role.APP, Peer.INTERNET, HTTPS, "External broker and exchange APIs over HTTPS via NAT"),
+)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One security-group rule, before it is a resource."""
+
+    role: Role  # the SG the rule belongs to
+    direction: Literal["ingress", "egress"]
+    protocol: Protocol
+    from_port: int
+    to_port: int
+    peer: Endpoint  # the other side: a role's SG, a prefix list or the internet
+    description: str
+
+    @property
+    def slug(self) -> str:
+        """A stable, readable resource-name suffix."""
+        ports = (
+            str(self.from_port)
+            if self.from_port == self.to_port
+            else f"{self.from_port}-{self.to_port}"
+        )
+        arrow = "from" if self.direction == "ingress" else "to"
+        return f"{self.role}-{self.direction}-{arrow}-{self.peer}-{self.protocol}{ports}"
+
+
+def check_table(flows: tuple[Flow, ...]) -> None:
+    """The table's invariants; a violation here is a bug in the table, caught at import."""
+    seen: set[tuple[Endpoint, Endpoint, str, int, int]] = set()
+    for flow in flows:
+        key = (flow.source, flow.destination, flow.protocol, flow.from_port, flow.to_port)
+        if key in seen:
+            raise ValueError(f"duplicate flow {key}")
+        seen.add(key)
+        if flow.source is Peer.INTERNET:
+            raise ValueError(f"nothing may accept traffic from the internet: {flow}")
+        if isinstance(flow.source, Peer) and isinstance(flow.destination, Peer):
+            raise ValueError(f"a flow needs at least one of our roles: {flow}")
+        if not 0 < flow.from_port <= flow.to_port <= 65535:
+            raise ValueError(f"bad port range in {flow}")
+        if flow.to_port - flow.from_port > 10:
+            raise ValueError(f"port ranges are the application's, not wide open: {flow}")
+
+
+def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
+    """Expands flows into per-SG ingress and egress rules."""
+    specs: list[RuleSpec] = []
+    for flow in flows:
+        common = {"protocol": flow.protocol, "from_port": flow.from_port, "to_port": flow.to_port}
+        if isinstance(flow.destination, Role):
+            specs.append(
+                RuleSpec(
+                    flow.destination, "ingress", peer=flow.source, description=flow.reason, **common
+                )
+            )
+        if isinstance(flow.source, Role):
+            specs.append(
+                RuleSpec(
+                    flow.source, "egress", peer=flow.destination, description=flow.reason, **common
+                )
+            )
+    return specs
+
+
+check_table(REACHABILITY)

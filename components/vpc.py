@@ -1,0 +1,371 @@
+"""TradingVpc: the four-tier network and the security groups of every role.
+
+Public subnets hold only the ALB and NAT gateways; EKS and MSK live in the private tier; the
+database tier has no route out of the VPC at all; the matching engine tier reaches AWS only
+through endpoints. Every security-group rule comes from ``reachability.REACHABILITY``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, policy_json
+from .config import NatStrategy, NetworkConfig, SubnetTier
+from .reachability import REACHABILITY, Flow, Peer, Role, rule_specs
+
+WORLD_IPV4 = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class TradingVpcArgs:
+    name_prefix: str
+    network: NetworkConfig
+    availability_zones: Sequence[str]
+    cluster_name: str  # for the Kubernetes load-balancer subnet tags
+    cloudfront_prefix_list_id: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    context: AwsContext
+    protect: bool
+    reachability: tuple[Flow, ...] = REACHABILITY
+
+
+class TradingVpc(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    subnet_ids: dict[SubnetTier, list[pulumi.Output[str]]]
+    security_group_ids: dict[Role, pulumi.Output[str]]
+    db_subnet_group_name: pulumi.Output[str]
+    cache_subnet_group_name: pulumi.Output[str]
+    flow_log_group_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: TradingVpcArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:network:TradingVpc", name, None, opts)
+        self._name = name
+        self._args = args
+        net = args.network
+        azs = list(args.availability_zones)[: net.az_count]
+        if len(azs) < net.az_count:
+            raise ValueError(
+                f"network.azCount is {net.az_count} but the region offers {len(azs)} AZs"
+            )
+        prefix = args.name_prefix
+
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=net.vpc_cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": prefix},
+            opts=self._child(),
+        )
+        self.vpc_id = vpc.id
+        # Strip the default SG: anything launched without an explicit SG gets no access at all.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{prefix}-default-locked"},
+            opts=self._child(),
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=vpc.id, tags={"Name": prefix}, opts=self._child()
+        )
+
+        subnets = self._subnets(vpc, azs)
+        self.subnet_ids = {tier: [s.id for s in subnets[tier]] for tier in SubnetTier}
+        route_tables = self._routing(vpc, igw, subnets, azs)
+
+        s3_endpoint = aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{args.context.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[
+                rt.id
+                for tier in (SubnetTier.PRIVATE, SubnetTier.MATCHING_ENGINE)
+                for rt in route_tables[tier]
+            ],
+            tags={"Name": f"{prefix}-s3"},
+            opts=self._child(),
+        )
+
+        groups = self._security_groups(vpc, s3_endpoint.prefix_list_id)
+        self.security_group_ids = {role: sg.id for role, sg in groups.items()}
+
+        for service in net.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{args.context.region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.subnet_ids[SubnetTier.PRIVATE],
+                security_group_ids=[groups[Role.ENDPOINTS].id],
+                tags={"Name": f"{prefix}-{service}"},
+                opts=self._child(),
+            )
+
+        self.flow_log_group_name = self._flow_logs(vpc)
+
+        database_subnets = self.subnet_ids[SubnetTier.DATABASE]
+        db_group = aws.rds.SubnetGroup(
+            f"{name}-db",
+            description=f"{prefix} database tier (no internet route)",
+            subnet_ids=database_subnets,
+            tags={"Name": f"{prefix}-db"},
+            opts=self._child(),
+        )
+        cache_group = aws.elasticache.SubnetGroup(
+            f"{name}-cache",
+            description=f"{prefix} database tier (no internet route)",
+            subnet_ids=database_subnets,
+            tags={"Name": f"{prefix}-cache"},
+            opts=self._child(),
+        )
+        self.db_subnet_group_name = db_group.name
+        self.cache_subnet_group_name = cache_group.name
+
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "subnetIds": {tier.value: ids for tier, ids in self.subnet_ids.items()},
+                "securityGroupIds": {
+                    role.value: sg for role, sg in self.security_group_ids.items()
+                },
+                "dbSubnetGroupName": self.db_subnet_group_name,
+                "cacheSubnetGroupName": self.cache_subnet_group_name,
+                "flowLogGroupName": self.flow_log_group_name,
+            }
+        )
+
+    def _child(self, **kwargs: object) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
+
+    def _subnets(self, vpc: aws.ec2.Vpc, azs: list[str]) -> dict[SubnetTier, list[aws.ec2.Subnet]]:
+        args = self._args
+        cluster_tag = f"kubernetes.io/cluster/{args.cluster_name}"
+        # Where the AWS Load Balancer Controller may place internet-facing / internal LBs.
+        k8s_tags: dict[SubnetTier, dict[str, str]] = {
+            SubnetTier.PUBLIC: {"kubernetes.io/role/elb": "1", cluster_tag: "shared"},
+            SubnetTier.PRIVATE: {"kubernetes.io/role/internal-elb": "1", cluster_tag: "shared"},
+        }
+        subnets: dict[SubnetTier, list[aws.ec2.Subnet]] = {}
+        for tier in SubnetTier:
+            subnets[tier] = [
+                aws.ec2.Subnet(
+                    f"{self._name}-{tier.value}-{index}",
+                    vpc_id=vpc.id,
+                    cidr_block=cidr,
+                    availability_zone=az,
+                    # Nothing in the public tier needs an automatic public IP: the ALB and NAT
+                    # gateways get their own addresses (FSBP EC2.15).
+                    map_public_ip_on_launch=False,
+                    tags={
+                        "Name": f"{args.name_prefix}-{tier.value}-{az}",
+                        "Tier": tier.value,
+                        **k8s_tags.get(tier, {}),
+                    },
+                    opts=self._child(),
+                )
+                for index, (cidr, az) in enumerate(
+                    zip(args.network.subnets[tier], azs, strict=True)
+                )
+            ]
+        return subnets
+
+    def _routing(
+        self,
+        vpc: aws.ec2.Vpc,
+        igw: aws.ec2.InternetGateway,
+        subnets: dict[SubnetTier, list[aws.ec2.Subnet]],
+        azs: list[str],
+    ) -> dict[SubnetTier, list[aws.ec2.RouteTable]]:
+        name, prefix = self._name, self._args.name_prefix
+        strategy = self._args.network.nat_strategy
+
+        def table(tier: SubnetTier, suffix: str) -> aws.ec2.RouteTable:
+            return aws.ec2.RouteTable(
+                f"{name}-{tier.value}-rt{suffix}",
+                vpc_id=vpc.id,
+                tags={"Name": f"{prefix}-{tier.value}{suffix}"},
+                opts=self._child(),
+            )
+
+        def associate(tier: SubnetTier, tables: list[aws.ec2.RouteTable]) -> None:
+            for index, subnet in enumerate(subnets[tier]):
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-{tier.value}-rta-{index}",
+                    subnet_id=subnet.id,
+                    route_table_id=tables[index % len(tables)].id,
+                    opts=self._child(),
+                )
+
+        public = table(SubnetTier.PUBLIC, "")
+        aws.ec2.Route(
+            f"{name}-public-internet",
+            route_table_id=public.id,
+            destination_cidr_block=WORLD_IPV4,
+            gateway_id=igw.id,
+            opts=self._child(),
+        )
+        associate(SubnetTier.PUBLIC, [public])
+
+        nat_count = {NatStrategy.NONE: 0, NatStrategy.SINGLE: 1, NatStrategy.PER_AZ: len(azs)}[
+            strategy
+        ]
+        nats = []
+        for index in range(nat_count):
+            eip = aws.ec2.Eip(
+                f"{name}-nat-eip-{index}",
+                domain="vpc",
+                tags={"Name": f"{prefix}-nat-{azs[index]}"},
+                opts=self._child(),
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=eip.allocation_id,
+                    subnet_id=subnets[SubnetTier.PUBLIC][index].id,
+                    tags={"Name": f"{prefix}-nat-{azs[index]}"},
+                    opts=self._child(depends_on=[igw]),
+                )
+            )
+
+        # Private (EKS) tier: egress to the internet through NAT, per AZ when NAT is per AZ.
+        if strategy is NatStrategy.PER_AZ:
+            private = [table(SubnetTier.PRIVATE, f"-{i}") for i in range(len(azs))]
+        else:
+            private = [table(SubnetTier.PRIVATE, "")]
+        for index, rt in enumerate(private):
+            if nats:
+                aws.ec2.Route(
+                    f"{name}-private-nat-{index}",
+                    route_table_id=rt.id,
+                    destination_cidr_block=WORLD_IPV4,
+                    nat_gateway_id=nats[index].id,
+                    opts=self._child(),
+                )
+        associate(SubnetTier.PRIVATE, private)
+
+        # Matching engine and database tiers: local routes only. Engines reach AWS through
+        # endpoints; databases need nothing outside the VPC.
+        engine = [table(SubnetTier.MATCHING_ENGINE, "")]
+        associate(SubnetTier.MATCHING_ENGINE, engine)
+        database = [table(SubnetTier.DATABASE, "")]
+        associate(SubnetTier.DATABASE, database)
+        return {
+            SubnetTier.PUBLIC: [public],
+            SubnetTier.PRIVATE: private,
+            SubnetTier.MATCHING_ENGINE: engine,
+            SubnetTier.DATABASE: database,
+        }
+
+    def _security_groups(
+        self, vpc: aws.ec2.Vpc, s3_prefix_list_id: pulumi.Input[str]
+    ) -> dict[Role, aws.ec2.SecurityGroup]:
+        name, prefix = self._name, self._args.name_prefix
+        groups = {
+            role: aws.ec2.SecurityGroup(
+                f"{name}-{role.value}-sg",
+                description=f"{prefix} {role.value}: rules from the reachability table",
+                vpc_id=vpc.id,
+                revoke_rules_on_delete=True,
+                tags={"Name": f"{prefix}-{role.value}", "Role": role.value},
+                opts=self._child(),
+            )
+            for role in Role
+        }
+        prefix_lists: dict[Peer, pulumi.Input[str]] = {
+            Peer.CLOUDFRONT: self._args.cloudfront_prefix_list_id,
+            Peer.S3: s3_prefix_list_id,
+        }
+        for spec in rule_specs(self._args.reachability):
+            rule_type = (
+                aws.vpc.SecurityGroupIngressRule
+                if spec.direction == "ingress"
+                else aws.vpc.SecurityGroupEgressRule
+            )
+            peer = spec.peer
+            rule_type(
+                f"{name}-{spec.slug}",
+                security_group_id=groups[spec.role].id,
+                ip_protocol=spec.protocol,
+                from_port=spec.from_port,
+                to_port=spec.to_port,
+                referenced_security_group_id=groups[peer].id if isinstance(peer, Role) else None,
+                prefix_list_id=prefix_lists.get(peer) if isinstance(peer, Peer) else None,
+                cidr_ipv4=WORLD_IPV4 if peer is Peer.INTERNET else None,
+                description=spec.description,
+                opts=self._child(),
+            )
+        return groups
+
+    def _flow_logs(self, vpc: aws.ec2.Vpc) -> pulumi.Output[str]:
+        name, args = self._name, self._args
+        ctx = args.context
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/{args.name_prefix}/vpc-flow-logs",
+            kms_key_id=args.logs_kms_key_arn,
+            retention_in_days=args.network.flow_log_retention_days,
+            opts=self._child(protect=args.protect),
+        )
+        trust = policy_json(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Confused-deputy guard: only this account's flow logs may assume the role.
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                        "ArnLike": {"aws:SourceArn": ctx.arn("ec2", "vpc-flow-log/*")},
+                    },
+                }
+            ]
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=trust,
+            description=f"{args.name_prefix}: VPC flow logs delivery",
+            opts=self._child(),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=group.arn.apply(
+                lambda arn: policy_json(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": [arn, f"{arn}:*"],
+                        }
+                    ]
+                )
+            ),
+            opts=self._child(),
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": f"{args.name_prefix}-flow-log"},
+            opts=self._child(),
+        )
+        return group.name

@@ -1,0 +1,209 @@
+"""Realistic provider behaviour for the offline run: resource outputs and invoke results.
+
+In update mode every resource gets a plausible id, ARN and name; in preview mode only the
+inputs come back, so computed outputs (ids, ARNs, endpoints) are unknown, as in a real preview
+of a new stack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+AVAILABILITY_ZONES: dict[str, list[str]] = {
+    "ap-northeast-1": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
+    "ap-northeast-2": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
+    "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"],
+}
+# Managed prefix lists by name (ids as AWS publishes them for ap-northeast-2).
+PREFIX_LISTS: dict[str, str] = {
+    "com.amazonaws.global.cloudfront.origin-facing": "pl-22a6434b",
+    "com.amazonaws.ap-northeast-2.s3": "pl-78a54011",
+    "com.amazonaws.ap-northeast-2.dynamodb": "pl-01a04568",
+}
+_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default"
+SSM_PARAMETERS: dict[str, str] = {
+    f"{_AL2023}-x86_64": "ami-0c9c942bd7bf113a2",
+    f"{_AL2023}-arm64": "ami-0f3a440bbcff3d043",
+    "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/standard/recommended/image_id": (
+        "ami-0e8f4a1b7c2d3e4f5"
+    ),
+}
+
+# Prefixes of ids AWS gives, by resource type; others get "<name>-<hash>".
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+}
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+class PlatformMocks(Mocks):
+    """Mocks for every resource and invoke the program uses, in update or preview mode."""
+
+    def __init__(self, *, preview: bool, region: str) -> None:
+        self.preview = preview
+        self.region = region
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if self.preview:
+            # Ids and computed attributes are unknown until the resource exists.
+            return None, dict(args.inputs)
+        resource_id = self._resource_id(args)
+        service = args.typ.split(":")[1].split("/")[0] if ":" in args.typ else "index"
+        region = args.inputs.get("region") or self.region
+        outputs: dict[str, Any] = {
+            "name": args.inputs.get("name") or f"{args.name}-{_digest(args.name, length=7)}",
+            "arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{args.name}/{resource_id}",
+            "id": resource_id,
+            **args.inputs,
+        }
+        outputs.update(self._computed(args, resource_id))
+        return resource_id, outputs
+
+    def _resource_id(self, args: MockResourceArgs) -> str:
+        prefix = _ID_PREFIX.get(args.typ)
+        if prefix:
+            return prefix + _digest(args.typ, args.name)
+        if args.typ == "aws:kms/key:Key":
+            h = _digest(args.name, length=32)
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return f"{args.name}-{_digest(args.name, length=7)}"
+
+    def _computed(self, args: MockResourceArgs, resource_id: str) -> dict[str, Any]:
+        """Attributes the provider computes that the program reads."""
+        if args.typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
+            service = str(args.inputs.get("serviceName", ""))
+            return {"prefixListId": PREFIX_LISTS.get(service, "pl-" + _digest(service, length=8))}
+        if args.typ == "aws:ec2/eip:Eip":
+            return {"allocationId": resource_id, "publicIp": "203.0.113.10"}
+        if args.typ == "aws:kms/key:Key":
+            region = args.inputs.get("region") or self.region
+            return {
+                "keyId": resource_id,
+                "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
+            }
+        if args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            name = args.inputs.get("name") or args.name
+            return {"arn": f"arn:{PARTITION}:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
+        return {}
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        handler = _INVOKES.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"offline mocks have no result for invoke {args.token}; add one to offline/mocks.py"
+            )
+        inputs = dict(args.args)
+        return handler(inputs, str(inputs.get("region") or self.region))
+
+
+Invoke = dict[str, Any]
+InvokeResult = tuple[Invoke, list[tuple[str, str]]]
+
+
+def _caller_identity(_: Invoke, __: str) -> InvokeResult:
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/ci-deployer",
+        "userId": "AROAEXAMPLEID:ci",
+        "id": ACCOUNT_ID,
+    }, []
+
+
+def _partition(_: Invoke, __: str) -> InvokeResult:
+    return {
+        "partition": PARTITION,
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+        "id": PARTITION,
+    }, []
+
+
+def _region(_: Invoke, region: str) -> InvokeResult:
+    return {
+        "region": region,
+        "name": region,
+        "endpoint": f"ec2.{region}.amazonaws.com",
+        "description": region,
+        "id": region,
+    }, []
+
+
+def _availability_zones(_: Invoke, region: str) -> InvokeResult:
+    names = AVAILABILITY_ZONES.get(region)
+    if names is None:
+        return {}, [("region", f"no mocked availability zones for {region}")]
+    return {
+        "names": names,
+        "zoneIds": [f"{region}-az{i + 1}" for i in range(len(names))],
+        "groupNames": [region] * len(names),
+        "id": region,
+    }, []
+
+
+def _managed_prefix_list(inputs: Invoke, region: str) -> InvokeResult:
+    name = str(inputs.get("name", ""))
+    if name not in PREFIX_LISTS:
+        return {}, [("name", f"no managed prefix list named {name!r}")]
+    return {
+        "id": PREFIX_LISTS[name],
+        "name": name,
+        "addressFamily": "IPv4",
+        "maxEntries": 55 if "cloudfront" in name else 1,
+        "ownerId": "AWS",
+        "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{PREFIX_LISTS[name]}",
+        "entries": [],
+        "tags": {},
+        "version": 1,
+    }, []
+
+
+def _ssm_parameter(inputs: Invoke, region: str) -> InvokeResult:
+    name = str(inputs.get("name", ""))
+    if name not in SSM_PARAMETERS:
+        return {}, [("name", f"no mocked SSM parameter {name!r}")]
+    return {
+        "name": name,
+        "value": SSM_PARAMETERS[name],
+        "insecureValue": SSM_PARAMETERS[name],
+        "type": "String",
+        "version": 1,
+        "arn": f"arn:{PARTITION}:ssm:{region}::parameter{name}",
+        "id": name,
+    }, []
+
+
+def _policy_document(inputs: Invoke, _: str) -> InvokeResult:
+    return {"json": json.dumps(inputs, sort_keys=True), "id": "policy"}, []
+
+
+_INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+}
