@@ -32,7 +32,8 @@ class ProgramRun:
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def of_type(self, type_token: str) -> list[CapturedResource]:
-        return [r for r in self.resources if r.type == type_token]
+        """Resources of one type, by name (registration order is not deterministic)."""
+        return sorted((r for r in self.resources if r.type == type_token), key=lambda r: r.name)
 
     def named(self, name: str) -> CapturedResource:
         matches = [r for r in self.resources if r.name == name]

@@ -1,0 +1,85 @@
+"""The reachability table: its invariants, and how flows become per-SG rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.reachability import (
+    HTTPS,
+    REACHABILITY,
+    Flow,
+    Peer,
+    Role,
+    check_table,
+    rule_specs,
+)
+
+
+def test_only_cloudfront_reaches_the_alb() -> None:
+    into_alb = [f for f in REACHABILITY if f.destination is Role.ALB]
+    assert [(f.source, f.from_port, f.to_port) for f in into_alb] == [
+        (Peer.CLOUDFRONT, HTTPS, HTTPS)
+    ]
+
+
+def test_the_database_accepts_only_its_proxy() -> None:
+    into_db = {f.source for f in REACHABILITY if f.destination is Role.DATABASE}
+    assert into_db == {Role.DB_PROXY}
+
+
+def test_engines_are_reached_only_through_their_nlb() -> None:
+    into_engine = {f.source for f in REACHABILITY if f.destination is Role.MATCHING_ENGINE}
+    assert into_engine == {Role.MATCHING_ENGINE_NLB, Role.MATCHING_ENGINE}
+
+
+def test_internet_egress_is_https_from_app_only() -> None:
+    to_internet = [f for f in REACHABILITY if f.destination is Peer.INTERNET]
+    assert [(f.source, f.from_port, f.to_port, f.protocol) for f in to_internet] == [
+        (Role.APP, HTTPS, HTTPS, "tcp")
+    ]
+
+
+def test_stores_have_no_egress() -> None:
+    stores = {Role.DATABASE, Role.CACHE, Role.KAFKA, Role.ENDPOINTS}
+    assert not [s for s in rule_specs() if s.role in stores and s.direction == "egress"]
+
+
+def test_role_to_role_flow_opens_both_sides() -> None:
+    flow = Flow(Role.APP, Role.CACHE, 6379, 6379, "reason")
+    ingress, egress = rule_specs((flow,))
+    assert (ingress.role, ingress.direction, ingress.peer) == (Role.CACHE, "ingress", Role.APP)
+    assert (egress.role, egress.direction, egress.peer) == (Role.APP, "egress", Role.CACHE)
+    assert ingress.description == egress.description == "reason"
+
+
+def test_peer_flows_open_one_side() -> None:
+    inbound = rule_specs((Flow(Peer.CLOUDFRONT, Role.ALB, 443, 443, "r"),))
+    outbound = rule_specs((Flow(Role.APP, Peer.S3, 443, 443, "r"),))
+    assert [(s.role, s.direction) for s in inbound] == [(Role.ALB, "ingress")]
+    assert [(s.role, s.direction) for s in outbound] == [(Role.APP, "egress")]
+
+
+def test_rule_names_are_unique() -> None:
+    slugs = [s.slug for s in rule_specs()]
+    assert len(slugs) == len(set(slugs))
+
+
+@pytest.mark.parametrize(
+    ("flow", "problem"),
+    [
+        (Flow(Peer.INTERNET, Role.ALB, 443, 443, "r"), "from the internet"),
+        (Flow(Role.APP, Role.CACHE, 0, 65535, "r"), "bad port range"),
+        (Flow(Role.APP, Role.CACHE, 6000, 6400, "r"), "not wide open"),
+        (Flow(Peer.CLOUDFRONT, Peer.S3, 443, 443, "r"), "at least one of our roles"),
+        (Flow(Role.APP, Role.CACHE, 7000, 6379, "r"), "bad port range"),
+    ],
+)
+def test_table_rejects_unsafe_flows(flow: Flow, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        check_table((flow,))
+
+
+def test_table_rejects_duplicates() -> None:
+    flow = Flow(Role.APP, Role.CACHE, 6379, 6379, "r")
+    with pytest.raises(ValueError, match="duplicate"):
+        check_table((flow, flow))
