@@ -64,7 +64,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = child_plan(rest[0]) if kind == "plan" else child_floor(json.loads(sys.stdin.read()))
+        result = (
+            child_plan(rest[0]) if kind == "plan" else child_floor(json.loads(sys.stdin.read()))
+        )
         print(json.dumps(result))
         return
 
