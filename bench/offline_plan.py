@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SDK_PREFIXES = ("pulumi", "grpc", "google.protobuf")
@@ -44,7 +45,7 @@ def child_floor(modules: list[str]) -> dict[str, object]:
     return {"code": 0, "rss": _peak_rss_mib()}
 
 
-def measure(args: list[str], stdin: str = "") -> tuple[float, dict[str, object]]:
+def measure(args: list[str], stdin: str = "") -> tuple[float, dict[str, Any]]:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, __file__, "--child", *args],
@@ -77,8 +78,8 @@ def main() -> None:
         floors = [measure(["floor"], json.dumps(modules)) for _ in range(args.runs)]
         plan_s = statistics.median(t for t, _ in plans)
         floor_s = statistics.median(t for t, _ in floors)
-        plan_rss = statistics.median(float(str(r["rss"])) for _, r in plans)
-        floor_rss = statistics.median(float(str(r["rss"])) for _, r in floors)
+        plan_rss = statistics.median(float(r["rss"]) for _, r in plans)
+        floor_rss = statistics.median(float(r["rss"]) for _, r in floors)
         print(f"{stack + ' plan':<12}{plan_s:>17.2f}{plan_rss:>15.0f}{plan_s / floor_s:>16.2f}")
         print(f"{stack + ' floor':<12}{floor_s:>17.2f}{floor_rss:>15.0f}{1:>16.2f}")
         print(f"  ({len(modules)} SDK modules imported by the {stack} plan)")
