@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from components.config import ConfigError
 
 from .plan import render_plan
 from .runner import ProgramError, run_program
-from .stack_files import MissingConfigError
+from .stack_files import PROJECT_DIR, MissingConfigError
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, project_dir: Path = PROJECT_DIR) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__)
     parser.add_argument("stack", help="stack name: reads Pulumi.<stack>.yaml")
     parser.add_argument(
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        run = run_program(args.stack, preview=args.preview)
+        run = run_program(args.stack, preview=args.preview, project_dir=project_dir)
     except (MissingConfigError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
