@@ -44,15 +44,16 @@ class TradingVpc(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TradingVpcArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("trading:network:TradingVpc", name, None, opts)
-        self._name = name
-        self._args = args
         net = args.network
         azs = list(args.availability_zones)[: net.az_count]
         if len(azs) < net.az_count:
+            # Checked before registering anything, so a bad count leaves no half-built VPC.
             raise ValueError(
                 f"network.azCount is {net.az_count} but the region offers {len(azs)} AZs"
             )
+        super().__init__("trading:network:TradingVpc", name, None, opts)
+        self._name = name
+        self._args = args
         prefix = args.name_prefix
 
         vpc = aws.ec2.Vpc(
@@ -144,8 +145,10 @@ class TradingVpc(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
+    def _child(
+        self, *, protect: bool | None = None, depends_on: list[pulumi.Resource] | None = None
+    ) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=protect, depends_on=depends_on)
 
     def _subnets(self, vpc: aws.ec2.Vpc, azs: list[str]) -> dict[SubnetTier, list[aws.ec2.Subnet]]:
         args = self._args
@@ -347,7 +350,6 @@ class TradingVpc(pulumi.ComponentResource):
                             "Action": [
                                 "logs:CreateLogStream",
                                 "logs:PutLogEvents",
-                                "logs:DescribeLogGroups",
                                 "logs:DescribeLogStreams",
                             ],
                             "Resource": [arn, f"{arn}:*"],
