@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import lookup_aws_context
-from components.config import SubnetTier, from_pulumi
+from components.config import PROJECT, ConfigError, SubnetTier, from_pulumi
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.vpc import TradingVpc, TradingVpcArgs
 
@@ -35,6 +35,11 @@ zones = aws.get_availability_zones(
     ],
     opts=invoke,
 ).names
+if len(zones) < config.network.az_count:
+    raise ConfigError(
+        f"{PROJECT}:network.azCount",
+        f"is {config.network.az_count} but {config.region} offers {len(zones)} standard zones",
+    )
 cloudfront_prefix_list = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=invoke)
 
 in_stack = pulumi.ResourceOptions(provider=provider)
