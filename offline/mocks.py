@@ -20,6 +20,7 @@ PARTITION = "aws"
 AVAILABILITY_ZONES: dict[str, list[str]] = {
     "ap-northeast-1": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
     "ap-northeast-2": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
+    "us-west-1": ["us-west-1a", "us-west-1c"],  # a real two-zone region
     "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"],
 }
 # Managed prefix lists by name (ids as AWS publishes them for ap-northeast-2).

@@ -79,3 +79,13 @@ def test_bad_config_fails_before_any_resource(overrides: dict[str, Any], key: st
         assert error.run.resources == []
     else:
         assert f"'{key}'" in str(error)
+
+
+def test_region_with_too_few_zones_fails_before_cloud_resources() -> None:
+    overrides = {"aws:region": "us-west-1", "trading-platform:network": {"azCount": 3}}
+    with pytest.raises(ProgramError) as raised:
+        run_program("dev", preview=False, overrides=overrides)
+    assert str(raised.value) == (
+        "trading-platform:network.azCount: is 3 but us-west-1 offers 2 standard zones"
+    )
+    assert [r.type for r in raised.value.run.resources] == ["pulumi:providers:aws"]
