@@ -48,22 +48,27 @@ def _world_cidrs(where: str, cidrs: Any) -> Iterator[Finding | str]:
     if cidrs is UNKNOWN:
         yield cannot_verify(where)
         return
-    for index, cidr in enumerate(cidrs if isinstance(cidrs, list) else [cidrs]):
+    if isinstance(cidrs, list):
+        paths = [(f"{where}[{index}]", cidr) for index, cidr in enumerate(cidrs)]
+    else:
+        paths = [(where, cidrs)]
+    for path, cidr in paths:
         if cidr is UNKNOWN:
-            yield cannot_verify(f"{where}[{index}]")
+            yield cannot_verify(path)
         elif is_world(cidr):
             yield cidr
 
 
 def _check_cidr_fields(
-    where: str, rule: Mapping[str, Any], fields: tuple[str, ...]
+    prefix: str, rule: Mapping[str, Any], fields: tuple[str, ...]
 ) -> Iterator[Finding]:
     for cidr_field in fields:
-        for item in _world_cidrs(f"{where}{cidr_field}", rule.get(cidr_field)):
+        where = f"{prefix}{cidr_field}"
+        for item in _world_cidrs(where, rule.get(cidr_field)):
             if isinstance(item, Finding):
                 yield item
             else:
-                yield violation(f"{where or 'rule'} allows {item} on {_ports(rule)}; {_FIX}")
+                yield violation(f"{where} allows {item} on {_ports(rule)}; {_FIX}")
 
 
 def _check_inline_ingress(resource: Resource) -> Iterator[Finding]:
