@@ -63,6 +63,9 @@ _UNKNOWN_SENTINELS: Final = frozenset(
 
 
 def _normalise(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        # Inputs cross the wire as a protobuf Struct, where every number is a float.
+        return int(value)
     if isinstance(value, str):
         return UNKNOWN if value in _UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):
@@ -261,6 +264,11 @@ class RuleInfo:
         """Config with the schema defaults filled in, as the CLI does before `Configure`."""
         values = {key: schema["default"] for key, schema in self.options.items()}
         values.update({key: value for key, value in (config or {}).items() if key in self.options})
+        for key, schema in self.options.items():
+            # Config crosses the wire as a protobuf Struct, which turns every number into a float.
+            value = values[key]
+            if schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+                values[key] = int(value)
         return values
 
 
