@@ -17,13 +17,12 @@ import os
 import select
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -70,7 +69,7 @@ class Diagnostic:
     def detail(self) -> str:
         """The rule's own message, without the policy description in front of it."""
         prefix = f"{self.description}\n"
-        return self.message[len(prefix) :] if self.message.startswith(prefix) else self.message
+        return self.message.removeprefix(prefix)
 
     @property
     def resource_name(self) -> str:
@@ -138,7 +137,7 @@ def reconcile_config(
     for name in levels.keys() | properties.keys():
         struct = struct_pb2.Struct()
         struct.update(properties.get(name, {}))
-        level = levels.get(name, analyzer_pb2.ADVISORY)
+        level = analyzer_pb2.EnforcementLevel.ValueType(levels.get(name, analyzer_pb2.ADVISORY))
         result[name] = analyzer_pb2.PolicyConfig(enforcementLevel=level, properties=struct)
     return result
 
@@ -177,7 +176,9 @@ def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str
             errors.append(f"{where}: greater than {schema['maximum']}")
     if isinstance(value, dict):
         props = schema.get("properties", {})
-        errors += [f"{where}: {key} is required" for key in schema.get("required", []) if key not in value]
+        errors += [
+            f"{where}: {key} is required" for key in schema.get("required", []) if key not in value
+        ]
         for key, item in value.items():
             if key in props:
                 errors += _schema_errors(props[key], item, f"{path}.{key}".lstrip("."))
@@ -210,9 +211,7 @@ def _options(resource: CapturedResource) -> analyzer_pb2.AnalyzerResourceOptions
     )
 
 
-def _diagnostics(
-    response: analyzer_pb2.AnalyzeResponse, default_urn: str = ""
-) -> list[Diagnostic]:
+def _diagnostics(response: analyzer_pb2.AnalyzeResponse, default_urn: str = "") -> list[Diagnostic]:
     return [
         Diagnostic(
             policy_name=d.policyName,
@@ -248,9 +247,8 @@ class PolicyPackProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
-        self._stderr = tempfile.TemporaryFile()
 
-    def __enter__(self) -> PolicyPackProcess:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -275,7 +273,8 @@ class PolicyPackProcess:
             cwd=self.pack_dir,
             env=env,
             stdout=subprocess.PIPE,
-            stderr=self._stderr,
+            # The pack writes to stderr only when it fails; read then, after it has exited.
+            stderr=subprocess.PIPE,
         )
         port = self._read_port()
         self.startup_seconds = time.perf_counter() - started
@@ -288,9 +287,10 @@ class PolicyPackProcess:
         ready, _, _ = select.select([self._process.stdout], [], [], self.start_timeout)
         line = self._process.stdout.readline() if ready else b""
         if not line.strip().isdigit():
+            self._process.kill()
+            _, stderr = self._process.communicate()
             self.close()
-            self._stderr.seek(0)
-            detail = self._stderr.read().decode(errors="replace")
+            detail = stderr.decode(errors="replace")
             raise PolicyPackError(f"policy pack did not print its port: {line!r}\n{detail}")
         return int(line)
 
@@ -305,8 +305,9 @@ class PolicyPackProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-            if self._process.stdout is not None:
-                self._process.stdout.close()
+            for stream in (self._process.stdout, self._process.stderr):
+                if stream is not None:
+                    stream.close()
             self._process = None
 
     @property

@@ -41,7 +41,7 @@ def _detail(diagnostic: DiagnosticLike) -> str:
     # pulumi_policy sends "<description>\n<message>"; the description is the group's heading.
     prefix = f"{diagnostic.description}\n"
     message = diagnostic.message
-    return message[len(prefix) :] if message.startswith(prefix) else message
+    return message.removeprefix(prefix)
 
 
 def format_policy_report(diagnostics: Sequence[DiagnosticLike], title: str = "Policies") -> str:

@@ -27,7 +27,7 @@ from .exemptions import (
     exemptions_schema,
     parse_exemptions,
 )
-from .rules import cache, compute, database, edge, eks, keys, kafka, logs, network, stack, storage
+from .rules import cache, compute, database, edge, eks, kafka, keys, logs, network, stack, storage
 
 PACK_NAME: Final = "trading-platform-policies"
 PACK_DESCRIPTION: Final = (

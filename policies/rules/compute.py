@@ -34,7 +34,9 @@ def _launch_template_volumes(resource: Resource) -> Iterator[Finding]:
     ebs_indexes = [
         index
         for index, mapping in enumerate(mappings)
-        if not (isinstance(mapping, Mapping) and ("noDevice" in mapping or "virtualName" in mapping))
+        if not (
+            isinstance(mapping, Mapping) and ("noDevice" in mapping or "virtualName" in mapping)
+        )
     ]
     if not ebs_indexes:
         # Without a mapping the root volume is whatever the AMI's snapshot is.
@@ -88,9 +90,7 @@ def imdsv2_required(resource: Resource, _config: Config) -> Iterator[Finding]:
     if tokens is UNKNOWN:
         yield cannot_verify("metadataOptions.httpTokens")
     elif tokens != "required":
-        yield violation(
-            f"metadataOptions.httpTokens is {describe(tokens)}; set it to \"required\""
-        )
+        yield violation(f'metadataOptions.httpTokens is {describe(tokens)}; set it to "required"')
 
 
 @resource_rule(
@@ -117,7 +117,9 @@ def no_public_ip(resource: Resource, _config: Config) -> Iterator[Finding]:
         if value is UNKNOWN:
             yield cannot_verify(path)
         elif value is True:
-            yield violation(f"{path} is true; keep instances in private subnets behind a load balancer")
+            yield violation(
+                f"{path} is true; keep instances in private subnets behind a load balancer"
+            )
 
 
 RULES: list[ResourceRule] = [ebs_encrypted, imdsv2_required, no_public_ip]

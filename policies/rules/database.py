@@ -155,9 +155,7 @@ def rds_backup_retention(resource: Resource, config: Config) -> Iterator[Finding
     if days is UNKNOWN:
         yield cannot_verify("backupRetentionPeriod")
     elif not isinstance(days, (int, float)) or days < minimum:
-        yield violation(
-            f"backupRetentionPeriod is {describe(days)}; keep at least {minimum} days"
-        )
+        yield violation(f"backupRetentionPeriod is {describe(days)}; keep at least {minimum} days")
 
 
 @resource_rule(

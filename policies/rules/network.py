@@ -106,9 +106,7 @@ def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
         rule_type = resource.get("type")
         if rule_type == "egress":
             return
-        world = list(
-            _check_cidr_fields("", resource.props, ("cidrBlocks", "ipv6CidrBlocks"))
-        )
+        world = list(_check_cidr_fields("", resource.props, ("cidrBlocks", "ipv6CidrBlocks")))
         if rule_type is UNKNOWN and world:
             yield cannot_verify("type")
         elif rule_type is not UNKNOWN:

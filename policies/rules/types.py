@@ -48,7 +48,9 @@ SECRET: Final = "aws:secretsmanager/secret:Secret"
 KMS_KEY: Final = "aws:kms/key:Key"
 
 # aws:alb/* are the same resources under their historical alias tokens.
-LOAD_BALANCERS: Final = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"})
+LOAD_BALANCERS: Final = frozenset(
+    {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
+)
 LISTENERS: Final = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
 CLOUDFRONT_DISTRIBUTION: Final = "aws:cloudfront/distribution:Distribution"
 WEB_ACL_ASSOCIATION: Final = "aws:wafv2/webAclAssociation:WebAclAssociation"

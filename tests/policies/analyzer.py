@@ -45,9 +45,7 @@ def captured(
         parent="",
         protect=protect,
         dependencies=tuple(sorted({target.urn for target in refs.values()})),
-        property_dependencies={
-            path.split(".")[0]: (target.urn,) for path, target in refs.items()
-        },
+        property_dependencies={path.split(".")[0]: (target.urn,) for path, target in refs.items()},
     )
 
 
@@ -56,10 +54,15 @@ def compliant_stack() -> list[CapturedResource]:
     key = captured(types.KMS_KEY, "data-key", {"enableKeyRotation": True}, protect=True)
     vpc = captured(types.VPC, "main", {"cidrBlock": "10.0.0.0/16"})
     logs = captured(types.LOG_GROUP, "flow-logs", {"retentionInDays": 90}, refs={"kmsKeyId": key})
-    flow = captured(types.FLOW_LOG, "main-flow", {"trafficType": "ALL"}, refs={"vpcId": vpc, "logDestination": logs})
+    flow = captured(
+        types.FLOW_LOG,
+        "main-flow",
+        {"trafficType": "ALL"},
+        refs={"vpcId": vpc, "logDestination": logs},
+    )
     bucket = captured("aws:s3/bucket:Bucket", "alb-logs", {}, protect=True)
     sse = captured(
-        sorted(types.S3_ENCRYPTION_CONFIGS)[0],
+        min(types.S3_ENCRYPTION_CONFIGS),
         "alb-logs-sse",
         {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         refs={"bucket": bucket},
@@ -67,7 +70,16 @@ def compliant_stack() -> list[CapturedResource]:
     db_sg = captured(
         types.SECURITY_GROUP,
         "db-sg",
-        {"ingress": [{"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["10.0.11.0/24"]}]},
+        {
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 5432,
+                    "toPort": 5432,
+                    "cidrBlocks": ["10.0.11.0/24"],
+                }
+            ]
+        },
         refs={"vpcId": vpc},
     )
     db = captured(
@@ -104,7 +116,12 @@ def compliant_stack() -> list[CapturedResource]:
     alb = captured(
         "aws:lb/loadBalancer:LoadBalancer",
         "internal-alb",
-        {"loadBalancerType": "application", "internal": True, "dropInvalidHeaderFields": True, "accessLogs": {"enabled": True}},
+        {
+            "loadBalancerType": "application",
+            "internal": True,
+            "dropInvalidHeaderFields": True,
+            "accessLogs": {"enabled": True},
+        },
         refs={"accessLogs.bucket": bucket},
     )
     listener = captured(
@@ -131,11 +148,21 @@ def violations() -> dict[str, list[CapturedResource]]:
             captured(
                 types.SECURITY_GROUP,
                 "open-ssh",
-                {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": ["::/0"]}]},
+                {
+                    "ingress": [
+                        {"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": ["::/0"]}
+                    ]
+                },
             )
         ],
         "eks-endpoint-not-public": [
-            captured(types.EKS_COMPONENT, "public-eks", {}, refs={"encryptionConfigKeyArn": key}, custom=False)
+            captured(
+                types.EKS_COMPONENT,
+                "public-eks",
+                {},
+                refs={"encryptionConfigKeyArn": key},
+                custom=False,
+            )
         ],
         "rds-storage-encrypted": [
             captured(
@@ -164,7 +191,11 @@ def violations() -> dict[str, list[CapturedResource]]:
             captured(
                 types.REPLICATION_GROUP,
                 "plain-cache",
-                {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": False, "snapshotRetentionLimit": 1},
+                {
+                    "atRestEncryptionEnabled": True,
+                    "transitEncryptionEnabled": False,
+                    "snapshotRetentionLimit": 1,
+                },
                 protect=True,
             )
         ],

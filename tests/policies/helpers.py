@@ -45,12 +45,17 @@ def changed(inputs: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     return result
 
 
-def resource(type_: str, inputs: Mapping[str, Any], name: str = "subject", **options: Any) -> Resource:
+def resource(
+    type_: str, inputs: Mapping[str, Any], name: str = "subject", **options: Any
+) -> Resource:
     return Resource.from_wire(type_, name, inputs, **options)
 
 
 def evaluate(
-    rule: ResourceRule, type_: str, inputs: Mapping[str, Any], config: Mapping[str, Any] | None = None
+    rule: ResourceRule,
+    type_: str,
+    inputs: Mapping[str, Any],
+    config: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     return rule.evaluate(resource(type_, inputs), config)
 
@@ -59,5 +64,7 @@ def messages(findings: list[Finding]) -> list[str]:
     return [finding.message for finding in findings]
 
 
-def stack_findings(rule: StackRule, resources: list[Resource], config: Mapping[str, Any] | None = None) -> list[Finding]:
+def stack_findings(
+    rule: StackRule, resources: list[Resource], config: Mapping[str, Any] | None = None
+) -> list[Finding]:
     return rule.evaluate(resources, config)

@@ -41,14 +41,18 @@ def test_analyzer_info_lists_every_policy(pack: PolicyPackProcess) -> None:
 
 
 @pytest.mark.parametrize("config", [DEV, PROD], ids=["dev", "prod"])
-def test_compliant_stack_has_no_findings(pack: PolicyPackProcess, config: dict[str, object]) -> None:
+def test_compliant_stack_has_no_findings(
+    pack: PolicyPackProcess, config: dict[str, object]
+) -> None:
     pack.configure(config)
     diagnostics = pack.diagnostics(compliant_stack())
     assert diagnostics == [], format_policy_report(diagnostics)
 
 
 @pytest.mark.parametrize(("rule", "resources"), violations().items(), ids=list(violations()))
-def test_each_mandatory_family_blocks_over_grpc(pack: PolicyPackProcess, rule: str, resources: list) -> None:
+def test_each_mandatory_family_blocks_over_grpc(
+    pack: PolicyPackProcess, rule: str, resources: list
+) -> None:
     pack.configure(DEV)
     diagnostics = pack.diagnostics([*compliant_stack(), *resources])
     assert (rule, resources[0].name) in _blocking(diagnostics)
@@ -66,7 +70,11 @@ def test_prod_makes_advisory_rules_mandatory(pack: PolicyPackProcess) -> None:
 
 
 def test_unknown_security_property_blocks_in_preview(pack: PolicyPackProcess) -> None:
-    group = captured(types.SECURITY_GROUP, "computed", {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [UNKNOWN]}]})
+    group = captured(
+        types.SECURITY_GROUP,
+        "computed",
+        {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [UNKNOWN]}]},
+    )
     pack.configure(DEV)
     [diagnostic] = pack.diagnostics([group])
     assert diagnostic.mandatory
@@ -76,20 +84,43 @@ def test_unknown_security_property_blocks_in_preview(pack: PolicyPackProcess) ->
 def test_exemption_turns_the_violation_into_an_advisory_note(pack: PolicyPackProcess) -> None:
     [open_sg] = violations()["no-world-ingress"]
     reason = "scanner appliance, removed in TICKET-7"
-    config = {**PROD, EXEMPTIONS_POLICY: {"exemptions": [{"resource": open_sg.name, "policy": "no-world-ingress", "reason": reason}]}}
+    config = {
+        **PROD,
+        EXEMPTIONS_POLICY: {
+            "exemptions": [
+                {"resource": open_sg.name, "policy": "no-world-ingress", "reason": reason}
+            ]
+        },
+    }
     pack.configure(config)
     diagnostics = pack.diagnostics([open_sg])
-    assert [(d.policy_name, d.enforcement_level) for d in diagnostics] == [(EXEMPTIONS_POLICY, "advisory")]
+    assert [(d.policy_name, d.enforcement_level) for d in diagnostics] == [
+        (EXEMPTIONS_POLICY, "advisory")
+    ]
     assert f"(reason: {reason})" in diagnostics[0].detail
 
 
 def test_stack_rule_exemption_by_urn(pack: PolicyPackProcess) -> None:
     [bucket] = violations()["s3-bucket-encryption"]
-    config = {**DEV, EXEMPTIONS_POLICY: {"exemptions": [{"resource": bucket.urn, "policy": "s3-bucket-encryption", "reason": "public dataset, encrypted upstream"}]}}
+    config = {
+        **DEV,
+        EXEMPTIONS_POLICY: {
+            "exemptions": [
+                {
+                    "resource": bucket.urn,
+                    "policy": "s3-bucket-encryption",
+                    "reason": "public dataset, encrypted upstream",
+                }
+            ]
+        },
+    }
     pack.configure(config)
     diagnostics = pack.diagnostics([bucket])
     assert not any(d.mandatory for d in diagnostics)
-    assert any(d.policy_name == "policy-exemptions-stack" and "public dataset" in d.detail for d in diagnostics)
+    assert any(
+        d.policy_name == "policy-exemptions-stack" and "public dataset" in d.detail
+        for d in diagnostics
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,22 +131,40 @@ def test_stack_rule_exemption_by_urn(pack: PolicyPackProcess) -> None:
         {"resource": "x", "policy": "not-a-rule", "reason": "a long enough reason"},
     ],
 )
-def test_invalid_exemption_is_rejected_like_the_cli(pack: PolicyPackProcess, entry: dict[str, str]) -> None:
+def test_invalid_exemption_is_rejected_like_the_cli(
+    pack: PolicyPackProcess, entry: dict[str, str]
+) -> None:
     with pytest.raises(PolicyPackError, match="policy pack configuration is invalid"):
         reconcile_config(pack.info(), {**DEV, EXEMPTIONS_POLICY: {"exemptions": [entry]}})
 
 
 def test_all_and_rule_options_reach_the_pack(pack: PolicyPackProcess) -> None:
     db = captured(types.RDS_CLUSTER, "short-backups", {"backupRetentionPeriod": 14})
-    pack.configure({"all": "disabled", "rds-backup-retention": {"enforcementLevel": "mandatory", "minimumRetentionDays": 21}})
+    pack.configure(
+        {
+            "all": "disabled",
+            "rds-backup-retention": {"enforcementLevel": "mandatory", "minimumRetentionDays": 21},
+        }
+    )
     [diagnostic] = pack.diagnostics([db])
     assert diagnostic.detail == "backupRetentionPeriod is 14; keep at least 21 days"
 
 
 def test_report_groups_by_level(pack: PolicyPackProcess) -> None:
     pack.configure(DEV)
-    resources = [*violations()["no-world-ingress"], captured(types.RDS_CLUSTER_INSTANCE, "exposed", {"publiclyAccessible": True})]
+    resources = [
+        *violations()["no-world-ingress"],
+        captured(types.RDS_CLUSTER_INSTANCE, "exposed", {"publiclyAccessible": True}),
+    ]
     report = format_policy_report(pack.diagnostics(resources))
     assert report.splitlines()[0] == "Policies: 1 mandatory, 1 advisory"
-    assert report.index("Mandatory") < report.index("no-world-ingress") < report.index("Advisory") < report.index("db-not-public")
-    assert f"    {types.SECURITY_GROUP} open-ssh: ingress[0].ipv6CidrBlocks allows ::/0 on all traffic" in report
+    assert (
+        report.index("Mandatory")
+        < report.index("no-world-ingress")
+        < report.index("Advisory")
+        < report.index("db-not-public")
+    )
+    assert (
+        f"    {types.SECURITY_GROUP} open-ssh: ingress[0].ipv6CidrBlocks allows ::/0 on all traffic"
+        in report
+    )

@@ -3,7 +3,11 @@
 import pytest
 
 from policies.rules import types
-from policies.rules.cache import cache_backups, elasticache_encrypted_at_rest, elasticache_in_transit
+from policies.rules.cache import (
+    cache_backups,
+    elasticache_encrypted_at_rest,
+    elasticache_in_transit,
+)
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -24,7 +28,9 @@ SERVERLESS = {
 }
 
 
-@pytest.mark.parametrize(("type_", "inputs"), [(types.REPLICATION_GROUP, GROUP), (types.SERVERLESS_CACHE, SERVERLESS)])
+@pytest.mark.parametrize(
+    ("type_", "inputs"), [(types.REPLICATION_GROUP, GROUP), (types.SERVERLESS_CACHE, SERVERLESS)]
+)
 def test_compliance(type_: str, inputs: dict[str, object]) -> None:
     for rule in (elasticache_encrypted_at_rest, elasticache_in_transit, cache_backups):
         assert evaluate(rule, type_, inputs) == [], rule.info.name
@@ -38,9 +44,9 @@ class TestEncryptedAtRest:
 
     def test_noncompliance_serverless_without_cmk(self) -> None:
         inputs = changed(SERVERLESS, "kmsKeyId", DELETE)
-        assert messages(evaluate(elasticache_encrypted_at_rest, types.SERVERLESS_CACHE, inputs)) == [
-            "kmsKeyId is not set; this stack requires a customer managed KMS key"
-        ]
+        assert messages(
+            evaluate(elasticache_encrypted_at_rest, types.SERVERLESS_CACHE, inputs)
+        ) == ["kmsKeyId is not set; this stack requires a customer managed KMS key"]
 
     def test_compliance_serverless_without_cmk_when_the_stack_does_not_ask(self) -> None:
         inputs = changed(SERVERLESS, "kmsKeyId", DELETE)
@@ -49,7 +55,9 @@ class TestEncryptedAtRest:
 
     def test_unknown(self) -> None:
         inputs = changed(GROUP, "atRestEncryptionEnabled", WIRE_UNKNOWN)
-        assert evaluate(elasticache_encrypted_at_rest, types.REPLICATION_GROUP, inputs)[0].unverifiable
+        assert evaluate(elasticache_encrypted_at_rest, types.REPLICATION_GROUP, inputs)[
+            0
+        ].unverifiable
 
     def test_unknown_serverless_key_is_the_stack_key(self) -> None:
         inputs = changed(SERVERLESS, "kmsKeyId", WIRE_UNKNOWN)
@@ -58,10 +66,22 @@ class TestEncryptedAtRest:
 
 class TestInTransit:
     @pytest.mark.parametrize(
-        ("path", "value"), [("transitEncryptionEnabled", False), ("transitEncryptionEnabled", DELETE), ("transitEncryptionMode", "preferred")]
+        ("path", "value"),
+        [
+            ("transitEncryptionEnabled", False),
+            ("transitEncryptionEnabled", DELETE),
+            ("transitEncryptionMode", "preferred"),
+        ],
     )
     def test_noncompliance(self, path: str, value: object) -> None:
-        assert len(evaluate(elasticache_in_transit, types.REPLICATION_GROUP, changed(GROUP, path, value))) == 1
+        assert (
+            len(
+                evaluate(
+                    elasticache_in_transit, types.REPLICATION_GROUP, changed(GROUP, path, value)
+                )
+            )
+            == 1
+        )
 
     def test_compliance_mode_defaults_to_required(self) -> None:
         inputs = changed(GROUP, "transitEncryptionMode", DELETE)
@@ -69,14 +89,21 @@ class TestInTransit:
 
     @pytest.mark.parametrize("path", ["transitEncryptionEnabled", "transitEncryptionMode"])
     def test_unknown(self, path: str) -> None:
-        findings = evaluate(elasticache_in_transit, types.REPLICATION_GROUP, changed(GROUP, path, WIRE_UNKNOWN))
+        findings = evaluate(
+            elasticache_in_transit, types.REPLICATION_GROUP, changed(GROUP, path, WIRE_UNKNOWN)
+        )
         assert messages(findings) == [f"cannot verify {path}: unknown during preview"]
 
 
 class TestBackups:
-    @pytest.mark.parametrize(("type_", "inputs"), [(types.REPLICATION_GROUP, GROUP), (types.SERVERLESS_CACHE, SERVERLESS)])
+    @pytest.mark.parametrize(
+        ("type_", "inputs"),
+        [(types.REPLICATION_GROUP, GROUP), (types.SERVERLESS_CACHE, SERVERLESS)],
+    )
     @pytest.mark.parametrize("days", [0, DELETE])
-    def test_noncompliance_retention(self, type_: str, inputs: dict[str, object], days: object) -> None:
+    def test_noncompliance_retention(
+        self, type_: str, inputs: dict[str, object], days: object
+    ) -> None:
         findings = evaluate(cache_backups, type_, changed(inputs, "snapshotRetentionLimit", days))
         assert messages(findings)[0].endswith("keep at least 1 day")
 

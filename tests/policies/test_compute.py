@@ -11,7 +11,10 @@ LAUNCH_TEMPLATE = {
     "imageId": "ami-1",
     "instanceType": "c6i.large",
     "blockDeviceMappings": [
-        {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": "arn:key", "volumeSize": 50}}
+        {
+            "deviceName": "/dev/xvda",
+            "ebs": {"encrypted": "true", "kmsKeyId": "arn:key", "volumeSize": 50},
+        }
     ],
     "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
     "networkInterfaces": [{"associatePublicIpAddress": "false", "deviceIndex": 0}],
@@ -29,7 +32,11 @@ VOLUME = {"availabilityZone": "eu-west-1a", "size": 100, "encrypted": True}
 
 @pytest.mark.parametrize(
     ("type_", "inputs"),
-    [(types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE), (types.INSTANCE, INSTANCE), (types.EBS_VOLUME, VOLUME)],
+    [
+        (types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE),
+        (types.INSTANCE, INSTANCE),
+        (types.EBS_VOLUME, VOLUME),
+    ],
 )
 def test_compliance(type_: str, inputs: dict[str, object]) -> None:
     for rule in (ebs_encrypted, imdsv2_required, no_public_ip):
@@ -40,20 +47,35 @@ class TestEbsEncrypted:
     @pytest.mark.parametrize("value", ["false", False, DELETE])
     def test_noncompliance_launch_template_mapping(self, value: object) -> None:
         inputs = changed(LAUNCH_TEMPLATE, "blockDeviceMappings.0.ebs.encrypted", value)
-        assert "blockDeviceMappings.0.ebs.encrypted is" in messages(evaluate(ebs_encrypted, types.LAUNCH_TEMPLATE, inputs))[0]
+        assert (
+            "blockDeviceMappings.0.ebs.encrypted is"
+            in messages(evaluate(ebs_encrypted, types.LAUNCH_TEMPLATE, inputs))[0]
+        )
 
     def test_noncompliance_launch_template_without_mappings(self) -> None:
         inputs = changed(LAUNCH_TEMPLATE, "blockDeviceMappings", DELETE)
-        assert "depends on the AMI" in messages(evaluate(ebs_encrypted, types.LAUNCH_TEMPLATE, inputs))[0]
+        assert (
+            "depends on the AMI"
+            in messages(evaluate(ebs_encrypted, types.LAUNCH_TEMPLATE, inputs))[0]
+        )
 
     def test_compliance_instance_store_mapping_is_skipped(self) -> None:
-        inputs = changed(LAUNCH_TEMPLATE, "blockDeviceMappings", [*LAUNCH_TEMPLATE["blockDeviceMappings"], {"deviceName": "/dev/sdb", "virtualName": "ephemeral0"}])  # type: ignore[misc]
+        inputs = changed(
+            LAUNCH_TEMPLATE,
+            "blockDeviceMappings",
+            [
+                *LAUNCH_TEMPLATE["blockDeviceMappings"],
+                {"deviceName": "/dev/sdb", "virtualName": "ephemeral0"},
+            ],
+        )
         assert evaluate(ebs_encrypted, types.LAUNCH_TEMPLATE, inputs) == []
 
     @pytest.mark.parametrize("path", ["rootBlockDevice.encrypted", "ebsBlockDevices.0.encrypted"])
     def test_noncompliance_instance(self, path: str) -> None:
         findings = evaluate(ebs_encrypted, types.INSTANCE, changed(INSTANCE, path, False))
-        assert messages(findings) == [f"{path} is false; set encrypted=true (and a customer managed kmsKeyId)"]
+        assert messages(findings) == [
+            f"{path} is false; set encrypted=true (and a customer managed kmsKeyId)"
+        ]
 
     def test_noncompliance_volume(self) -> None:
         assert evaluate(ebs_encrypted, types.EBS_VOLUME, changed(VOLUME, "encrypted", DELETE))
@@ -61,9 +83,21 @@ class TestEbsEncrypted:
     @pytest.mark.parametrize(
         ("type_", "inputs", "what"),
         [
-            (types.LAUNCH_TEMPLATE, changed(LAUNCH_TEMPLATE, "blockDeviceMappings", WIRE_UNKNOWN), "blockDeviceMappings"),
-            (types.LAUNCH_TEMPLATE, changed(LAUNCH_TEMPLATE, "blockDeviceMappings.0.ebs.encrypted", WIRE_UNKNOWN), "blockDeviceMappings.0.ebs.encrypted"),
-            (types.INSTANCE, changed(INSTANCE, "rootBlockDevice", WIRE_UNKNOWN), "rootBlockDevice.encrypted"),
+            (
+                types.LAUNCH_TEMPLATE,
+                changed(LAUNCH_TEMPLATE, "blockDeviceMappings", WIRE_UNKNOWN),
+                "blockDeviceMappings",
+            ),
+            (
+                types.LAUNCH_TEMPLATE,
+                changed(LAUNCH_TEMPLATE, "blockDeviceMappings.0.ebs.encrypted", WIRE_UNKNOWN),
+                "blockDeviceMappings.0.ebs.encrypted",
+            ),
+            (
+                types.INSTANCE,
+                changed(INSTANCE, "rootBlockDevice", WIRE_UNKNOWN),
+                "rootBlockDevice.encrypted",
+            ),
             (types.EBS_VOLUME, changed(VOLUME, "encrypted", WIRE_UNKNOWN), "encrypted"),
         ],
     )
@@ -73,10 +107,14 @@ class TestEbsEncrypted:
 
 
 class TestImdsv2:
-    @pytest.mark.parametrize("type_, inputs", [(types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE), (types.INSTANCE, INSTANCE)])
+    @pytest.mark.parametrize(
+        "type_, inputs", [(types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE), (types.INSTANCE, INSTANCE)]
+    )
     @pytest.mark.parametrize("value", ["optional", DELETE])
     def test_noncompliance(self, type_: str, inputs: dict[str, object], value: object) -> None:
-        findings = evaluate(imdsv2_required, type_, changed(inputs, "metadataOptions.httpTokens", value))
+        findings = evaluate(
+            imdsv2_required, type_, changed(inputs, "metadataOptions.httpTokens", value)
+        )
         assert "metadataOptions.httpTokens is" in messages(findings)[0]
 
     def test_unknown(self) -> None:

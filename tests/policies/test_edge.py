@@ -26,7 +26,10 @@ REDIRECT_LISTENER = {
     "port": 80,
     "protocol": "HTTP",
     "defaultActions": [
-        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+        {
+            "type": "redirect",
+            "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+        }
     ],
 }
 ALB = {
@@ -40,31 +43,54 @@ DISTRIBUTION = {
     "webAclId": WIRE_UNKNOWN,
     "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https", "targetOriginId": "alb"},
     "orderedCacheBehaviors": [{"pathPattern": "/static/*", "viewerProtocolPolicy": "https-only"}],
-    "viewerCertificate": {"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"},
+    "viewerCertificate": {
+        "acmCertificateArn": "arn:cert",
+        "minimumProtocolVersion": "TLSv1.2_2021",
+        "sslSupportMethod": "sni-only",
+    },
     "origins": [
         {
             "originId": "alb",
             "domainName": "alb.example.com",
-            "customOriginConfig": {"originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"], "httpPort": 80, "httpsPort": 443},
+            "customOriginConfig": {
+                "originProtocolPolicy": "https-only",
+                "originSslProtocols": ["TLSv1.2"],
+                "httpPort": 80,
+                "httpsPort": 443,
+            },
         },
-        {"originId": "static", "domainName": "bucket.s3.amazonaws.com", "originAccessControlId": "oac-1"},
+        {
+            "originId": "static",
+            "domainName": "bucket.s3.amazonaws.com",
+            "originAccessControlId": "oac-1",
+        },
     ],
 }
 
 
 class TestListenerTls:
     @pytest.mark.parametrize("type_", sorted(types.LISTENERS))
-    @pytest.mark.parametrize("inputs", [HTTPS_LISTENER, REDIRECT_LISTENER, changed(HTTPS_LISTENER, "protocol", "TLS")])
+    @pytest.mark.parametrize(
+        "inputs", [HTTPS_LISTENER, REDIRECT_LISTENER, changed(HTTPS_LISTENER, "protocol", "TLS")]
+    )
     def test_compliance(self, type_: str, inputs: dict[str, object]) -> None:
         assert evaluate(lb_listener_tls, type_, inputs) == []
 
-    @pytest.mark.parametrize("policy", ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS-1-1-2017-01", DELETE])
+    @pytest.mark.parametrize(
+        "policy", ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS-1-1-2017-01", DELETE]
+    )
     def test_noncompliance_weak_policy(self, policy: object) -> None:
-        findings = evaluate(lb_listener_tls, "aws:lb/listener:Listener", changed(HTTPS_LISTENER, "sslPolicy", policy))
+        findings = evaluate(
+            lb_listener_tls,
+            "aws:lb/listener:Listener",
+            changed(HTTPS_LISTENER, "sslPolicy", policy),
+        )
         assert "use a TLS 1.2+ policy" in messages(findings)[0]
 
     def test_noncompliance_plain_http_forward(self) -> None:
-        inputs = changed(REDIRECT_LISTENER, "defaultActions", [{"type": "forward", "targetGroupArn": "tg"}])
+        inputs = changed(
+            REDIRECT_LISTENER, "defaultActions", [{"type": "forward", "targetGroupArn": "tg"}]
+        )
         assert messages(evaluate(lb_listener_tls, "aws:alb/listener:Listener", inputs)) == [
             "HTTP listener does not redirect to HTTPS; serve HTTPS or redirect"
         ]
@@ -76,7 +102,10 @@ class TestListenerTls:
     @pytest.mark.parametrize("protocol", ["TCP", "UDP", "TCP_UDP"])
     def test_noncompliance_plaintext_layer4(self, protocol: str) -> None:
         inputs = changed(HTTPS_LISTENER, "protocol", protocol)
-        assert "plaintext" in messages(evaluate(lb_listener_tls, "aws:lb/listener:Listener", inputs))[0]
+        assert (
+            "plaintext"
+            in messages(evaluate(lb_listener_tls, "aws:lb/listener:Listener", inputs))[0]
+        )
 
     @pytest.mark.parametrize(
         ("inputs", "what"),
@@ -99,24 +128,50 @@ class TestCloudFrontTls:
     @pytest.mark.parametrize(
         ("path", "value", "expected"),
         [
-            ("defaultCacheBehavior.viewerProtocolPolicy", "allow-all", "defaultCacheBehavior.viewerProtocolPolicy"),
-            ("orderedCacheBehaviors.0.viewerProtocolPolicy", "allow-all", "orderedCacheBehaviors.0.viewerProtocolPolicy"),
+            (
+                "defaultCacheBehavior.viewerProtocolPolicy",
+                "allow-all",
+                "defaultCacheBehavior.viewerProtocolPolicy",
+            ),
+            (
+                "orderedCacheBehaviors.0.viewerProtocolPolicy",
+                "allow-all",
+                "orderedCacheBehaviors.0.viewerProtocolPolicy",
+            ),
             ("viewerCertificate.minimumProtocolVersion", "TLSv1", "minimumProtocolVersion"),
             ("viewerCertificate", {"cloudfrontDefaultCertificate": True}, "*.cloudfront.net"),
-            ("origins.0.customOriginConfig.originProtocolPolicy", "match-viewer", "originProtocolPolicy"),
-            ("origins.0.customOriginConfig.originSslProtocols", ["TLSv1", "TLSv1.2"], "originSslProtocols"),
+            (
+                "origins.0.customOriginConfig.originProtocolPolicy",
+                "match-viewer",
+                "originProtocolPolicy",
+            ),
+            (
+                "origins.0.customOriginConfig.originSslProtocols",
+                ["TLSv1", "TLSv1.2"],
+                "originSslProtocols",
+            ),
         ],
     )
     def test_noncompliance(self, path: str, value: object, expected: str) -> None:
-        findings = evaluate(cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, value))
+        findings = evaluate(
+            cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, value)
+        )
         assert len(findings) == 1 and expected in findings[0].message
 
     @pytest.mark.parametrize(
         "path",
-        ["defaultCacheBehavior.viewerProtocolPolicy", "viewerCertificate", "origins", "origins.0.customOriginConfig", "orderedCacheBehaviors"],
+        [
+            "defaultCacheBehavior.viewerProtocolPolicy",
+            "viewerCertificate",
+            "origins",
+            "origins.0.customOriginConfig",
+            "orderedCacheBehaviors",
+        ],
     )
     def test_unknown(self, path: str) -> None:
-        findings = evaluate(cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, WIRE_UNKNOWN))
+        findings = evaluate(
+            cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, WIRE_UNKNOWN)
+        )
         assert findings and all(f.unverifiable for f in findings)
 
 
@@ -134,17 +189,26 @@ class TestAlbHardening:
     @pytest.mark.parametrize("value", [False, DELETE])
     def test_noncompliance_headers(self, value: object) -> None:
         inputs = changed(changed(ALB, "dropInvalidHeaderFields", value), "loadBalancerType", DELETE)
-        assert len(evaluate(alb_drop_invalid_headers, "aws:lb/loadBalancer:LoadBalancer", inputs)) == 1
+        assert (
+            len(evaluate(alb_drop_invalid_headers, "aws:lb/loadBalancer:LoadBalancer", inputs)) == 1
+        )
 
-    @pytest.mark.parametrize(("path", "value"), [("accessLogs.enabled", False), ("accessLogs", DELETE), ("accessLogs.bucket", DELETE)])
+    @pytest.mark.parametrize(
+        ("path", "value"),
+        [("accessLogs.enabled", False), ("accessLogs", DELETE), ("accessLogs.bucket", DELETE)],
+    )
     def test_noncompliance_logs(self, path: str, value: object) -> None:
-        findings = evaluate(alb_access_logs, "aws:alb/loadBalancer:LoadBalancer", changed(ALB, path, value))
+        findings = evaluate(
+            alb_access_logs, "aws:alb/loadBalancer:LoadBalancer", changed(ALB, path, value)
+        )
         assert len(findings) == 1
 
     @pytest.mark.parametrize("path", ["loadBalancerType", "dropInvalidHeaderFields"])
     def test_unknown(self, path: str) -> None:
         inputs = changed(ALB, path, WIRE_UNKNOWN)
-        assert evaluate(alb_drop_invalid_headers, "aws:lb/loadBalancer:LoadBalancer", inputs)[0].unverifiable
+        assert evaluate(alb_drop_invalid_headers, "aws:lb/loadBalancer:LoadBalancer", inputs)[
+            0
+        ].unverifiable
 
 
 class TestCloudFrontWaf:

@@ -40,21 +40,40 @@ class TestEndpointNotPublic:
     def test_noncompliance_public_without_cidrs_means_world(
         self, type_: str, inputs: dict[str, object], prefix: str
     ) -> None:
-        inputs = changed(changed(inputs, f"{prefix}endpointPublicAccess", DELETE), f"{prefix}publicAccessCidrs", DELETE)
-        assert "which means 0.0.0.0/0" in messages(evaluate(eks_endpoint_not_public, type_, inputs))[0]
+        inputs = changed(
+            changed(inputs, f"{prefix}endpointPublicAccess", DELETE),
+            f"{prefix}publicAccessCidrs",
+            DELETE,
+        )
+        assert (
+            "which means 0.0.0.0/0" in messages(evaluate(eks_endpoint_not_public, type_, inputs))[0]
+        )
 
     @pytest.mark.parametrize(("type_", "inputs", "prefix"), SHAPES)
     @pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0"])
-    def test_noncompliance_world_cidr(self, type_: str, inputs: dict[str, object], prefix: str, cidr: str) -> None:
-        inputs = changed(changed(inputs, f"{prefix}endpointPublicAccess", True), f"{prefix}publicAccessCidrs", [cidr])
+    def test_noncompliance_world_cidr(
+        self, type_: str, inputs: dict[str, object], prefix: str, cidr: str
+    ) -> None:
+        inputs = changed(
+            changed(inputs, f"{prefix}endpointPublicAccess", True),
+            f"{prefix}publicAccessCidrs",
+            [cidr],
+        )
         assert messages(evaluate(eks_endpoint_not_public, type_, inputs)) == [
             f"{prefix}publicAccessCidrs contains {cidr}; list the operators' CIDRs"
         ]
 
     @pytest.mark.parametrize(("type_", "inputs", "prefix"), SHAPES)
-    @pytest.mark.parametrize(("field", "value"), [("endpointPublicAccess", WIRE_UNKNOWN), ("publicAccessCidrs", WIRE_UNKNOWN)])
-    def test_unknown(self, type_: str, inputs: dict[str, object], prefix: str, field: str, value: object) -> None:
-        inputs = changed(changed(inputs, f"{prefix}endpointPublicAccess", True), f"{prefix}{field}", value)
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("endpointPublicAccess", WIRE_UNKNOWN), ("publicAccessCidrs", WIRE_UNKNOWN)],
+    )
+    def test_unknown(
+        self, type_: str, inputs: dict[str, object], prefix: str, field: str, value: object
+    ) -> None:
+        inputs = changed(
+            changed(inputs, f"{prefix}endpointPublicAccess", True), f"{prefix}{field}", value
+        )
         assert messages(evaluate(eks_endpoint_not_public, type_, inputs)) == [
             f"cannot verify {prefix}{field}: unknown during preview"
         ]
@@ -83,4 +102,6 @@ class TestSecretsEncrypted:
 
     def test_unknown_resources(self) -> None:
         inputs = changed(CLUSTER, "encryptionConfig.resources", WIRE_UNKNOWN)
-        assert [f.unverifiable for f in evaluate(eks_secrets_encrypted, types.EKS_CLUSTER, inputs)] == [True]
+        assert [
+            f.unverifiable for f in evaluate(eks_secrets_encrypted, types.EKS_CLUSTER, inputs)
+        ] == [True]

@@ -3,7 +3,11 @@
 import pytest
 
 from policies.rules import types
-from policies.rules.kafka import msk_encryption_at_rest, msk_in_transit, msk_no_unauthenticated_access
+from policies.rules.kafka import (
+    msk_encryption_at_rest,
+    msk_in_transit,
+    msk_no_unauthenticated_access,
+)
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -31,8 +35,10 @@ def test_compliance_transit_defaults() -> None:
 def test_noncompliance_at_rest_without_cmk() -> None:
     inputs = changed(MSK, "encryptionInfo", DELETE)
     assert messages(evaluate(msk_encryption_at_rest, types.MSK_CLUSTER, inputs)) == [
-        "encryptionInfo.encryptionAtRestKmsKeyArn is not set; set it to a customer managed KMS key "
-        "(the default is an AWS managed key)"
+        (
+            "encryptionInfo.encryptionAtRestKmsKeyArn is not set; set it to a customer managed KMS key "
+            "(the default is an AWS managed key)"
+        )
     ]
 
 
@@ -48,7 +54,9 @@ def test_noncompliance_in_transit(path: str, value: object) -> None:
     assert len(evaluate(msk_in_transit, types.MSK_CLUSTER, changed(MSK, path, value))) == 1
 
 
-@pytest.mark.parametrize("path", ["encryptionInfo.encryptionInTransit.clientBroker", "encryptionInfo"])
+@pytest.mark.parametrize(
+    "path", ["encryptionInfo.encryptionInTransit.clientBroker", "encryptionInfo"]
+)
 def test_unknown_in_transit(path: str) -> None:
     findings = evaluate(msk_in_transit, types.MSK_CLUSTER, changed(MSK, path, WIRE_UNKNOWN))
     assert findings and all(f.unverifiable for f in findings)
@@ -56,13 +64,22 @@ def test_unknown_in_transit(path: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "value"),
-    [("clientAuthentication.unauthenticated", True), ("clientAuthentication", DELETE), ("clientAuthentication.sasl.iam", False)],
+    [
+        ("clientAuthentication.unauthenticated", True),
+        ("clientAuthentication", DELETE),
+        ("clientAuthentication.sasl.iam", False),
+    ],
 )
 def test_noncompliance_unauthenticated(path: str, value: object) -> None:
-    assert len(evaluate(msk_no_unauthenticated_access, types.MSK_CLUSTER, changed(MSK, path, value))) == 1
+    assert (
+        len(evaluate(msk_no_unauthenticated_access, types.MSK_CLUSTER, changed(MSK, path, value)))
+        == 1
+    )
 
 
 @pytest.mark.parametrize("path", ["clientAuthentication", "clientAuthentication.unauthenticated"])
 def test_unknown_authentication(path: str) -> None:
-    findings = evaluate(msk_no_unauthenticated_access, types.MSK_CLUSTER, changed(MSK, path, WIRE_UNKNOWN))
+    findings = evaluate(
+        msk_no_unauthenticated_access, types.MSK_CLUSTER, changed(MSK, path, WIRE_UNKNOWN)
+    )
     assert [f.unverifiable for f in findings] == [True]

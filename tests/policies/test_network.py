@@ -38,7 +38,14 @@ def test_compliance_inline_ingress(type_: str) -> None:
 
 
 def test_compliance_world_egress_is_not_ingress() -> None:
-    assert evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, changed(RULE, "type", "egress") | {"cidrBlocks": ["0.0.0.0/0"]}) == []
+    assert (
+        evaluate(
+            no_world_ingress,
+            types.SECURITY_GROUP_RULE,
+            changed(RULE, "type", "egress") | {"cidrBlocks": ["0.0.0.0/0"]},
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("type_", [types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP])
@@ -49,8 +56,10 @@ def test_compliance_world_egress_is_not_ingress() -> None:
 def test_noncompliance_inline_world_cidr(type_: str, field: str, cidr: str) -> None:
     inputs = changed(SG, f"ingress.1.{field}", [cidr])
     assert messages(evaluate(no_world_ingress, type_, inputs)) == [
-        f"ingress[1].{field} allows {cidr} on tcp 5432; accept traffic from security groups or prefix "
-        "lists, never 0.0.0.0/0 or ::/0"
+        (
+            f"ingress[1].{field} allows {cidr} on tcp 5432; accept traffic from security groups or prefix "
+            "lists, never 0.0.0.0/0 or ::/0"
+        )
     ]
 
 
@@ -60,7 +69,9 @@ def test_noncompliance_inline_all_protocols() -> None:
     assert "allows 0.0.0.0/0 on all traffic" in messages(findings)[0]
 
 
-@pytest.mark.parametrize(("field", "cidr"), [("cidrBlocks", "0.0.0.0/0"), ("ipv6CidrBlocks", "::/0")])
+@pytest.mark.parametrize(
+    ("field", "cidr"), [("cidrBlocks", "0.0.0.0/0"), ("ipv6CidrBlocks", "::/0")]
+)
 def test_noncompliance_security_group_rule(field: str, cidr: str) -> None:
     findings = evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, changed(RULE, field, [cidr]))
     assert len(findings) == 1 and cidr in findings[0].message
@@ -71,15 +82,20 @@ def test_noncompliance_vpc_ingress_rule(field: str, cidr: str) -> None:
     inputs = changed(INGRESS_RULE, field, cidr)
     findings = evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, inputs)
     assert messages(findings) == [
-        f"{field} allows {cidr} on tcp 443; accept traffic from security groups or prefix lists, "
-        "never 0.0.0.0/0 or ::/0"
+        (
+            f"{field} allows {cidr} on tcp 443; accept traffic from security groups or prefix lists, "
+            "never 0.0.0.0/0 or ::/0"
+        )
     ]
 
 
 def test_noncompliance_vpc_ingress_rule_all_protocols() -> None:
     inputs = changed(changed(INGRESS_RULE, "cidrIpv4", "0.0.0.0/0"), "ipProtocol", "-1")
     inputs = changed(changed(inputs, "fromPort", DELETE), "toPort", DELETE)
-    assert "on all traffic" in evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, inputs)[0].message
+    assert (
+        "on all traffic"
+        in evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, inputs)[0].message
+    )
 
 
 def test_compliance_vpc_ingress_rule() -> None:
@@ -90,10 +106,22 @@ def test_compliance_vpc_ingress_rule() -> None:
     ("type_", "inputs", "what"),
     [
         (types.SECURITY_GROUP, changed(SG, "ingress", WIRE_UNKNOWN), "ingress"),
-        (types.SECURITY_GROUP, changed(SG, "ingress.1.cidrBlocks", [WIRE_UNKNOWN]), "ingress[1].cidrBlocks[0]"),
+        (
+            types.SECURITY_GROUP,
+            changed(SG, "ingress.1.cidrBlocks", [WIRE_UNKNOWN]),
+            "ingress[1].cidrBlocks[0]",
+        ),
         (types.SECURITY_GROUP_RULE, changed(RULE, "cidrBlocks", WIRE_UNKNOWN), "cidrBlocks"),
-        (types.SECURITY_GROUP_INGRESS_RULE, changed(INGRESS_RULE, "cidrIpv4", WIRE_UNKNOWN), "cidrIpv4"),
-        (types.SECURITY_GROUP_RULE, changed(changed(RULE, "type", WIRE_UNKNOWN), "cidrBlocks", ["0.0.0.0/0"]), "type"),
+        (
+            types.SECURITY_GROUP_INGRESS_RULE,
+            changed(INGRESS_RULE, "cidrIpv4", WIRE_UNKNOWN),
+            "cidrIpv4",
+        ),
+        (
+            types.SECURITY_GROUP_RULE,
+            changed(changed(RULE, "type", WIRE_UNKNOWN), "cidrBlocks", ["0.0.0.0/0"]),
+            "type",
+        ),
     ],
 )
 def test_unknown_is_reported(type_: str, inputs: dict[str, object], what: str) -> None:
@@ -110,7 +138,13 @@ def test_unknown_rule_type_with_private_cidr_passes() -> None:
 
 @pytest.mark.parametrize(
     ("cidr", "world"),
-    [("0.0.0.0/0", True), ("::/0", True), (" 0.0.0.0/0", True), ("10.0.0.0/8", False), ("junk", False)],
+    [
+        ("0.0.0.0/0", True),
+        ("::/0", True),
+        (" 0.0.0.0/0", True),
+        ("10.0.0.0/8", False),
+        ("junk", False),
+    ],
 )
 def test_is_world(cidr: str, world: bool) -> None:
     assert is_world(cidr) is world

@@ -25,7 +25,9 @@ from policies.rules import types
 from .helpers import WIRE_UNKNOWN
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
-OPEN_SG = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}
+OPEN_SG = {
+    "ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]
+}
 REASON = "bastion replaced by SSM in TICKET-42"
 
 
@@ -33,19 +35,34 @@ def _options(protect: bool = False) -> PolicyResourceOptions:
     return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
-def _args(type_: str, name: str, props: dict[str, Any], config: dict[str, Any] | None = None) -> ResourceValidationArgs:
+def _args(
+    type_: str, name: str, props: dict[str, Any], config: dict[str, Any] | None = None
+) -> ResourceValidationArgs:
     urn = f"urn:pulumi:dev::trading-platform::{type_}::{name}"
     # The servicer hands validations an unknown-checking proxy; so do these tests.
-    return ResourceValidationArgs(type_, unknown_checking_proxy(props), urn, name, _options(), None, config)
+    return ResourceValidationArgs(
+        type_, unknown_checking_proxy(props), urn, name, _options(), None, config
+    )
 
 
 def _policies() -> dict[str, Policy]:
     return {policy.name: policy for policy in build_policies()}
 
 
-def _run(policy: Policy, args: ResourceValidationArgs | StackValidationArgs) -> list[tuple[str, str | None]]:
+def _run(
+    policy: Policy, args: ResourceValidationArgs | StackValidationArgs
+) -> list[tuple[str, str | None]]:
     reported: list[tuple[str, str | None]] = []
-    policy.validate(args, lambda message, urn=None: reported.append((message, urn)))  # type: ignore[arg-type]
+
+    def report(message: str, urn: str | None = None) -> None:
+        reported.append((message, urn))
+
+    if isinstance(policy, ResourceValidationPolicy):
+        assert isinstance(args, ResourceValidationArgs)
+        policy.validate(args, report)
+    else:
+        assert isinstance(policy, StackValidationPolicy) and isinstance(args, StackValidationArgs)
+        policy.validate(args, report)
     return reported
 
 
@@ -58,7 +75,10 @@ def test_every_rule_is_a_policy_once_and_exemptions_come_first() -> None:
 
 def test_every_rule_declares_level_severity_and_unknown_handling() -> None:
     for rule in ALL_RULES:
-        assert rule.info.enforcement_level in (EnforcementLevel.ADVISORY, EnforcementLevel.MANDATORY)
+        assert rule.info.enforcement_level in (
+            EnforcementLevel.ADVISORY,
+            EnforcementLevel.MANDATORY,
+        )
         assert rule.info.unknowns and rule.info.description.endswith(".")
         for schema in rule.info.options.values():
             assert "default" in schema
@@ -87,8 +107,10 @@ def test_resource_wrapper_reports_findings_through_the_proxy() -> None:
     assert isinstance(policy, ResourceValidationPolicy)
     reported = _run(policy, _args(types.SECURITY_GROUP, "bastion", OPEN_SG))
     assert [message for message, _ in reported] == [
-        "ingress[0].cidrBlocks allows 0.0.0.0/0 on tcp 22; accept traffic from security groups "
-        "or prefix lists, never 0.0.0.0/0 or ::/0"
+        (
+            "ingress[0].cidrBlocks allows 0.0.0.0/0 on tcp 22; accept traffic from security groups "
+            "or prefix lists, never 0.0.0.0/0 or ::/0"
+        )
     ]
 
 
@@ -104,33 +126,55 @@ def test_resource_wrapper_ignores_other_types() -> None:
 
 def test_rule_config_reaches_the_check() -> None:
     policy = _policies()["rds-backup-retention"]
-    args = _args(types.RDS_CLUSTER, "db", {"backupRetentionPeriod": 14}, {"minimumRetentionDays": 35})
+    args = _args(
+        types.RDS_CLUSTER, "db", {"backupRetentionPeriod": 14}, {"minimumRetentionDays": 35}
+    )
     assert _run(policy, args) == [("backupRetentionPeriod is 14; keep at least 35 days", None)]
 
 
 def test_exemption_turns_the_finding_into_a_note_with_the_reason() -> None:
     policies = _policies()
-    exemptions = {"exemptions": [{"resource": "bastion", "policy": "no-world-ingress", "reason": REASON}]}
+    exemptions = {
+        "exemptions": [{"resource": "bastion", "policy": "no-world-ingress", "reason": REASON}]
+    }
     args = _args(types.SECURITY_GROUP, "bastion", OPEN_SG, exemptions)
     notes = _run(policies[EXEMPTIONS_POLICY], args)
     assert _run(policies["no-world-ingress"], _args(types.SECURITY_GROUP, "bastion", OPEN_SG)) == []
     assert len(notes) == 1
-    assert notes[0][0].startswith(f"exempted: no-world-ingress on bastion (reason: {REASON}): ingress[0]")
+    assert notes[0][0].startswith(
+        f"exempted: no-world-ingress on bastion (reason: {REASON}): ingress[0]"
+    )
 
 
 def test_exemption_for_another_resource_does_not_apply() -> None:
     policies = _policies()
-    exemptions = {"exemptions": [{"resource": "other", "policy": "no-world-ingress", "reason": REASON}]}
-    assert _run(policies[EXEMPTIONS_POLICY], _args(types.SECURITY_GROUP, "bastion", OPEN_SG, exemptions)) == []
-    assert len(_run(policies["no-world-ingress"], _args(types.SECURITY_GROUP, "bastion", OPEN_SG))) == 1
+    exemptions = {
+        "exemptions": [{"resource": "other", "policy": "no-world-ingress", "reason": REASON}]
+    }
+    assert (
+        _run(
+            policies[EXEMPTIONS_POLICY], _args(types.SECURITY_GROUP, "bastion", OPEN_SG, exemptions)
+        )
+        == []
+    )
+    assert (
+        len(_run(policies["no-world-ingress"], _args(types.SECURITY_GROUP, "bastion", OPEN_SG)))
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
     ("entry", "problem"),
     [
         ({"resource": "bastion", "policy": "no-world-ingress"}, "reason is missing"),
-        ({"resource": "bastion", "policy": "no-world-ingress", "reason": "temp"}, "reason is missing"),
-        ({"resource": "bastion", "policy": "no-such-rule", "reason": REASON}, "not a rule of this pack"),
+        (
+            {"resource": "bastion", "policy": "no-world-ingress", "reason": "temp"},
+            "reason is missing",
+        ),
+        (
+            {"resource": "bastion", "policy": "no-such-rule", "reason": REASON},
+            "not a rule of this pack",
+        ),
         ({"policy": "no-world-ingress", "reason": REASON}, "resource (name or URN) is missing"),
         ("bastion", "must be an object"),
     ],
@@ -139,15 +183,23 @@ def test_invalid_exemption_is_not_applied(entry: object, problem: str) -> None:
     exemptions, errors = parse_exemptions([entry], RULE_NAMES)
     assert exemptions == () and len(errors) == 1 and problem in errors[0]
     policies = _policies()
-    _run(policies[EXEMPTIONS_POLICY], _args(types.SECURITY_GROUP, "bastion", OPEN_SG, {"exemptions": [entry]}))
-    assert len(_run(policies["no-world-ingress"], _args(types.SECURITY_GROUP, "bastion", OPEN_SG))) == 1
+    _run(
+        policies[EXEMPTIONS_POLICY],
+        _args(types.SECURITY_GROUP, "bastion", OPEN_SG, {"exemptions": [entry]}),
+    )
+    assert (
+        len(_run(policies["no-world-ingress"], _args(types.SECURITY_GROUP, "bastion", OPEN_SG)))
+        == 1
+    )
     stack_notes = _run(policies[EXEMPTIONS_STACK_POLICY], StackValidationArgs([]))
     assert problem in stack_notes[0][0]
 
 
 def _policy_resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
     urn = f"urn:pulumi:dev::trading-platform::{type_}::{name}"
-    return PolicyResource(type_, unknown_checking_proxy(props), urn, name, _options(), None, None, [], {})
+    return PolicyResource(
+        type_, unknown_checking_proxy(props), urn, name, _options(), None, None, [], {}
+    )
 
 
 def test_stack_wrapper_and_stack_exemption() -> None:
@@ -161,12 +213,17 @@ def test_stack_wrapper_and_stack_exemption() -> None:
     _run(policies[EXEMPTIONS_POLICY], _args(types.VPC, "main", {}, {"exemptions": [exemption]}))
     assert _run(stack_policy, StackValidationArgs([vpc])) == []
     notes = _run(policies[EXEMPTIONS_STACK_POLICY], StackValidationArgs([vpc]))
-    assert notes == [(f"exempted: vpc-flow-logs on main (reason: {REASON}): VPC main has no flow log", vpc.urn)]
+    assert notes == [
+        (f"exempted: vpc-flow-logs on main (reason: {REASON}): VPC main has no flow log", vpc.urn)
+    ]
 
 
 def test_unused_exemption_is_reported() -> None:
     policies = _policies()
     exemption = {"resource": "gone", "policy": "vpc-flow-logs", "reason": REASON}
     _run(policies[EXEMPTIONS_POLICY], _args(types.VPC, "main", {}, {"exemptions": [exemption]}))
-    notes = _run(policies[EXEMPTIONS_STACK_POLICY], StackValidationArgs([_policy_resource(types.VPC, "main", {})]))
+    notes = _run(
+        policies[EXEMPTIONS_STACK_POLICY],
+        StackValidationArgs([_policy_resource(types.VPC, "main", {})]),
+    )
     assert notes == [("exemption for gone matches no resource", None)]

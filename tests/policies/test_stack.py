@@ -22,7 +22,9 @@ def ref(prop: str, target: Resource) -> dict[str, object]:
 
 
 VPC = resource(types.VPC, {"cidrBlock": "10.0.0.0/16"}, "main")
-FLOW_LOG = resource(types.FLOW_LOG, {"vpcId": WIRE_UNKNOWN, "trafficType": "ALL"}, "main-flow", **ref("vpcId", VPC))
+FLOW_LOG = resource(
+    types.FLOW_LOG, {"vpcId": WIRE_UNKNOWN, "trafficType": "ALL"}, "main-flow", **ref("vpcId", VPC)
+)
 
 
 class TestVpcFlowLogs:
@@ -31,8 +33,16 @@ class TestVpcFlowLogs:
 
     def test_compliance_awsx_component_referenced_directly(self) -> None:
         awsx = resource(types.AWSX_VPC, {"cidrBlock": "10.0.0.0/16"}, "network")
-        flow = resource(types.FLOW_LOG, {"vpcId": WIRE_UNKNOWN}, "network-flow", **ref("vpcId", awsx))
-        child = resource(types.VPC, {"cidrBlock": "10.0.0.0/16"}, "network", urn=urn(types.VPC, "network-child"), parent=awsx.urn)
+        flow = resource(
+            types.FLOW_LOG, {"vpcId": WIRE_UNKNOWN}, "network-flow", **ref("vpcId", awsx)
+        )
+        child = resource(
+            types.VPC,
+            {"cidrBlock": "10.0.0.0/16"},
+            "network",
+            urn=urn(types.VPC, "network-child"),
+            parent=awsx.urn,
+        )
         assert stack_findings(vpc_flow_logs, [awsx, flow]) == []
         assert stack_findings(vpc_flow_logs, [awsx, child, flow]) == []
 
@@ -42,7 +52,9 @@ class TestVpcFlowLogs:
 
     def test_noncompliance_awsx_component_without_flow_log(self) -> None:
         awsx = resource(types.AWSX_VPC, {}, "network")
-        assert messages(stack_findings(vpc_flow_logs, [awsx, VPC, FLOW_LOG])) == ["VPC network has no flow log"]
+        assert messages(stack_findings(vpc_flow_logs, [awsx, VPC, FLOW_LOG])) == [
+            "VPC network has no flow log"
+        ]
 
     def test_noncompliance_flow_log_on_another_vpc(self) -> None:
         other = resource(types.VPC, {}, "other")
@@ -59,7 +71,10 @@ class TestVpcFlowLogs:
 BUCKET = resource("aws:s3/bucket:Bucket", {"bucket": "trading-alb-logs"}, "alb-logs")
 SSE = resource(
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    {"bucket": WIRE_UNKNOWN, "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
+    {
+        "bucket": WIRE_UNKNOWN,
+        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}],
+    },
     "alb-logs-sse",
     **ref("bucket", BUCKET),
 )
@@ -103,8 +118,15 @@ class TestPublicEntryPointsWaf:
         assert stack_findings(public_entry_points_waf, [CLOUDFRONT, ALB_SG, ALB]) == []
 
     def test_compliance_web_acl_association(self) -> None:
-        association = resource(types.WEB_ACL_ASSOCIATION, {"resourceArn": WIRE_UNKNOWN, "webAclArn": WIRE_UNKNOWN}, "alb-waf", **ref("resourceArn", ALB))
-        open_sg = resource(types.SECURITY_GROUP, {"ingress": [{"cidrBlocks": ["198.51.100.0/24"]}]}, "alb-sg")
+        association = resource(
+            types.WEB_ACL_ASSOCIATION,
+            {"resourceArn": WIRE_UNKNOWN, "webAclArn": WIRE_UNKNOWN},
+            "alb-waf",
+            **ref("resourceArn", ALB),
+        )
+        open_sg = resource(
+            types.SECURITY_GROUP, {"ingress": [{"cidrBlocks": ["198.51.100.0/24"]}]}, "alb-sg"
+        )
         assert stack_findings(public_entry_points_waf, [open_sg, ALB, association]) == []
 
     def test_compliance_internal_alb(self) -> None:
@@ -113,7 +135,9 @@ class TestPublicEntryPointsWaf:
 
     def test_noncompliance_cloudfront_without_waf(self) -> None:
         bare = resource(types.CLOUDFRONT_DISTRIBUTION, {}, "edge")
-        assert [f.urn for f in stack_findings(public_entry_points_waf, [bare, ALB_SG, ALB])] == [ALB.urn]
+        assert [f.urn for f in stack_findings(public_entry_points_waf, [bare, ALB_SG, ALB])] == [
+            ALB.urn
+        ]
 
     def test_noncompliance_cidr_ingress_rule_beside_prefix_list(self) -> None:
         extra = resource(
@@ -126,7 +150,9 @@ class TestPublicEntryPointsWaf:
         assert "has no WebAclAssociation" in messages(findings)[0]
 
     def test_noncompliance_unresolvable_security_groups(self) -> None:
-        alb = resource(ALB.type, {"internal": False, "securityGroups": ["sg-literal"]}, "public-alb")
+        alb = resource(
+            ALB.type, {"internal": False, "securityGroups": ["sg-literal"]}, "public-alb"
+        )
         assert len(stack_findings(public_entry_points_waf, [CLOUDFRONT, ALB_SG, alb])) == 1
 
     def test_unknown_internal(self) -> None:
@@ -134,31 +160,42 @@ class TestPublicEntryPointsWaf:
         assert stack_findings(public_entry_points_waf, [alb])[0].unverifiable
 
 
-class TestStatefulResourcesProtected:
-    STATEFUL = [
-        (types.RDS_INSTANCE, "postgres"),
-        (types.RDS_CLUSTER, "aurora"),
-        (types.REPLICATION_GROUP, "cache"),
-        (types.SERVERLESS_CACHE, "valkey"),
-        (types.MSK_CLUSTER, "kafka"),
-        (types.MSK_SERVERLESS_CLUSTER, "kafka-serverless"),
-        (types.KMS_KEY, "data-key"),
-    ]
+STATEFUL = [
+    (types.RDS_INSTANCE, "postgres"),
+    (types.RDS_CLUSTER, "aurora"),
+    (types.REPLICATION_GROUP, "cache"),
+    (types.SERVERLESS_CACHE, "valkey"),
+    (types.MSK_CLUSTER, "kafka"),
+    (types.MSK_SERVERLESS_CLUSTER, "kafka-serverless"),
+    (types.KMS_KEY, "data-key"),
+]
 
+
+class TestStatefulResourcesProtected:
     def test_compliance(self) -> None:
-        resources = [resource(t, {}, n, protect=True) for t, n in self.STATEFUL]
+        resources = [resource(t, {}, n, protect=True) for t, n in STATEFUL]
         resources.append(resource("aws:s3/bucket:Bucket", {}, "scratch"))  # not a log bucket
         assert stack_findings(stateful_resources_protected, resources) == []
 
     def test_noncompliance_each_type(self) -> None:
-        resources = [resource(t, {}, n) for t, n in self.STATEFUL]
+        resources = [resource(t, {}, n) for t, n in STATEFUL]
         findings = stack_findings(stateful_resources_protected, resources)
         assert [f.urn for f in findings] == [r.urn for r in resources]
         assert findings[0].message == "postgres is not protected; set ResourceOptions(protect=True)"
 
     def test_noncompliance_log_buckets(self) -> None:
-        alb = resource(ALB.type, {"accessLogs": {"bucket": WIRE_UNKNOWN, "enabled": True}}, "alb", **ref("accessLogs", BUCKET))
+        alb = resource(
+            ALB.type,
+            {"accessLogs": {"bucket": WIRE_UNKNOWN, "enabled": True}},
+            "alb",
+            **ref("accessLogs", BUCKET),
+        )
         flow_bucket = resource("aws:s3/bucket:Bucket", {}, "flow-logs")
-        flow = resource(types.FLOW_LOG, {"logDestination": WIRE_UNKNOWN}, "flow", **ref("logDestination", flow_bucket))
+        flow = resource(
+            types.FLOW_LOG,
+            {"logDestination": WIRE_UNKNOWN},
+            "flow",
+            **ref("logDestination", flow_bucket),
+        )
         findings = stack_findings(stateful_resources_protected, [BUCKET, alb, flow_bucket, flow])
         assert sorted(f.urn or "" for f in findings) == sorted([BUCKET.urn, flow_bucket.urn])

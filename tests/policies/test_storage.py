@@ -22,7 +22,9 @@ class TestSnsTopicEncrypted:
 
     @pytest.mark.parametrize("value", [DELETE, ""])
     def test_noncompliance(self, value: object) -> None:
-        findings = evaluate(sns_topic_encrypted, types.SNS_TOPIC, changed(TOPIC, "kmsMasterKeyId", value))
+        findings = evaluate(
+            sns_topic_encrypted, types.SNS_TOPIC, changed(TOPIC, "kmsMasterKeyId", value)
+        )
         assert messages(findings) == ["kmsMasterKeyId is not set; encrypt the topic with a KMS key"]
 
     def test_unknown_key_is_the_stack_key(self) -> None:
@@ -34,13 +36,23 @@ class TestSecretEncryptedWithCmk:
     def test_compliance(self) -> None:
         assert evaluate(secret_encrypted_with_cmk, types.SECRET, SECRET) == []
 
-    @pytest.mark.parametrize("value", [DELETE, "alias/aws/secretsmanager", "arn:aws:kms:eu-west-1:1:alias/aws/secretsmanager"])
+    @pytest.mark.parametrize(
+        "value",
+        [DELETE, "alias/aws/secretsmanager", "arn:aws:kms:eu-west-1:1:alias/aws/secretsmanager"],
+    )
     def test_noncompliance(self, value: object) -> None:
-        findings = evaluate(secret_encrypted_with_cmk, types.SECRET, changed(SECRET, "kmsKeyId", value))
+        findings = evaluate(
+            secret_encrypted_with_cmk, types.SECRET, changed(SECRET, "kmsKeyId", value)
+        )
         assert len(findings) == 1
 
     def test_unknown_key_is_the_stack_key(self) -> None:
-        assert evaluate(secret_encrypted_with_cmk, types.SECRET, changed(SECRET, "kmsKeyId", WIRE_UNKNOWN)) == []
+        assert (
+            evaluate(
+                secret_encrypted_with_cmk, types.SECRET, changed(SECRET, "kmsKeyId", WIRE_UNKNOWN)
+            )
+            == []
+        )
 
 
 class TestKmsKeyRotation:
@@ -49,17 +61,23 @@ class TestKmsKeyRotation:
 
     @pytest.mark.parametrize("value", [False, DELETE])
     def test_noncompliance(self, value: object) -> None:
-        findings = evaluate(kms_key_rotation, types.KMS_KEY, changed(KEY, "enableKeyRotation", value))
+        findings = evaluate(
+            kms_key_rotation, types.KMS_KEY, changed(KEY, "enableKeyRotation", value)
+        )
         assert messages(findings)[0].startswith("enableKeyRotation is")
 
-    @pytest.mark.parametrize(("path", "value"), [("customerMasterKeySpec", "RSA_2048"), ("keyUsage", "SIGN_VERIFY")])
+    @pytest.mark.parametrize(
+        ("path", "value"), [("customerMasterKeySpec", "RSA_2048"), ("keyUsage", "SIGN_VERIFY")]
+    )
     def test_compliance_asymmetric_keys_cannot_rotate(self, path: str, value: str) -> None:
         inputs = changed(changed(KEY, path, value), "enableKeyRotation", DELETE)
         assert evaluate(kms_key_rotation, types.KMS_KEY, inputs) == []
 
     @pytest.mark.parametrize("path", ["enableKeyRotation", "customerMasterKeySpec"])
     def test_unknown(self, path: str) -> None:
-        assert evaluate(kms_key_rotation, types.KMS_KEY, changed(KEY, path, WIRE_UNKNOWN))[0].unverifiable
+        assert evaluate(kms_key_rotation, types.KMS_KEY, changed(KEY, path, WIRE_UNKNOWN))[
+            0
+        ].unverifiable
 
 
 class TestLogGroups:
@@ -73,10 +91,17 @@ class TestLogGroups:
 
     @pytest.mark.parametrize("days", [0, DELETE])
     def test_noncompliance_kept_forever(self, days: object) -> None:
-        findings = evaluate(log_retention, types.LOG_GROUP, changed(LOG_GROUP, "retentionInDays", days))
+        findings = evaluate(
+            log_retention, types.LOG_GROUP, changed(LOG_GROUP, "retentionInDays", days)
+        )
         assert "logs are kept forever" in messages(findings)[0]
 
     def test_unknown(self) -> None:
-        assert evaluate(log_group_encrypted, types.LOG_GROUP, changed(LOG_GROUP, "kmsKeyId", WIRE_UNKNOWN)) == []
+        assert (
+            evaluate(
+                log_group_encrypted, types.LOG_GROUP, changed(LOG_GROUP, "kmsKeyId", WIRE_UNKNOWN)
+            )
+            == []
+        )
         inputs = changed(LOG_GROUP, "retentionInDays", WIRE_UNKNOWN)
         assert evaluate(log_retention, types.LOG_GROUP, inputs)[0].unverifiable
