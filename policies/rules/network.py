@@ -97,7 +97,7 @@ def _check_inline_ingress(resource: Resource) -> Iterator[Finding]:
     level=MANDATORY,
     severity=Severity.CRITICAL,
     controls=("EC2.13", "EC2.14", "EC2.18", "EC2.19"),
-    unknowns="unknown ingress list, rule type or CIDR: cannot verify (rule's level)",
+    unknowns="unknown ingress list, rule type or CIDR: cannot verify",
 )
 def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
     if resource.type in (types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP):

@@ -227,3 +227,10 @@ def test_unused_exemption_is_reported() -> None:
         StackValidationArgs([_policy_resource(types.VPC, "main", {})]),
     )
     assert notes == [("exemption for gone matches no resource", None)]
+
+
+def test_readme_documents_every_rule_with_its_levels() -> None:
+    readme = (CONFIG_DIR.parent / "README.md").read_text()
+    for rule in ALL_RULES:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{rule.info.name}`"))
+        assert f"| {rule.info.enforcement_level.value} / mandatory |" in row, rule.info.name
