@@ -75,11 +75,6 @@ class Diagnostic:
     def resource_name(self) -> str:
         return self.urn.rsplit("::", 1)[-1] if self.urn else ""
 
-    @property
-    def resource_type(self) -> str:
-        parts = self.urn.split("::")
-        return parts[-2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
-
 
 def load_config(path: str | Path) -> dict[str, Any]:
     """A `--policy-pack-config` file."""

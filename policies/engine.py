@@ -90,7 +90,6 @@ class Resource:
     props: Mapping[str, Any]
     protect: bool = False
     parent: str = ""
-    dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -133,7 +132,6 @@ class Resource:
         urn: str = "",
         protect: bool = False,
         parent: str = "",
-        dependencies: Iterable[str] = (),
         property_dependencies: Mapping[str, Iterable[str]] | None = None,
     ) -> Resource:
         """Builds a resource from wire inputs (secret envelopes, unknown sentinels)."""
@@ -144,7 +142,6 @@ class Resource:
             props=_normalise(deserialize_properties(dict(inputs))),
             protect=protect,
             parent=parent,
-            dependencies=tuple(dependencies),
             property_dependencies={
                 key: tuple(urns) for key, urns in (property_dependencies or {}).items()
             },
@@ -170,7 +167,6 @@ class Resource:
             props=_plain(resource.props),
             protect=bool(resource.opts.protect),
             parent=resource.parent.urn if resource.parent else (resource.opts.parent or ""),
-            dependencies=tuple(dep.urn for dep in resource.dependencies),
             property_dependencies={
                 key: tuple(dep.urn for dep in deps)
                 for key, deps in resource.property_dependencies.items()
@@ -293,9 +289,6 @@ class StackRule:
         self, resources: Sequence[Resource], config: Config | None = None
     ) -> list[Finding]:
         return list(self.check(resources, self.info.settings(config)))
-
-
-Rule = ResourceRule | StackRule
 
 
 def resource_rule(

@@ -168,3 +168,18 @@ def test_report_groups_by_level(pack: PolicyPackProcess) -> None:
         f"    {types.SECURITY_GROUP} open-ssh: ingress[0].ipv6CidrBlocks allows ::/0 on all traffic"
         in report
     )
+
+
+def test_secret_inputs_arrive_unwrapped(pack: PolicyPackProcess) -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "pw"}
+    db = captured(
+        types.RDS_CLUSTER,
+        "plaintext-password",
+        {"masterPassword": secret, "manageMasterUserPassword": False},
+    )
+    pack.configure({"all": "disabled", "rds-managed-master-password": "mandatory"})
+    details = [d.detail for d in pack.diagnostics([db])]
+    assert details == [
+        "masterPassword is passed in; use manageMasterUserPassword=true instead",
+        "manageMasterUserPassword is false; set manageMasterUserPassword=true",
+    ]

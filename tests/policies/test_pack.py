@@ -234,3 +234,16 @@ def test_readme_documents_every_rule_with_its_levels() -> None:
     for rule in ALL_RULES:
         row = next(line for line in readme.splitlines() if line.startswith(f"| `{rule.info.name}`"))
         assert f"| {rule.info.enforcement_level.value} / mandatory |" in row, rule.info.name
+
+
+def test_exemption_without_finding_is_reported_as_stale() -> None:
+    policies = _policies()
+    closed = {"ingress": []}
+    exemption = {"resource": "bastion", "policy": "no-world-ingress", "reason": REASON}
+    args = _args(types.SECURITY_GROUP, "bastion", closed, {"exemptions": [exemption]})
+    assert _run(policies[EXEMPTIONS_POLICY], args) == [
+        (
+            f"exempted: no-world-ingress on bastion (reason: {REASON}): no finding to exempt any more",
+            None,
+        )
+    ]

@@ -18,7 +18,7 @@ def urn(type_: str, name: str) -> str:
 
 def ref(prop: str, target: Resource) -> dict[str, object]:
     """Options for a resource whose input `prop` is an output of `target` (unknown in preview)."""
-    return {"property_dependencies": {prop: [target.urn]}, "dependencies": [target.urn]}
+    return {"property_dependencies": {prop: [target.urn]}}
 
 
 VPC = resource(types.VPC, {"cidrBlock": "10.0.0.0/16"}, "main")
