@@ -52,37 +52,69 @@ def _redirects_to_https(actions: list[object]) -> bool:
     )
 
 
+def _listener(resource: Resource, prefix: str, protocol: object) -> Iterator[Finding]:
+    """One listener at `prefix` (empty for a listener resource, `listeners.N.` in awsx's ALB)."""
+    if protocol is UNKNOWN:
+        yield cannot_verify(f"{prefix}protocol")
+    elif protocol in ("HTTPS", "TLS"):
+        policy = resource.get(f"{prefix}sslPolicy")
+        if policy is UNKNOWN:
+            yield cannot_verify(f"{prefix}sslPolicy")
+        elif not (isinstance(policy, str) and _TLS12_POLICY.match(policy)):
+            yield violation(
+                f"{prefix}sslPolicy is {describe(policy)}; use a TLS 1.2+ policy such as "
+                "ELBSecurityPolicy-TLS13-1-2-2021-06"
+            )
+    elif protocol in (None, "HTTP"):
+        actions = resource.items(f"{prefix}defaultActions")
+        if actions is UNKNOWN or UNKNOWN in actions:
+            yield cannot_verify(f"{prefix}defaultActions")
+        elif not _redirects_to_https(actions):
+            yield violation(
+                f"{prefix}protocol is HTTP and {prefix}defaultActions do not redirect to HTTPS; "
+                "serve HTTPS or redirect"
+            )
+    elif protocol != "GENEVE":
+        yield violation(f"{prefix}protocol is {describe(protocol)}, which is plaintext; use TLS")
+
+
+def _awsx_listeners(resource: Resource) -> Iterator[Finding]:
+    """awsx's ApplicationLoadBalancer creates its listeners from `listener` or `listeners`, and
+    without either an HTTP:80 listener forwarding to its target group."""
+    if resource.get("listeners") is not None:
+        listeners = resource.items("listeners")
+        if listeners is UNKNOWN:
+            yield cannot_verify("listeners")
+            return
+        prefixes = [f"listeners.{index}." for index in range(len(listeners))]
+    elif resource.get("listener") is not None:
+        prefixes = ["listener."]
+    else:
+        yield violation("no listener given, so awsx creates plain HTTP:80; add an HTTPS listener")
+        return
+    for prefix in prefixes:
+        protocol, port = resource.get(f"{prefix}protocol"), resource.get(f"{prefix}port")
+        if protocol is None:
+            # awsx infers the protocol from the port: 443 is HTTPS, anything else HTTP.
+            protocol = UNKNOWN if port is UNKNOWN else ("HTTPS" if port == 443 else "HTTP")
+        yield from _listener(resource, prefix, protocol)
+
+
 @resource_rule(
     name="lb-listener-tls",
     description="Load balancer listeners must serve TLS 1.2+ (HTTPS/TLS) or redirect HTTP to "
     "HTTPS.",
-    types=types.LISTENERS,
+    types=(*types.LISTENERS, types.AWSX_ALB),
     level=MANDATORY,
     severity=Severity.HIGH,
     controls=("ELB.1",),
     unknowns="unknown protocol, sslPolicy or default actions: cannot verify",
 )
 def lb_listener_tls(resource: Resource, _config: Config) -> Iterator[Finding]:
-    protocol = resource.get("protocol")
-    if protocol is UNKNOWN:
-        yield cannot_verify("protocol")
-    elif protocol in ("HTTPS", "TLS"):
-        policy = resource.get("sslPolicy")
-        if policy is UNKNOWN:
-            yield cannot_verify("sslPolicy")
-        elif not (isinstance(policy, str) and _TLS12_POLICY.match(policy)):
-            yield violation(
-                f"sslPolicy is {describe(policy)}; use a TLS 1.2+ policy such as "
-                "ELBSecurityPolicy-TLS13-1-2-2021-06"
-            )
-    elif protocol in (None, "HTTP"):
-        actions = resource.items("defaultActions")
-        if actions is UNKNOWN or UNKNOWN in actions:
-            yield cannot_verify("defaultActions")
-        elif not _redirects_to_https(actions):
-            yield violation("HTTP listener does not redirect to HTTPS; serve HTTPS or redirect")
-    elif protocol != "GENEVE":
-        yield violation(f"protocol is {describe(protocol)}, which is plaintext; use TLS")
+    if resource.type == types.AWSX_ALB:
+        yield from _awsx_listeners(resource)
+    else:
+        yield from _listener(resource, "", resource.get("protocol"))
 
 
 def _cache_behaviours(resource: Resource) -> Iterator[Finding]:
@@ -160,7 +192,7 @@ def cloudfront_tls(resource: Resource, _config: Config) -> Iterator[Finding]:
 @resource_rule(
     name="alb-drop-invalid-headers",
     description="Application load balancers must drop invalid HTTP header fields.",
-    types=types.LOAD_BALANCERS,
+    types=(*types.LOAD_BALANCERS, types.AWSX_ALB),
     level=ADVISORY,
     severity=Severity.MEDIUM,
     controls=("ELB.4",),
@@ -179,7 +211,7 @@ def alb_drop_invalid_headers(resource: Resource, _config: Config) -> Iterator[Fi
 @resource_rule(
     name="alb-access-logs",
     description="Application load balancers must write access logs.",
-    types=types.LOAD_BALANCERS,
+    types=(*types.LOAD_BALANCERS, types.AWSX_ALB),
     level=ADVISORY,
     severity=Severity.MEDIUM,
     controls=("ELB.5",),

@@ -71,18 +71,30 @@ def _check_cidr_fields(
                 yield violation(f"{where} allows {item} on {_ports(rule)}; {_FIX}")
 
 
-def _check_inline_ingress(resource: Resource) -> Iterator[Finding]:
-    ingress = resource.items("ingress")
+def _check_inline_ingress(resource: Resource, path: str = "ingress") -> Iterator[Finding]:
+    ingress = resource.items(path)
     if ingress is UNKNOWN:
-        yield cannot_verify("ingress")
+        yield cannot_verify(path)
         return
     for index, rule in enumerate(ingress):
         if rule is UNKNOWN:
-            yield cannot_verify(f"ingress[{index}]")
+            yield cannot_verify(f"{path}[{index}]")
         elif isinstance(rule, Mapping):
             yield from _check_cidr_fields(
-                f"ingress[{index}].", rule, ("cidrBlocks", "ipv6CidrBlocks")
+                f"{path}[{index}].", rule, ("cidrBlocks", "ipv6CidrBlocks")
             )
+
+
+def _check_awsx_default_group(resource: Resource) -> Iterator[Finding]:
+    """awsx's ALB creates a security group from `defaultSecurityGroup.args` unless it is given
+    groups, an existing group id, or told to skip it."""
+    if resource.get("securityGroups") is not None:
+        return
+    if resource.get("defaultSecurityGroup.skip") is True:
+        return
+    if resource.get("defaultSecurityGroup.securityGroupId") is not None:
+        return
+    yield from _check_inline_ingress(resource, "defaultSecurityGroup.args.ingress")
 
 
 @resource_rule(
@@ -93,6 +105,7 @@ def _check_inline_ingress(resource: Resource) -> Iterator[Finding]:
         types.DEFAULT_SECURITY_GROUP,
         types.SECURITY_GROUP_RULE,
         types.SECURITY_GROUP_INGRESS_RULE,
+        types.AWSX_ALB,
     ),
     level=MANDATORY,
     severity=Severity.CRITICAL,
@@ -102,6 +115,8 @@ def _check_inline_ingress(resource: Resource) -> Iterator[Finding]:
 def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
     if resource.type in (types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP):
         yield from _check_inline_ingress(resource)
+    elif resource.type == types.AWSX_ALB:
+        yield from _check_awsx_default_group(resource)
     elif resource.type == types.SECURITY_GROUP_RULE:
         rule_type = resource.get("type")
         if rule_type == "egress":

@@ -153,7 +153,11 @@ def public_entry_points_waf(resources: Sequence[Resource], _config: Config) -> I
         for distribution in _of_type(resources, types.CLOUDFRONT_DISTRIBUTION)
         if distribution.get("webAclId") not in (None, "")
     ]
-    for alb in _of_type(resources, types.LOAD_BALANCERS):
+    balancers = _of_type(resources, types.LOAD_BALANCERS)
+    wrapped = {balancer.parent for balancer in balancers}
+    # awsx's ALB runs as a remote component: without its children only the component is seen.
+    balancers += [c for c in _of_type(resources, types.AWSX_ALB) if c.urn not in wrapped]
+    for alb in balancers:
         internal = as_bool(alb.get("internal"))
         application = is_application_lb(alb)
         if internal is UNKNOWN or application is None:

@@ -52,5 +52,7 @@ LOAD_BALANCERS: Final = frozenset(
     {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 )
 LISTENERS: Final = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
+# awsx's ALB component: analysed through its inputs, since offline it runs as a remote component.
+AWSX_ALB: Final = "awsx:lb:ApplicationLoadBalancer"
 CLOUDFRONT_DISTRIBUTION: Final = "aws:cloudfront/distribution:Distribution"
 WEB_ACL_ASSOCIATION: Final = "aws:wafv2/webAclAssociation:WebAclAssociation"

@@ -92,7 +92,7 @@ class TestListenerTls:
             REDIRECT_LISTENER, "defaultActions", [{"type": "forward", "targetGroupArn": "tg"}]
         )
         assert messages(evaluate(lb_listener_tls, "aws:alb/listener:Listener", inputs)) == [
-            "HTTP listener does not redirect to HTTPS; serve HTTPS or redirect"
+            "protocol is HTTP and defaultActions do not redirect to HTTPS; serve HTTPS or redirect"
         ]
 
     def test_noncompliance_redirect_keeping_http(self) -> None:
@@ -219,4 +219,67 @@ class TestCloudFrontWaf:
         inputs = changed(DISTRIBUTION, "webAclId", DELETE)
         assert messages(evaluate(cloudfront_waf, types.CLOUDFRONT_DISTRIBUTION, inputs)) == [
             "webAclId is not set; attach the edge web ACL"
+        ]
+
+
+# awsx's component: its inputs are all the analyzer sees offline.
+AWSX_HTTPS = {
+    "port": 443,
+    "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "certificateArn": "arn:cert",
+}
+AWSX_REDIRECT = {"port": 80, "defaultActions": REDIRECT_LISTENER["defaultActions"]}
+AWSX_ALB_INPUTS = {
+    "subnetIds": ["subnet-1"],
+    "listeners": [AWSX_HTTPS, AWSX_REDIRECT],
+    "dropInvalidHeaderFields": True,
+    "accessLogs": {"bucket": WIRE_UNKNOWN, "enabled": True},
+}
+
+
+class TestAwsxApplicationLoadBalancer:
+    def test_compliance(self) -> None:
+        for rule in (lb_listener_tls, alb_drop_invalid_headers, alb_access_logs):
+            assert evaluate(rule, types.AWSX_ALB, AWSX_ALB_INPUTS) == [], rule.info.name
+
+    def test_compliance_single_listener(self) -> None:
+        inputs = changed(changed(AWSX_ALB_INPUTS, "listeners", DELETE), "listener", AWSX_HTTPS)
+        assert evaluate(lb_listener_tls, types.AWSX_ALB, inputs) == []
+
+    def test_noncompliance_default_listener_is_plain_http(self) -> None:
+        inputs = changed(AWSX_ALB_INPUTS, "listeners", DELETE)
+        assert messages(evaluate(lb_listener_tls, types.AWSX_ALB, inputs)) == [
+            "no listener given, so awsx creates plain HTTP:80; add an HTTPS listener"
+        ]
+
+    def test_noncompliance_port_443_without_tls_policy(self) -> None:
+        inputs = changed(AWSX_ALB_INPUTS, "listeners.0.sslPolicy", DELETE)
+        assert (
+            "listeners.0.sslPolicy is not set"
+            in messages(evaluate(lb_listener_tls, types.AWSX_ALB, inputs))[0]
+        )
+
+    def test_noncompliance_http_forward(self) -> None:
+        inputs = changed(AWSX_ALB_INPUTS, "listeners.1", {"port": 8080})
+        assert messages(evaluate(lb_listener_tls, types.AWSX_ALB, inputs)) == [
+            (
+                "listeners.1.protocol is HTTP and listeners.1.defaultActions do not redirect to HTTPS; "
+                "serve HTTPS or redirect"
+            )
+        ]
+
+    def test_noncompliance_hardening(self) -> None:
+        inputs = changed(
+            changed(AWSX_ALB_INPUTS, "dropInvalidHeaderFields", DELETE), "accessLogs", DELETE
+        )
+        assert len(evaluate(alb_drop_invalid_headers, types.AWSX_ALB, inputs)) == 1
+        assert len(evaluate(alb_access_logs, types.AWSX_ALB, inputs)) == 1
+
+    @pytest.mark.parametrize(
+        ("path", "what"), [("listeners", "listeners"), ("listeners.0.port", "listeners.0.protocol")]
+    )
+    def test_unknown(self, path: str, what: str) -> None:
+        inputs = changed(AWSX_ALB_INPUTS, path, WIRE_UNKNOWN)
+        assert messages(evaluate(lb_listener_tls, types.AWSX_ALB, inputs)) == [
+            f"cannot verify {what}: unknown during preview"
         ]

@@ -148,3 +148,46 @@ def test_unknown_rule_type_with_private_cidr_passes() -> None:
 )
 def test_is_world(cidr: str, world: bool) -> None:
     assert is_world(cidr) is world
+
+
+# awsx's ALB creates a security group from defaultSecurityGroup.args when given no group.
+AWSX_OPEN_DEFAULT_GROUP = {
+    "defaultSecurityGroup": {
+        "args": {
+            "ingress": [
+                {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+            ]
+        }
+    }
+}
+
+
+class TestAwsxApplicationLoadBalancer:
+    def test_noncompliance_default_group_open_to_the_world(self) -> None:
+        findings = evaluate(no_world_ingress, types.AWSX_ALB, AWSX_OPEN_DEFAULT_GROUP)
+        assert messages(findings)[0].startswith(
+            "defaultSecurityGroup.args.ingress[0].cidrBlocks allows 0.0.0.0/0 on tcp 443"
+        )
+
+    @pytest.mark.parametrize(
+        ("path", "value"),
+        [
+            ("securityGroups", [WIRE_UNKNOWN]),
+            ("defaultSecurityGroup.skip", True),
+            ("defaultSecurityGroup.securityGroupId", "sg-1"),
+        ],
+    )
+    def test_compliance_no_default_group_created(self, path: str, value: object) -> None:
+        assert (
+            evaluate(
+                no_world_ingress, types.AWSX_ALB, changed(AWSX_OPEN_DEFAULT_GROUP, path, value)
+            )
+            == []
+        )
+
+    def test_compliance_default_group_without_ingress(self) -> None:
+        assert evaluate(no_world_ingress, types.AWSX_ALB, {}) == []
+
+    def test_unknown(self) -> None:
+        inputs = changed(AWSX_OPEN_DEFAULT_GROUP, "defaultSecurityGroup.args.ingress", WIRE_UNKNOWN)
+        assert evaluate(no_world_ingress, types.AWSX_ALB, inputs)[0].unverifiable

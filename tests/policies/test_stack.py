@@ -199,3 +199,37 @@ class TestStatefulResourcesProtected:
         )
         findings = stack_findings(stateful_resources_protected, [BUCKET, alb, flow_bucket, flow])
         assert sorted(f.urn or "" for f in findings) == sorted([BUCKET.urn, flow_bucket.urn])
+
+
+class TestPublicAwsxApplicationLoadBalancer:
+    COMPONENT = resource(types.AWSX_ALB, {"internal": False}, "public-awsx")
+
+    def test_noncompliance_without_association(self) -> None:
+        assert [f.urn for f in stack_findings(public_entry_points_waf, [self.COMPONENT])] == [
+            self.COMPONENT.urn
+        ]
+
+    def test_compliance_association_names_the_component(self) -> None:
+        association = resource(
+            types.WEB_ACL_ASSOCIATION,
+            {"resourceArn": WIRE_UNKNOWN},
+            "waf",
+            **ref("resourceArn", self.COMPONENT),
+        )
+        assert stack_findings(public_entry_points_waf, [self.COMPONENT, association]) == []
+
+    def test_child_load_balancer_stands_for_the_component(self) -> None:
+        child = resource(
+            ALB.type,
+            {"internal": False, "loadBalancerType": "application"},
+            "public-awsx",
+            urn=urn(ALB.type, "child"),
+            parent=self.COMPONENT.urn,
+        )
+        association = resource(
+            types.WEB_ACL_ASSOCIATION,
+            {"resourceArn": WIRE_UNKNOWN},
+            "waf",
+            **ref("resourceArn", child),
+        )
+        assert stack_findings(public_entry_points_waf, [self.COMPONENT, child, association]) == []
