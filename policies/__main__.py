@@ -1,4 +1,5 @@
-"""Entry point the Pulumi CLI runs (`python -m pulumi.policy <engine> .` in this directory).
+"""Entry point of the pack: the CLI's pulumi-analyzer-policy-python shim runs
+`venv/bin/python -u -m pulumi.policy <engine address> .` in this directory, which runs this file.
 
 The CLI puts this directory, not its parent, on sys.path, and the pack may be unpacked under any
 directory name; so the rules are loaded as the package `policies` from this file's directory,

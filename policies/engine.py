@@ -203,7 +203,7 @@ def describe(value: Any) -> str:
         return "not set"
     if value is UNKNOWN:
         return repr(value)
-    return json.dumps(value)
+    return json.dumps(value, default=str)
 
 
 def as_bool(value: Any) -> Any:

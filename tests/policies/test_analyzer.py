@@ -1,6 +1,7 @@
 """The pack over the analyzer gRPC protocol, started as the CLI starts it."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +9,7 @@ from offline.analyzer_client import (
     Diagnostic,
     PolicyPackError,
     PolicyPackProcess,
+    analyze_stack,
     load_config,
     reconcile_config,
 )
@@ -19,8 +21,9 @@ from policies.rules import types
 
 from .analyzer import captured, compliant_stack, violations
 
-DEV = load_config("policies/config/dev.json")
-PROD = load_config("policies/config/prod.json")
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+DEV = load_config(CONFIG_DIR / "dev.json")
+PROD = load_config(CONFIG_DIR / "prod.json")
 
 
 @pytest.fixture(scope="module")
@@ -182,4 +185,11 @@ def test_secret_inputs_arrive_unwrapped(pack: PolicyPackProcess) -> None:
     assert details == [
         "masterPassword is passed in; use manageMasterUserPassword=true instead",
         "manageMasterUserPassword is false; set manageMasterUserPassword=true",
+    ]
+
+
+def test_analyze_stack_is_one_call() -> None:
+    diagnostics = analyze_stack(violations()["no-world-ingress"], PROD, stack="prod")
+    assert [(d.policy_name, d.enforcement_level, d.resource_name) for d in diagnostics] == [
+        ("no-world-ingress", "mandatory", "open-ssh")
     ]
