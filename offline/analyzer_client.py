@@ -271,10 +271,15 @@ class PolicyPackProcess:
             # The pack writes to stderr only when it fails; read then, after it has exited.
             stderr=subprocess.PIPE,
         )
-        port = self._read_port()
-        self.startup_seconds = time.perf_counter() - started
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
+        try:
+            port = self._read_port()
+            self.startup_seconds = time.perf_counter() - started
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: never leave the pack running.
+            self.close()
+            raise
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
     def _read_port(self) -> int:
@@ -284,7 +289,6 @@ class PolicyPackProcess:
         if not line.strip().isdigit():
             self._process.kill()
             _, stderr = self._process.communicate()
-            self.close()
             detail = stderr.decode(errors="replace")
             raise PolicyPackError(f"policy pack did not print its port: {line!r}\n{detail}")
         return int(line)

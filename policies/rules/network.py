@@ -9,6 +9,7 @@ from typing import Any
 from pulumi_policy import Severity
 
 from ..engine import (
+    ADVISORY,
     MANDATORY,
     UNKNOWN,
     Config,
@@ -130,4 +131,23 @@ def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
         yield from _check_cidr_fields("", resource.props, ("cidrIpv4", "cidrIpv6"))
 
 
-RULES: list[ResourceRule] = [no_world_ingress]
+@resource_rule(
+    name="default-security-group-closed",
+    description="A VPC's default security group must allow no traffic.",
+    types=(types.DEFAULT_SECURITY_GROUP,),
+    level=ADVISORY,
+    severity=Severity.MEDIUM,
+    controls=("EC2.2",),
+    unknowns="unknown ingress or egress list: cannot verify",
+)
+def default_security_group_closed(resource: Resource, _config: Config) -> Iterator[Finding]:
+    # Anything left in the default group is granted to every resource launched without a group.
+    for direction in ("ingress", "egress"):
+        rules = resource.items(direction)
+        if rules is UNKNOWN:
+            yield cannot_verify(direction)
+        elif rules:
+            yield violation(f"{direction} has {len(rules)} rule(s); leave the default group empty")
+
+
+RULES: list[ResourceRule] = [no_world_ingress, default_security_group_closed]

@@ -3,7 +3,7 @@
 import pytest
 
 from policies.rules import types
-from policies.rules.network import is_world, no_world_ingress
+from policies.rules.network import default_security_group_closed, is_world, no_world_ingress
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -191,3 +191,26 @@ class TestAwsxApplicationLoadBalancer:
     def test_unknown(self) -> None:
         inputs = changed(AWSX_OPEN_DEFAULT_GROUP, "defaultSecurityGroup.args.ingress", WIRE_UNKNOWN)
         assert evaluate(no_world_ingress, types.AWSX_ALB, inputs)[0].unverifiable
+
+
+class TestDefaultSecurityGroupClosed:
+    def test_compliance(self) -> None:
+        assert (
+            evaluate(
+                default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1"}
+            )
+            == []
+        )
+
+    @pytest.mark.parametrize("direction", ["ingress", "egress"])
+    def test_noncompliance(self, direction: str) -> None:
+        findings = evaluate(
+            default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {direction: SG["ingress"]}
+        )
+        assert messages(findings) == [f"{direction} has 2 rule(s); leave the default group empty"]
+
+    def test_unknown(self) -> None:
+        findings = evaluate(
+            default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {"ingress": WIRE_UNKNOWN}
+        )
+        assert messages(findings) == ["cannot verify ingress: unknown during preview"]
