@@ -6,7 +6,8 @@ one advisory policy, `policy-exemptions`, that owns the list: it runs first for 
 publishes the validated list to an `ExemptionRegistry` shared with the rule wrappers, and reports
 each exempted finding as an advisory note carrying the reason. The rules then skip exactly those
 findings. The registry only ever holds the list from `Configure`, so concurrent requests all
-publish the same value.
+publish the same value. Stack rules run after every resource was analysed; their exempted
+findings, invalid entries and unused exemptions are reported by `policy-exemptions-stack`.
 """
 
 from __future__ import annotations
