@@ -193,3 +193,9 @@ def test_analyze_stack_is_one_call() -> None:
     assert [(d.policy_name, d.enforcement_level, d.resource_name) for d in diagnostics] == [
         ("no-world-ingress", "mandatory", "open-ssh")
     ]
+
+
+def test_a_pack_that_fails_to_start_is_reported_with_its_error(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
+    with pytest.raises(PolicyPackError, match="broken pack"), PolicyPackProcess(tmp_path):
+        pass
