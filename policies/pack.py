@@ -1,0 +1,185 @@
+"""Assembles the rules into pulumi_policy policies, with exemptions applied around every rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from .engine import Resource, ResourceRule, RuleInfo, StackRule, name_from_urn
+from .exemptions import (
+    EXEMPTIONS_POLICY,
+    EXEMPTIONS_STACK_POLICY,
+    Exemption,
+    ExemptionRegistry,
+    exemptions_schema,
+    parse_exemptions,
+)
+from .rules import cache, compute, database, edge, eks, kafka, keys, logs, network, stack, storage
+
+PACK_NAME: Final = "trading-platform-policies"
+PACK_DESCRIPTION: Final = (
+    "Blocks insecure AWS infrastructure for trading-platform: no world ingress, encryption at "
+    "rest and in transit, and per-stack hardening (IMDSv2, WAF, backups, protection)."
+)
+_FSBP: Final = "AWS Foundational Security Best Practices"
+
+RESOURCE_RULES: Final[list[ResourceRule]] = [
+    *network.RULES,
+    *compute.RULES,
+    *eks.RULES,
+    *database.RULES,
+    *cache.RULES,
+    *kafka.RULES,
+    *storage.RULES,
+    *keys.RULES,
+    *logs.RULES,
+    *edge.RULES,
+]
+STACK_RULES: Final[list[StackRule]] = list(stack.RULES)
+ALL_RULES: Final[list[ResourceRule | StackRule]] = [*RESOURCE_RULES, *STACK_RULES]
+RULE_NAMES: Final = [rule.info.name for rule in ALL_RULES]
+
+
+def _schema(info: RuleInfo) -> PolicyConfigSchema | None:
+    if not info.options:
+        return None
+    return PolicyConfigSchema({key: dict(schema) for key, schema in info.options.items()})
+
+
+def _framework(info: RuleInfo) -> PolicyComplianceFramework | None:
+    if not info.controls:
+        return None
+    return PolicyComplianceFramework(name=_FSBP, reference=", ".join(info.controls))
+
+
+def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in rule.types:
+            return
+        resource = Resource.from_args(args)
+        # Exempted findings are reported by policy-exemptions, as advisory notes.
+        if registry.find(rule.info.name, resource.name, resource.urn):
+            return
+        for finding in rule.evaluate(resource, args.get_config()):
+            report(finding.message, None)
+
+    return ResourceValidationPolicy(
+        rule.info.name,
+        rule.info.description,
+        validate,
+        enforcement_level=rule.info.enforcement_level,
+        config_schema=_schema(rule.info),
+        severity=rule.info.severity,
+        framework=_framework(rule.info),
+        tags=list(rule.info.controls) or None,
+    )
+
+
+def _stack_policy(rule: StackRule, registry: ExemptionRegistry) -> Policy:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        resources = [Resource.from_policy_resource(r) for r in args.resources]
+        for finding in rule.evaluate(resources, args.get_config()):
+            urn = finding.urn or ""
+            if not registry.find(rule.info.name, name_from_urn(urn), urn):
+                report(finding.message, finding.urn)
+
+    return StackValidationPolicy(
+        rule.info.name,
+        rule.info.description,
+        validate,
+        enforcement_level=rule.info.enforcement_level,
+        config_schema=_schema(rule.info),
+        severity=rule.info.severity,
+        framework=_framework(rule.info),
+        tags=list(rule.info.controls) or None,
+    )
+
+
+def _note(exemption: Exemption, resource_name: str, message: str) -> str:
+    return (
+        f"exempted: {exemption.policy} on {resource_name} (reason: {exemption.reason}): {message}"
+    )
+
+
+def _exemptions_policy(registry: ExemptionRegistry) -> Policy:
+    by_name = {rule.info.name: rule for rule in RESOURCE_RULES}
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        # Runs before every rule of the same request (the servicer keeps list order), so the
+        # rules below always read the list this stack configured.
+        exemptions, errors = parse_exemptions(args.get_config().get("exemptions"), RULE_NAMES)
+        registry.publish(exemptions, errors)
+        resource: Resource | None = None
+        for exemption in registry.for_resource(args.name, args.urn):
+            rule = by_name.get(exemption.policy)
+            if rule is None or args.resource_type not in rule.types:
+                continue
+            resource = resource or Resource.from_args(args)
+            # The rule's own config is not visible here; its schema defaults stand in.
+            findings = rule.evaluate(resource)
+            for finding in findings:
+                report(_note(exemption, args.name, finding.message), None)
+            if not findings:
+                report(_note(exemption, args.name, "no finding to exempt any more"), None)
+
+    return ResourceValidationPolicy(
+        EXEMPTIONS_POLICY,
+        "Findings exempted for one resource, with the reason, reported as advisory notes.",
+        validate,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+        config_schema=PolicyConfigSchema({"exemptions": exemptions_schema(RULE_NAMES)}),
+    )
+
+
+def _exemptions_stack_policy(registry: ExemptionRegistry) -> Policy:
+    by_name = {rule.info.name: rule for rule in STACK_RULES}
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for error in registry.errors():
+            report(error, None)
+        resources: Sequence[Resource] = [Resource.from_policy_resource(r) for r in args.resources]
+        known = {r.name for r in resources} | {r.urn for r in resources}
+        for exemption in registry.all():
+            if exemption.resource not in known:
+                report(f"exemption for {exemption.resource} matches no resource", None)
+                continue
+            rule = by_name.get(exemption.policy)
+            if rule is None:
+                continue
+            for finding in rule.evaluate(resources):
+                urn = finding.urn or ""
+                if exemption.matches(rule.info.name, name_from_urn(urn), urn):
+                    report(_note(exemption, name_from_urn(urn), finding.message), finding.urn)
+
+    return StackValidationPolicy(
+        EXEMPTIONS_STACK_POLICY,
+        "Stack-rule findings exempted for one resource, invalid and unused exemptions.",
+        validate,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+    )
+
+
+def build_policies() -> list[Policy]:
+    """Every policy of the pack; policy-exemptions comes first so it publishes before rules read."""
+    registry = ExemptionRegistry()
+    return [
+        _exemptions_policy(registry),
+        *(_resource_policy(rule, registry) for rule in RESOURCE_RULES),
+        _exemptions_stack_policy(registry),
+        *(_stack_policy(rule, registry) for rule in STACK_RULES),
+    ]

@@ -1,0 +1,125 @@
+"""EC2: encrypted EBS, IMDSv2 and no public addresses for instances and launch templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from pulumi_policy import Severity
+
+from ..engine import (
+    ADVISORY,
+    MANDATORY,
+    UNKNOWN,
+    Config,
+    Finding,
+    Resource,
+    ResourceRule,
+    as_bool,
+    cannot_verify,
+    describe,
+    expect_true,
+    resource_rule,
+    violation,
+)
+from . import types
+
+_ENCRYPT = "set encrypted=true (and a customer managed kmsKeyId)"
+
+
+def _launch_template_volumes(resource: Resource) -> Iterator[Finding]:
+    mappings = resource.items("blockDeviceMappings")
+    if mappings is UNKNOWN:
+        yield cannot_verify("blockDeviceMappings")
+        return
+    ebs_indexes = [
+        index
+        for index, mapping in enumerate(mappings)
+        if not (
+            isinstance(mapping, Mapping) and ("noDevice" in mapping or "virtualName" in mapping)
+        )
+    ]
+    if not ebs_indexes:
+        # Without a mapping the root volume is whatever the AMI's snapshot is.
+        yield violation(
+            "blockDeviceMappings declares no EBS volume, so the root volume's encryption depends "
+            f"on the AMI; declare the root device with ebs.{_ENCRYPT}"
+        )
+    for index in ebs_indexes:
+        yield from expect_true(resource, f"blockDeviceMappings.{index}.ebs.encrypted", _ENCRYPT)
+
+
+def _instance_volumes(resource: Resource) -> Iterator[Finding]:
+    yield from expect_true(resource, "rootBlockDevice.encrypted", _ENCRYPT)
+    devices = resource.items("ebsBlockDevices")
+    if devices is UNKNOWN:
+        yield cannot_verify("ebsBlockDevices")
+        return
+    for index in range(len(devices)):
+        yield from expect_true(resource, f"ebsBlockDevices.{index}.encrypted", _ENCRYPT)
+
+
+@resource_rule(
+    name="ebs-encrypted",
+    description="EBS volumes (launch templates, instances, volumes) must be encrypted at rest.",
+    types=(types.LAUNCH_TEMPLATE, types.INSTANCE, types.EBS_VOLUME),
+    level=MANDATORY,
+    severity=Severity.HIGH,
+    controls=("EC2.3",),
+    unknowns="unknown mappings or `encrypted`: cannot verify",
+)
+def ebs_encrypted(resource: Resource, _config: Config) -> Iterator[Finding]:
+    if resource.type == types.LAUNCH_TEMPLATE:
+        yield from _launch_template_volumes(resource)
+    elif resource.type == types.INSTANCE:
+        yield from _instance_volumes(resource)
+    else:
+        yield from expect_true(resource, "encrypted", _ENCRYPT)
+
+
+@resource_rule(
+    name="imdsv2-required",
+    description="Instances and launch templates must require IMDSv2 (metadata httpTokens).",
+    types=(types.LAUNCH_TEMPLATE, types.INSTANCE),
+    level=ADVISORY,
+    severity=Severity.HIGH,
+    controls=("EC2.8",),
+    unknowns="unknown httpTokens: cannot verify",
+)
+def imdsv2_required(resource: Resource, _config: Config) -> Iterator[Finding]:
+    tokens = resource.get("metadataOptions.httpTokens")
+    if tokens is UNKNOWN:
+        yield cannot_verify("metadataOptions.httpTokens")
+    elif tokens != "required":
+        yield violation(f'metadataOptions.httpTokens is {describe(tokens)}; set it to "required"')
+
+
+@resource_rule(
+    name="no-public-ip",
+    description="Instances and launch templates must not assign public IP addresses.",
+    types=(types.LAUNCH_TEMPLATE, types.INSTANCE),
+    level=ADVISORY,
+    severity=Severity.HIGH,
+    controls=("EC2.9", "EC2.25"),
+    unknowns="unknown associatePublicIpAddress: cannot verify; absent passes (subnet decides, "
+    "and subnets are the network component's concern)",
+)
+def no_public_ip(resource: Resource, _config: Config) -> Iterator[Finding]:
+    if resource.type == types.INSTANCE:
+        paths = ["associatePublicIpAddress"]
+    else:
+        interfaces = resource.items("networkInterfaces")
+        if interfaces is UNKNOWN:
+            yield cannot_verify("networkInterfaces")
+            return
+        paths = [f"networkInterfaces.{i}.associatePublicIpAddress" for i in range(len(interfaces))]
+    for path in paths:
+        value = as_bool(resource.get(path))
+        if value is UNKNOWN:
+            yield cannot_verify(path)
+        elif value is True:
+            yield violation(
+                f"{path} is true; keep instances in private subnets behind a load balancer"
+            )
+
+
+RULES: list[ResourceRule] = [ebs_encrypted, imdsv2_required, no_public_ip]

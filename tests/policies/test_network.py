@@ -1,0 +1,216 @@
+"""no-world-ingress on every security-group shape."""
+
+import pytest
+
+from policies.rules import types
+from policies.rules.network import default_security_group_closed, is_world, no_world_ingress
+
+from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
+
+SG = {
+    "vpcId": "vpc-1",
+    "ingress": [
+        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": ["pl-cloudfront"]},
+        {"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["10.0.11.0/24"]},
+    ],
+    "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}],
+}
+RULE = {
+    "type": "ingress",
+    "securityGroupId": "sg-1",
+    "protocol": "tcp",
+    "fromPort": 443,
+    "toPort": 443,
+    "cidrBlocks": ["10.0.0.0/16"],
+}
+INGRESS_RULE = {
+    "securityGroupId": "sg-1",
+    "ipProtocol": "tcp",
+    "fromPort": 443,
+    "toPort": 443,
+    "cidrIpv4": "10.0.0.0/16",
+}
+
+
+@pytest.mark.parametrize("type_", [types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP])
+def test_compliance_inline_ingress(type_: str) -> None:
+    assert evaluate(no_world_ingress, type_, SG) == []
+
+
+def test_compliance_world_egress_is_not_ingress() -> None:
+    assert (
+        evaluate(
+            no_world_ingress,
+            types.SECURITY_GROUP_RULE,
+            changed(RULE, "type", "egress") | {"cidrBlocks": ["0.0.0.0/0"]},
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("type_", [types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP])
+@pytest.mark.parametrize(
+    ("field", "cidr"),
+    [("cidrBlocks", "0.0.0.0/0"), ("ipv6CidrBlocks", "::/0"), ("ipv6CidrBlocks", "0::0/0")],
+)
+def test_noncompliance_inline_world_cidr(type_: str, field: str, cidr: str) -> None:
+    inputs = changed(SG, f"ingress.1.{field}", [cidr])
+    assert messages(evaluate(no_world_ingress, type_, inputs)) == [
+        (
+            f"ingress[1].{field} allows {cidr} on tcp 5432; accept traffic from security groups or prefix "
+            "lists, never 0.0.0.0/0 or ::/0"
+        )
+    ]
+
+
+def test_noncompliance_inline_all_protocols() -> None:
+    world_all = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+    findings = evaluate(no_world_ingress, types.SECURITY_GROUP, changed(SG, "ingress.0", world_all))
+    assert "allows 0.0.0.0/0 on all traffic" in messages(findings)[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "cidr"), [("cidrBlocks", "0.0.0.0/0"), ("ipv6CidrBlocks", "::/0")]
+)
+def test_noncompliance_security_group_rule(field: str, cidr: str) -> None:
+    findings = evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, changed(RULE, field, [cidr]))
+    assert len(findings) == 1 and cidr in findings[0].message
+
+
+@pytest.mark.parametrize(("field", "cidr"), [("cidrIpv4", "0.0.0.0/0"), ("cidrIpv6", "::/0")])
+def test_noncompliance_vpc_ingress_rule(field: str, cidr: str) -> None:
+    inputs = changed(INGRESS_RULE, field, cidr)
+    findings = evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, inputs)
+    assert messages(findings) == [
+        (
+            f"{field} allows {cidr} on tcp 443; accept traffic from security groups or prefix lists, "
+            "never 0.0.0.0/0 or ::/0"
+        )
+    ]
+
+
+def test_noncompliance_vpc_ingress_rule_all_protocols() -> None:
+    inputs = changed(changed(INGRESS_RULE, "cidrIpv4", "0.0.0.0/0"), "ipProtocol", "-1")
+    inputs = changed(changed(inputs, "fromPort", DELETE), "toPort", DELETE)
+    assert (
+        "on all traffic"
+        in evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, inputs)[0].message
+    )
+
+
+def test_compliance_vpc_ingress_rule() -> None:
+    assert evaluate(no_world_ingress, types.SECURITY_GROUP_INGRESS_RULE, INGRESS_RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs", "what"),
+    [
+        (types.SECURITY_GROUP, changed(SG, "ingress", WIRE_UNKNOWN), "ingress"),
+        (
+            types.SECURITY_GROUP,
+            changed(SG, "ingress.1.cidrBlocks", [WIRE_UNKNOWN]),
+            "ingress[1].cidrBlocks[0]",
+        ),
+        (types.SECURITY_GROUP_RULE, changed(RULE, "cidrBlocks", WIRE_UNKNOWN), "cidrBlocks"),
+        (
+            types.SECURITY_GROUP_INGRESS_RULE,
+            changed(INGRESS_RULE, "cidrIpv4", WIRE_UNKNOWN),
+            "cidrIpv4",
+        ),
+        (
+            types.SECURITY_GROUP_RULE,
+            changed(changed(RULE, "type", WIRE_UNKNOWN), "cidrBlocks", ["0.0.0.0/0"]),
+            "type",
+        ),
+    ],
+)
+def test_unknown_is_reported(type_: str, inputs: dict[str, object], what: str) -> None:
+    findings = evaluate(no_world_ingress, type_, inputs)
+    assert [(f.message, f.unverifiable) for f in findings] == [
+        (f"cannot verify {what}: unknown during preview", True)
+    ]
+
+
+def test_unknown_rule_type_with_private_cidr_passes() -> None:
+    inputs = changed(RULE, "type", WIRE_UNKNOWN)
+    assert evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, inputs) == []
+
+
+@pytest.mark.parametrize(
+    ("cidr", "world"),
+    [
+        ("0.0.0.0/0", True),
+        ("::/0", True),
+        (" 0.0.0.0/0", True),
+        ("10.0.0.0/8", False),
+        ("junk", False),
+    ],
+)
+def test_is_world(cidr: str, world: bool) -> None:
+    assert is_world(cidr) is world
+
+
+# awsx's ALB creates a security group from defaultSecurityGroup.args when given no group.
+AWSX_OPEN_DEFAULT_GROUP = {
+    "defaultSecurityGroup": {
+        "args": {
+            "ingress": [
+                {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+            ]
+        }
+    }
+}
+
+
+class TestAwsxApplicationLoadBalancer:
+    def test_noncompliance_default_group_open_to_the_world(self) -> None:
+        findings = evaluate(no_world_ingress, types.AWSX_ALB, AWSX_OPEN_DEFAULT_GROUP)
+        assert messages(findings)[0].startswith(
+            "defaultSecurityGroup.args.ingress[0].cidrBlocks allows 0.0.0.0/0 on tcp 443"
+        )
+
+    @pytest.mark.parametrize(
+        ("path", "value"),
+        [
+            ("securityGroups", [WIRE_UNKNOWN]),
+            ("defaultSecurityGroup.skip", True),
+            ("defaultSecurityGroup.securityGroupId", "sg-1"),
+        ],
+    )
+    def test_compliance_no_default_group_created(self, path: str, value: object) -> None:
+        assert (
+            evaluate(
+                no_world_ingress, types.AWSX_ALB, changed(AWSX_OPEN_DEFAULT_GROUP, path, value)
+            )
+            == []
+        )
+
+    def test_compliance_default_group_without_ingress(self) -> None:
+        assert evaluate(no_world_ingress, types.AWSX_ALB, {}) == []
+
+    def test_unknown(self) -> None:
+        inputs = changed(AWSX_OPEN_DEFAULT_GROUP, "defaultSecurityGroup.args.ingress", WIRE_UNKNOWN)
+        assert evaluate(no_world_ingress, types.AWSX_ALB, inputs)[0].unverifiable
+
+
+class TestDefaultSecurityGroupClosed:
+    def test_compliance(self) -> None:
+        assert (
+            evaluate(
+                default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1"}
+            )
+            == []
+        )
+
+    @pytest.mark.parametrize("direction", ["ingress", "egress"])
+    def test_noncompliance(self, direction: str) -> None:
+        findings = evaluate(
+            default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {direction: SG["ingress"]}
+        )
+        assert messages(findings) == [f"{direction} has 2 rule(s); leave the default group empty"]
+
+    def test_unknown(self) -> None:
+        findings = evaluate(
+            default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {"ingress": WIRE_UNKNOWN}
+        )
+        assert messages(findings) == ["cannot verify ingress: unknown during preview"]
