@@ -112,7 +112,7 @@ def reconcile_config(
         else:
             raise PolicyPackError(f"{key}: must be a string or an object")
     if "all" in given and given["all"][0] is not None:
-        levels = {name: given["all"][0] for name in levels}
+        levels = dict.fromkeys(levels, given["all"][0])
     for key, (level, props) in given.items():
         if level is not None:
             levels[key] = level
@@ -283,7 +283,8 @@ class PolicyPackProcess:
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
     def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         ready, _, _ = select.select([self._process.stdout], [], [], self.start_timeout)
         line = self._process.stdout.readline() if ready else b""
         if not line.strip().isdigit():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
-_ORDER: Final = ("mandatory", "remediate", "advisory", "disabled")
+_ORDER: Final[tuple[str, ...]] = ("mandatory", "remediate", "advisory", "disabled")
 _HEADINGS: Final = {
     "mandatory": "Mandatory (blocks preview and update)",
     "remediate": "Remediate",
@@ -47,7 +47,7 @@ def _detail(diagnostic: DiagnosticLike) -> str:
 def format_policy_report(diagnostics: Sequence[DiagnosticLike], title: str = "Policies") -> str:
     """Readable text: a summary line, then one section per enforcement level, each grouped by
     policy, one line per resource with the rule's message."""
-    counts = {level: 0 for level in _ORDER}
+    counts: dict[str, int] = dict.fromkeys(_ORDER, 0)
     for diagnostic in diagnostics:
         counts[diagnostic.enforcement_level] = counts.get(diagnostic.enforcement_level, 0) + 1
     summary = ", ".join(f"{counts[level]} {level}" for level in ("mandatory", "advisory"))

@@ -28,6 +28,6 @@ def _load_package() -> None:
 if "policies" not in sys.modules:
     _load_package()
 
-from policies.pack import PACK_DESCRIPTION, PACK_NAME, build_policies
+from policies.pack import PACK_DESCRIPTION, PACK_NAME, build_policies  # noqa: E402 - after the package is loaded
 
 PolicyPack(name=PACK_NAME, policies=build_policies(), description=PACK_DESCRIPTION)

@@ -39,7 +39,8 @@ def _blocking(diagnostics: list[Diagnostic]) -> set[tuple[str, str]]:
 
 def test_analyzer_info_lists_every_policy(pack: PolicyPackProcess) -> None:
     info = pack.info()
-    assert info.name == PACK_NAME and info.supportsConfig
+    assert info.name == PACK_NAME
+    assert info.supportsConfig
     assert {p.name for p in info.policies} >= set(RULE_NAMES)
 
 

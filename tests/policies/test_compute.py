@@ -108,7 +108,7 @@ class TestEbsEncrypted:
 
 class TestImdsv2:
     @pytest.mark.parametrize(
-        "type_, inputs", [(types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE), (types.INSTANCE, INSTANCE)]
+        ("type_", "inputs"), [(types.LAUNCH_TEMPLATE, LAUNCH_TEMPLATE), (types.INSTANCE, INSTANCE)]
     )
     @pytest.mark.parametrize("value", ["optional", DELETE])
     def test_noncompliance(self, type_: str, inputs: dict[str, object], value: object) -> None:

@@ -156,7 +156,8 @@ class TestCloudFrontTls:
         findings = evaluate(
             cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, value)
         )
-        assert len(findings) == 1 and expected in findings[0].message
+        assert len(findings) == 1
+        assert expected in findings[0].message
 
     @pytest.mark.parametrize(
         "path",
@@ -172,7 +173,8 @@ class TestCloudFrontTls:
         findings = evaluate(
             cloudfront_tls, types.CLOUDFRONT_DISTRIBUTION, changed(DISTRIBUTION, path, WIRE_UNKNOWN)
         )
-        assert findings and all(f.unverifiable for f in findings)
+        assert findings
+        assert all(f.unverifiable for f in findings)
 
 
 class TestAlbHardening:

@@ -74,7 +74,8 @@ def test_noncompliance_inline_all_protocols() -> None:
 )
 def test_noncompliance_security_group_rule(field: str, cidr: str) -> None:
     findings = evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, changed(RULE, field, [cidr]))
-    assert len(findings) == 1 and cidr in findings[0].message
+    assert len(findings) == 1
+    assert cidr in findings[0].message
 
 
 @pytest.mark.parametrize(("field", "cidr"), [("cidrIpv4", "0.0.0.0/0"), ("cidrIpv6", "::/0")])

@@ -61,7 +61,8 @@ def _run(
         assert isinstance(args, ResourceValidationArgs)
         policy.validate(args, report)
     else:
-        assert isinstance(policy, StackValidationPolicy) and isinstance(args, StackValidationArgs)
+        assert isinstance(policy, StackValidationPolicy)
+        assert isinstance(args, StackValidationArgs)
         policy.validate(args, report)
     return reported
 
@@ -79,7 +80,8 @@ def test_every_rule_declares_level_severity_and_unknown_handling() -> None:
             EnforcementLevel.ADVISORY,
             EnforcementLevel.MANDATORY,
         )
-        assert rule.info.unknowns and rule.info.description.endswith(".")
+        assert rule.info.unknowns
+        assert rule.info.description.endswith(".")
         for schema in rule.info.options.values():
             assert "default" in schema
 
@@ -181,7 +183,9 @@ def test_exemption_for_another_resource_does_not_apply() -> None:
 )
 def test_invalid_exemption_is_not_applied(entry: object, problem: str) -> None:
     exemptions, errors = parse_exemptions([entry], RULE_NAMES)
-    assert exemptions == () and len(errors) == 1 and problem in errors[0]
+    assert exemptions == ()
+    assert len(errors) == 1
+    assert problem in errors[0]
     policies = _policies()
     _run(
         policies[EXEMPTIONS_POLICY],
