@@ -38,6 +38,7 @@ def _short(value: Any) -> str:
     if isinstance(value, dict) and "4dabf18193072939515e22adb298388d" in value:
         return "[secret]"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    text = text.replace(UNKNOWN, "?")
     return text if len(text) <= 60 else text[:57] + "..."
 
 
