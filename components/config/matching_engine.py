@@ -31,6 +31,7 @@ INSTANCE_MEMORY_GIB: dict[str, int] = {
 # What the heap must leave for the OS, metaspace, thread stacks, direct buffers and the
 # CloudWatch agent.
 HEAP_HEADROOM_GIB = 1
+_AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 _ARTIFACT_PREFIX = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
 
@@ -49,6 +50,9 @@ class MatchingEngineConfig:
     volume_throughput: int
     artifact_prefix: str
     log_retention_days: int
+    # None follows Amazon Linux 2023's latest AMI, so a new AMI rolls the fleet on the next
+    # deploy; an id pins it until changed here.
+    ami_id: str | None
 
 
 def _memory_gib(section: ConfigReader, instance_type: str) -> int:
@@ -99,6 +103,7 @@ def parse_matching_engine(section: ConfigReader) -> MatchingEngineConfig:
         volume_throughput=section.integer("volumeThroughput", minimum=125, maximum=1000),
         artifact_prefix=prefix,
         log_retention_days=section.log_retention_days("logRetentionDays"),
+        ami_id=section.optional_string("amiId", pattern=_AMI_ID, describe="e.g. 'ami-0abc1234'"),
     )
     section.done()
     return config

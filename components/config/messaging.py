@@ -33,6 +33,21 @@ SERVERLESS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 SERVERLESS_DEFAULT_MESSAGE_BYTES = 1_048_588
 # MSK Serverless quota: partitions per cluster (the MSK quotas page).
 SERVERLESS_MAX_PARTITIONS = 2400
+# Provisioned storage throughput (MiB/s): only these broker sizes offer it, from 250 up to the
+# size's maximum (MSK developer guide, "Manage storage throughput for Standard brokers").
+MIN_PROVISIONED_THROUGHPUT = 250
+MAX_PROVISIONED_THROUGHPUT: dict[str, int] = {
+    "kafka.m5.4xlarge": 593,
+    "kafka.m5.8xlarge": 850,
+    "kafka.m5.12xlarge": 1000,
+    "kafka.m5.16xlarge": 1000,
+    "kafka.m5.24xlarge": 1000,
+    "kafka.m7g.2xlarge": 312,
+    "kafka.m7g.4xlarge": 625,
+    "kafka.m7g.8xlarge": 1000,
+    "kafka.m7g.12xlarge": 1000,
+    "kafka.m7g.16xlarge": 1000,
+}
 # The MSK topic APIs behind ``aws.msk.Topic`` need Kafka 3.6.0 or later on a provisioned cluster.
 MIN_TOPIC_API_VERSION = (3, 6)
 _KAFKA_VERSION = re.compile(r"^(?P<major>\d+)\.(?P<minor>\d+)\.(\d+|x)(\.tiered|\.kraft)?$")
@@ -150,6 +165,26 @@ def _retention_hours(section: ConfigReader, default: int) -> int:
     return hours
 
 
+def _throughput(section: ConfigReader, instance_type: str) -> int:
+    throughput = section.integer("provisionedThroughputMiBps", 0, minimum=0)
+    if not throughput:
+        return 0
+    maximum = MAX_PROVISIONED_THROUGHPUT.get(instance_type)
+    if maximum is None:
+        raise ConfigError(
+            section.key("provisionedThroughputMiBps"),
+            f"{instance_type} brokers cannot have provisioned storage throughput",
+            "0, or brokers of kafka.m5.4xlarge / kafka.m7g.2xlarge and larger",
+        )
+    if not MIN_PROVISIONED_THROUGHPUT <= throughput <= maximum:
+        raise ConfigError(
+            section.key("provisionedThroughputMiBps"),
+            f"{throughput} MiB/s is outside what {instance_type} offers",
+            f"0 or {MIN_PROVISIONED_THROUGHPUT}..{maximum}",
+        )
+    return throughput
+
+
 def _check_min_isr(key: str, min_isr: int, replication: int) -> None:
     # With min ISR equal to the replication factor, one broker down stops every acks=all write.
     if min_isr >= replication:
@@ -200,17 +235,16 @@ def parse_kafka(section: ConfigReader, az_count: int) -> KafkaConfig:
             if section.has(key):
                 raise ConfigError(section.key(key), "applies only to mode 'provisioned'")
         replication, min_isr = SERVERLESS_REPLICATION_FACTOR, 2
+    instance_type = section.instance_type("instanceType", prefix="kafka.") if provisioned else ""
     config = KafkaConfig(
         mode=mode,
         kafka_version=version,
         broker_count=broker_count,
-        instance_type=section.instance_type("instanceType", prefix="kafka.") if provisioned else "",
+        instance_type=instance_type,
         ebs_volume_gb=section.integer("ebsVolumeGb", minimum=1, maximum=16384)
         if provisioned
         else 0,
-        provisioned_throughput_mibps=(
-            section.integer("provisionedThroughputMiBps", 0, minimum=0) if provisioned else 0
-        ),
+        provisioned_throughput_mibps=_throughput(section, instance_type) if provisioned else 0,
         default_replication_factor=replication,
         min_insync_replicas=min_isr,
         retention_hours=_retention_hours(section, 168),

@@ -178,7 +178,9 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     "kafka": {
         "mode": "provisioned",
         "brokerCount": 6,
-        "instanceType": "kafka.m5.2xlarge",
+        # The seed's kafka.m5.2xlarge cannot have provisioned storage throughput (MSK offers it
+        # from m5.4xlarge or m7g.2xlarge); m7g.2xlarge is the same 8 vCPU / 32 GiB and can.
+        "instanceType": "kafka.m7g.2xlarge",
         "ebsVolumeGb": 1000,
         "provisionedThroughputMiBps": 250,
         "retentionHours": 168,
