@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -58,6 +59,84 @@ def render_user_data(params: UserDataParams) -> str:
 def ami_parameter(instance_type: str) -> str:
     arch = "arm64" if _GRAVITON.match(instance_type) else "x86_64"
     return AL2023_AMI_PARAMETER.format(arch=arch)
+
+
+def host_policy(
+    ctx: AwsContext,
+    *,
+    bucket_arn: str,
+    artifact_prefix: str,
+    key_arn: str,
+    log_group_arns: Sequence[str],
+    kafka_cluster_arn: str,
+    kafka_topics: Sequence[str],
+) -> str:
+    """What an engine host may do beyond Session Manager: read its build, ship its logs and
+    metrics, and use the Kafka topics it is given."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadEngineArtifacts",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/{artifact_prefix}/*",
+        },
+        {
+            "Sid": "ListEngineArtifacts",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [f"{artifact_prefix}/*"]}},
+        },
+        {
+            "Sid": "DecryptArtifactsThroughS3",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{ctx.region}.{ctx.dns_suffix}"}},
+        },
+        {
+            "Sid": "CloudWatchAgentLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [arn for group in log_group_arns for arn in (group, f"{group}:*")],
+        },
+        {
+            "Sid": "CloudWatchAgentMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",  # PutMetricData has no resource type; the namespace scopes it
+            "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+        },
+        {
+            "Sid": "KafkaConnect",
+            "Effect": "Allow",
+            "Action": ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
+            "Resource": kafka_cluster_arn,
+        },
+        {
+            "Sid": "KafkaConsumerGroups",
+            "Effect": "Allow",
+            "Action": ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+            "Resource": kafka_resource_arn(kafka_cluster_arn, "group", f"{KAFKA_GROUP_PREFIX}*"),
+        },
+    ]
+    # IAM rejects a statement with an empty resource list.
+    if kafka_topics:
+        statements.append(
+            {
+                "Sid": "KafkaTopics",
+                "Effect": "Allow",
+                "Action": [
+                    "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:ReadData",
+                    "kafka-cluster:WriteData",
+                ],
+                "Resource": [
+                    kafka_resource_arn(kafka_cluster_arn, "topic", t) for t in kafka_topics
+                ],
+            }
+        )
+    return policy_json(statements)
 
 
 @dataclass(frozen=True)
@@ -423,9 +502,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore",
             opts=child,
         )
-        prefix = args.engine.artifact_prefix
-        region = ctx.region
-        topics = list(args.kafka_topics)
+        prefix, topics = args.engine.artifact_prefix, list(args.kafka_topics)
         policy = pulumi.Output.all(
             bucket.arn,
             key.arn,
@@ -433,77 +510,14 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             log_groups["gc"].arn,
             args.kafka_cluster_arn,
         ).apply(
-            lambda v: policy_json(
-                [
-                    {
-                        "Sid": "ReadEngineArtifacts",
-                        "Effect": "Allow",
-                        "Action": "s3:GetObject",
-                        "Resource": f"{v[0]}/{prefix}/*",
-                    },
-                    {
-                        "Sid": "ListEngineArtifacts",
-                        "Effect": "Allow",
-                        "Action": "s3:ListBucket",
-                        "Resource": v[0],
-                        "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*"]}},
-                    },
-                    {
-                        "Sid": "DecryptArtifactsThroughS3",
-                        "Effect": "Allow",
-                        "Action": "kms:Decrypt",
-                        "Resource": v[1],
-                        "Condition": {
-                            "StringEquals": {"kms:ViaService": f"s3.{region}.{ctx.dns_suffix}"}
-                        },
-                    },
-                    {
-                        "Sid": "CloudWatchAgentLogs",
-                        "Effect": "Allow",
-                        "Action": [
-                            "logs:CreateLogStream",
-                            "logs:PutLogEvents",
-                            "logs:DescribeLogStreams",
-                        ],
-                        "Resource": [v[2], f"{v[2]}:*", v[3], f"{v[3]}:*"],
-                    },
-                    {
-                        "Sid": "CloudWatchAgentMetrics",
-                        "Effect": "Allow",
-                        "Action": "cloudwatch:PutMetricData",
-                        "Resource": "*",
-                        "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
-                    },
-                    {
-                        # The agent resolves the AutoScalingGroupName dimension from tags.
-                        "Sid": "CloudWatchAgentDimensions",
-                        "Effect": "Allow",
-                        "Action": "ec2:DescribeTags",
-                        "Resource": "*",
-                    },
-                    {
-                        "Sid": "KafkaConnect",
-                        "Effect": "Allow",
-                        "Action": ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
-                        "Resource": v[4],
-                    },
-                    {
-                        "Sid": "KafkaTopics",
-                        "Effect": "Allow",
-                        "Action": [
-                            "kafka-cluster:DescribeTopic",
-                            "kafka-cluster:ReadData",
-                            "kafka-cluster:WriteData",
-                        ],
-                        "Resource": [kafka_resource_arn(v[4], "topic", t) for t in topics],
-                    },
-                    {
-                        "Sid": "KafkaConsumerGroups",
-                        "Effect": "Allow",
-                        "Action": ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-                        "Resource": kafka_resource_arn(v[4], "group", f"{KAFKA_GROUP_PREFIX}*"),
-                    },
-                ]
+            lambda v: host_policy(
+                ctx,
+                bucket_arn=v[0],
+                artifact_prefix=prefix,
+                key_arn=v[1],
+                log_group_arns=[v[2], v[3]],
+                kafka_cluster_arn=v[4],
+                kafka_topics=topics,
             )
         )
         aws.iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=child)

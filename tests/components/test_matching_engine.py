@@ -18,6 +18,7 @@ from components.matching_engine import (
     MatchingEngineFleetArgs,
     UserDataParams,
     ami_parameter,
+    host_policy,
     render_user_data,
 )
 from components.reachability import REACHABILITY, Role
@@ -283,12 +284,27 @@ def test_instance_role_is_least_privilege() -> None:
         f"arn:aws:kafka:ap-northeast-2:{ACCOUNT_ID}:topic/trading-test-kafka/abc-3/{t}"
         for t in TOPICS
     ]
-    # Nothing is granted on every resource without a condition, except tag reads for the agent.
-    unconditioned = [
-        s["Sid"] for s in policy["Statement"] if s["Resource"] == "*" and "Condition" not in s
-    ]
-    assert unconditioned == ["CloudWatchAgentDimensions"]
+    # Nothing is granted on every resource without a condition.
+    assert not [s for s in policy["Statement"] if s["Resource"] == "*" and "Condition" not in s]
     assert not [s for s in policy["Statement"] if s["Action"] in ("s3:*", "kms:*", "*")]
+
+
+def test_host_policy_without_topics_has_no_empty_kafka_statement() -> None:
+    policy = json.loads(
+        host_policy(
+            CONTEXT,
+            bucket_arn="arn:aws:s3:::b",
+            artifact_prefix="engine",
+            key_arn="arn:aws:kms:ap-northeast-2:1:key/k",
+            log_group_arns=["arn:aws:logs:ap-northeast-2:1:log-group:/a"],
+            kafka_cluster_arn=KAFKA_ARN,
+            kafka_topics=[],
+        )
+    )
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert "KafkaTopics" not in sids
+    assert "KafkaConnect" in sids
+    assert all(s["Resource"] for s in policy["Statement"])
 
 
 def test_ebs_key_lets_auto_scaling_create_encrypted_volumes() -> None:
@@ -375,7 +391,7 @@ def test_rendered_user_data_tunes_the_host_per_tier(tier: str, preview: bool) ->
     assert f"KAFKA_BOOTSTRAP_SERVERS={BOOTSTRAP}" in script
     # Only the CloudWatch agent's own ${aws:...} variables survive rendering.
     leftovers = {part.split("}")[0] for part in script.split("${")[1:]}
-    assert leftovers == {"aws:AutoScalingGroupName", "aws:InstanceId"}
+    assert leftovers == {"aws:InstanceId"}
 
 
 @pytest.mark.parametrize("heap", [3, 24])
