@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from typing import Any
 
 import pytest
@@ -382,6 +383,7 @@ def test_rendered_user_data_tunes_the_host_per_tier(tier: str, preview: bool) ->
     assert "amazon-linux-extras" not in script
     assert "yum " not in script
     assert "User=matching-engine" in script
+    assert "usermod -a -G matching-engine cwagent" in script  # the agent reads the logs
     assert "User=root" not in script
     assert "Restart=always" in script
     bucket = f"trading-test-engine-artifacts-{ACCOUNT_ID}-ap-northeast-2"
@@ -410,6 +412,11 @@ def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
     )
     assert f"-Xms{heap}g -Xmx{heap}g" in script
     assert "s3://bucket/engine/v2/config.yml" in script
+    # The script parses as bash, heredocs and all.
+    syntax = subprocess.run(
+        ["bash", "-n"], input=script, text=True, capture_output=True, check=False
+    )
+    assert syntax.returncode == 0, syntax.stderr
     assert '"namespace": "Ns"' in script
 
 
