@@ -117,8 +117,12 @@ class KafkaCluster(pulumi.ComponentResource):
             "topicNames": self.topic_names,
             "topicsManaged": self.topics_managed,
         }
-        if self.bootstrap_brokers_scram is not None:
-            outputs["bootstrapBrokersScram"] = self.bootstrap_brokers_scram
+        optional = {
+            "bootstrapBrokersScram": self.bootstrap_brokers_scram,
+            "kmsKeyArn": self.kms_key_arn,
+            "brokerLogGroupName": self.broker_log_group_name,
+        }
+        outputs.update({key: value for key, value in optional.items() if value is not None})
         self.register_outputs(outputs)
 
     def _serverless(self) -> None:
