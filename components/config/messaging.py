@@ -31,7 +31,8 @@ ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOP
 SERVERLESS_REPLICATION_FACTOR = 3
 SERVERLESS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 SERVERLESS_DEFAULT_MESSAGE_BYTES = 1_048_588
-# MSK Serverless quota: partitions per cluster (the MSK quotas page).
+# MSK Serverless's default quota of partitions per cluster, from memory of the MSK quotas page
+# (not re-checked offline); an account with a raised quota overrides nothing here yet.
 SERVERLESS_MAX_PARTITIONS = 2400
 # Provisioned storage throughput (MiB/s): only these broker sizes offer it, from 250 up to the
 # size's maximum (MSK developer guide, "Manage storage throughput for Standard brokers").
