@@ -11,7 +11,10 @@ import pulumi_aws as aws
 
 from components.aws_context import lookup_aws_context
 from components.config import PROJECT, ConfigError, SubnetTier, from_pulumi
+from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
+from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
+from components.reachability import Role, reachability
 from components.vpc import TradingVpc, TradingVpcArgs
 
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
@@ -61,6 +64,38 @@ network = TradingVpc(
         logs_kms_key_arn=logs_key.key_arn,
         context=context,
         protect=config.protect_stateful,
+        reachability=reachability(kafka_scram=config.kafka.scram),
+    ),
+    opts=in_stack,
+)
+kafka = KafkaCluster(
+    "kafka",
+    KafkaClusterArgs(
+        name_prefix=config.name_prefix,
+        kafka=config.kafka,
+        subnet_ids=network.subnet_ids[SubnetTier.PRIVATE],
+        security_group_id=network.security_group_ids[Role.KAFKA],
+        logs_kms_key_arn=logs_key.key_arn,
+        context=context,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+engine = MatchingEngineFleet(
+    "matching-engine",
+    MatchingEngineFleetArgs(
+        name_prefix=config.name_prefix,
+        engine=config.matching_engine,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.subnet_ids[SubnetTier.MATCHING_ENGINE],
+        security_group_id=network.security_group_ids[Role.MATCHING_ENGINE],
+        nlb_security_group_id=network.security_group_ids[Role.MATCHING_ENGINE_NLB],
+        logs_kms_key_arn=logs_key.key_arn,
+        kafka_cluster_arn=kafka.cluster_arn,
+        kafka_bootstrap_servers=kafka.bootstrap_brokers_iam,
+        kafka_topics=kafka.topic_names,
+        context=context,
+        protect=config.protect_stateful,
     ),
     opts=in_stack,
 )
@@ -76,3 +111,18 @@ pulumi.export("dbSubnetGroupName", network.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", network.cache_subnet_group_name)
 pulumi.export("flowLogGroupName", network.flow_log_group_name)
 pulumi.export("logsKmsKeyArn", logs_key.key_arn)
+pulumi.export("kafkaClusterArn", kafka.cluster_arn)
+pulumi.export("kafkaBootstrapBrokersIam", kafka.bootstrap_brokers_iam)
+if kafka.bootstrap_brokers_scram is not None:
+    pulumi.export("kafkaBootstrapBrokersScram", kafka.bootstrap_brokers_scram)
+pulumi.export("kafkaTopics", kafka.topic_specs)
+pulumi.export("kafkaTopicsManaged", kafka.topics_managed)
+pulumi.export("matchingEngineNlbDnsName", engine.nlb_dns_name)
+pulumi.export(
+    "matchingEngineTargetGroupArns", {str(p): arn for p, arn in engine.target_group_arns.items()}
+)
+pulumi.export("matchingEngineAsgName", engine.asg_name)
+pulumi.export("matchingEngineArtifactBucket", engine.artifact_bucket_name)
+pulumi.export(
+    "matchingEngineLogGroups", [engine.application_log_group_name, engine.gc_log_group_name]
+)

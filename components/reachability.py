@@ -62,7 +62,8 @@ ENGINE_TCP_PORT = 8080
 ENGINE_GRPC_PORT = 9090
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
-KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; the only listener we enable
+KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; always on
+KAFKA_SCRAM_PORT = 9096  # MSK SASL/SCRAM over TLS; only with kafka.scram
 KUBELET_PORT = 10250
 DNS_PORT = 53
 
@@ -114,6 +115,17 @@ REACHABILITY: tuple[Flow, ...] = (
     # The only internet egress: services call external broker and exchange APIs (seed 000).
     _one(Role.APP, Peer.INTERNET, HTTPS, "External broker and exchange APIs over HTTPS via NAT"),
 )
+
+
+# Flows that exist only when a setting turns the listener on; ``reachability`` adds them.
+KAFKA_SCRAM_FLOWS: tuple[Flow, ...] = (
+    _one(Role.APP, Role.KAFKA, KAFKA_SCRAM_PORT, "Clients without IAM signing to Kafka (SCRAM)"),
+)
+
+
+def reachability(*, kafka_scram: bool) -> tuple[Flow, ...]:
+    """The table for a stack: the fixed flows plus those its settings enable."""
+    return REACHABILITY + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
 
 
 @dataclass(frozen=True)
@@ -178,4 +190,4 @@ def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
     return specs
 
 
-check_table(REACHABILITY)
+check_table(reachability(kafka_scram=True))

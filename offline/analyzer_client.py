@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import selectors
 import subprocess
 import sys
 import time
@@ -285,7 +285,10 @@ class PolicyPackProcess:
     def _read_port(self) -> int:
         assert self._process is not None
         assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], self.start_timeout)
+        # A selector, not select(): a long test session may hold descriptors above 1024.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._process.stdout, selectors.EVENT_READ)
+            ready = selector.select(self.start_timeout)
         line = self._process.stdout.readline() if ready else b""
         if not line.strip().isdigit():
             self._process.kill()

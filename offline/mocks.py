@@ -59,6 +59,123 @@ def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
+def _uuid(*parts: str) -> str:
+    h = _digest(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+Inputs = dict[str, Any]
+
+
+def _msk_cluster(inputs: Inputs, _: str, region: str) -> Inputs:
+    name = str(inputs.get("clusterName"))
+    brokers = int(inputs.get("numberOfBrokerNodes") or 0)
+    host = f"{name}.{_digest(name, length=6)}.c3.kafka.{region}.amazonaws.com"
+
+    def listener(port: int) -> str:
+        return ",".join(f"b-{i}.{host}:{port}" for i in range(1, min(brokers, 3) + 1))
+
+    sasl = (inputs.get("clientAuthentication") or {}).get("sasl") or {}
+    return {
+        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:cluster/{name}/{_uuid(name)}-3",
+        "bootstrapBrokersSaslIam": listener(9098) if sasl.get("iam") else "",
+        "bootstrapBrokersSaslScram": listener(9096) if sasl.get("scram") else "",
+        # MSK opens the TLS-only listener just for mTLS or unauthenticated clients.
+        "bootstrapBrokersTls": "",
+        "currentVersion": "K3AEGXETSR30VB",
+        "zookeeperConnectString": "",
+    }
+
+
+def _msk_serverless(inputs: Inputs, _: str, region: str) -> Inputs:
+    name = str(inputs.get("clusterName"))
+    return {
+        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:cluster/{name}/{_uuid(name)}-s2",
+        "bootstrapBrokersSaslIam": (
+            f"boot-{_digest(name, length=8)}.c2.kafka-serverless.{region}.amazonaws.com:9098"
+        ),
+        "clusterUuid": f"{_uuid(name)}-s2",
+    }
+
+
+def _msk_configuration(inputs: Inputs, _: str, region: str) -> Inputs:
+    name = str(inputs.get("name"))
+    return {
+        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:configuration/{name}/{_uuid(name)}-2",
+        "latestRevision": 1,
+    }
+
+
+def _msk_topic(inputs: Inputs, _: str, region: str) -> Inputs:
+    cluster = str(inputs.get("clusterArn", ""))
+    return {"arn": cluster.replace(":cluster/", ":topic/", 1) + f"/{inputs.get('name')}"}
+
+
+def _load_balancer(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    kind = "net" if inputs.get("loadBalancerType") == "network" else "app"
+    suffix = f"{kind}/{resource_id[:32]}/{_digest(resource_id, length=16)}"
+    scheme = "internal-" if inputs.get("internal") else ""
+    return {
+        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
+        "arnSuffix": suffix,
+        "dnsName": f"{scheme}{resource_id[:32]}-{_digest(resource_id, length=10)}"
+        f".elb.{region}.amazonaws.com",
+        "zoneId": "ZIBE1TIR4HY56",
+    }
+
+
+def _target_group(_: Inputs, resource_id: str, region: str) -> Inputs:
+    suffix = f"targetgroup/{resource_id[:32]}/{_digest(resource_id, length=16)}"
+    return {
+        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}",
+        "arnSuffix": suffix,
+    }
+
+
+def _bucket(inputs: Inputs, resource_id: str, _: str) -> Inputs:
+    name = str(inputs.get("bucket") or resource_id)
+    return {"bucket": name, "arn": f"arn:{PARTITION}:s3:::{name}", "id": name}
+
+
+def _iam(kind: str) -> Callable[[Inputs, str, str], Inputs]:
+    def computed(inputs: Inputs, resource_id: str, _: str) -> Inputs:
+        name = str(inputs.get("name") or resource_id)
+        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{kind}/{name}", "name": name}
+
+    return computed
+
+
+def _secret(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    name = str(inputs.get("name") or resource_id)
+    arn = f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-AbCdEf"
+    return {"arn": arn, "id": arn}
+
+
+def _launch_template(_: Inputs, __: str, ___: str) -> Inputs:
+    return {"latestVersion": 1, "defaultVersion": 1}
+
+
+def _random_password(inputs: Inputs, resource_id: str, _: str) -> Inputs:
+    return {"result": _digest("password", resource_id, length=int(inputs.get("length") or 16))}
+
+
+# Computed attributes by resource type: (inputs, id, region) -> outputs the program reads.
+_COMPUTED: dict[str, Callable[[Inputs, str, str], Inputs]] = {
+    "aws:msk/cluster:Cluster": _msk_cluster,
+    "aws:msk/serverlessCluster:ServerlessCluster": _msk_serverless,
+    "aws:msk/configuration:Configuration": _msk_configuration,
+    "aws:msk/topic:Topic": _msk_topic,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:iam/role:Role": _iam("role"),
+    "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "random:index/randomPassword:RandomPassword": _random_password,
+}
+
+
 class PlatformMocks(Mocks):
     """Mocks for every resource and invoke the program uses, in update or preview mode."""
 
@@ -80,7 +197,8 @@ class PlatformMocks(Mocks):
             **args.inputs,
         }
         outputs.update(self._computed(args, resource_id))
-        return resource_id, outputs
+        # Some providers use a natural key as the id (a bucket's name, a secret's ARN).
+        return str(outputs["id"]), outputs
 
     def _resource_id(self, args: MockResourceArgs) -> str:
         prefix = _ID_PREFIX.get(args.typ)
@@ -107,7 +225,11 @@ class PlatformMocks(Mocks):
         if args.typ == "aws:cloudwatch/logGroup:LogGroup":
             name = args.inputs.get("name") or args.name
             return {"arn": f"arn:{PARTITION}:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
-        return {}
+        handler = _COMPUTED.get(args.typ)
+        if handler is None:
+            return {}
+        region = str(args.inputs.get("region") or self.region)
+        return handler(args.inputs, resource_id, region)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         handler = _INVOKES.get(args.token)

@@ -7,6 +7,7 @@ engine: every resource with its wire-form inputs and options, plus the stack out
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import runpy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +62,7 @@ class ProgramError(Exception):
 def _mocked(
     project: str, stack: str, preview: bool, region: str, config: dict[str, str], secrets: list[str]
 ) -> Iterator[CapturingMonitor]:
+    _fresh_event_loop()
     mocks = PlatformMocks(preview=preview, region=region)
     monitor = CapturingMonitor(mocks)
     settings.ROOT.set(None)
@@ -70,6 +72,20 @@ def _mocked(
         yield monitor
     finally:
         pulumi.runtime.set_all_config({}, [])
+
+
+def _fresh_event_loop() -> None:
+    """Closes the previous run's loop and starts a new one for this run.
+
+    A run's loop stays open after it returns so that its Outputs can still be resolved; closing
+    it here, with its executor, keeps a long test session from piling up descriptors.
+    """
+    with contextlib.suppress(RuntimeError):
+        previous = asyncio.get_event_loop_policy().get_event_loop()
+        if not previous.is_running() and not previous.is_closed():
+            previous.run_until_complete(previous.shutdown_default_executor())
+            previous.close()
+    asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _execute(body: Callable[[], Any]) -> None:
@@ -141,8 +157,3 @@ def run_component(
 def resolve(value: Any) -> Any:
     """Resolves Outputs to plain values (UNKNOWN where not known), for assertions."""
     return _sync_await(_resolve(value))
-
-
-def new_event_loop() -> None:
-    """Gives each run a fresh loop so one run's leftovers cannot leak into the next."""
-    asyncio.set_event_loop(asyncio.new_event_loop())

@@ -4,7 +4,7 @@ from .cluster import EksConfig, NodeGroupConfig, Taint
 from .data import CacheConfig, PostgresConfig
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
-from .messaging import KafkaConfig, KafkaMode
+from .messaging import CleanupPolicy, KafkaConfig, KafkaMode, TopicConfig
 from .network import NatStrategy, NetworkConfig
 from .stack import PROJECT, BudgetConfig, Environment, StackConfig, from_pulumi, load_stack_config
 from .subnets import SubnetTier
@@ -15,6 +15,7 @@ __all__ = [
     "TIERS",
     "BudgetConfig",
     "CacheConfig",
+    "CleanupPolicy",
     "ConfigError",
     "EksConfig",
     "Environment",
@@ -28,6 +29,7 @@ __all__ = [
     "StackConfig",
     "SubnetTier",
     "Taint",
+    "TopicConfig",
     "from_pulumi",
     "load_stack_config",
 ]

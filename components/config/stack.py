@@ -136,6 +136,7 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
     budget = BudgetConfig(monthly_usd=budget_section.positive("monthlyUsd"))
     budget_section.done()
 
+    network = parse_network(tiered.section("network"))
     config = StackConfig(
         project=PROJECT,
         stack=stack,
@@ -146,12 +147,12 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
         owner=owner,
         cost_center=cost_center,
         protect_stateful=root.boolean("protectStatefulResources", environment is Environment.PROD),
-        network=parse_network(tiered.section("network")),
+        network=network,
         eks=parse_eks(tiered.section("eks"), f"trading-{stack}"),
         matching_engine=parse_matching_engine(tiered.section("matchingEngine")),
         postgres=postgres,
         cache=parse_cache(tiered.section("cache")),
-        kafka=parse_kafka(tiered.section("kafka")),
+        kafka=parse_kafka(tiered.section("kafka"), network.az_count),
         budget=budget,
     )
     root.done()

@@ -12,6 +12,16 @@ from typing import Any
 
 Tier = dict[str, dict[str, Any]]
 
+# Seed 002 section 4's topics and partitions. Replication factor, min ISR and retention come
+# from the cluster's defaults (kafka.defaultReplicationFactor etc.) unless a topic sets them.
+# Ours: market data is transient (a day), positions keep the latest update per key (compacted).
+TOPICS: dict[str, dict[str, Any]] = {
+    "orders.commands": {"partitions": 24},
+    "trades.events": {"partitions": 24},
+    "market.data": {"partitions": 12, "retentionHours": 24},
+    "positions.updates": {"partitions": 12, "cleanupPolicy": "compact"},
+}
+
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "network": {"azCount": 2, "natStrategy": "single"},
     "eks": {
@@ -30,6 +40,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
         "volumeGb": 30,
         "volumeIops": 3000,
         "volumeThroughput": 125,
+        "logRetentionDays": 14,  # ours
     },
     "postgres": {
         "instanceClass": "db.t4g.large",
@@ -50,7 +61,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
         "replicasPerShard": 1,
         "snapshotRetentionDays": 1,
     },
-    "kafka": {"mode": "serverless"},
+    "kafka": {"mode": "serverless", "topics": TOPICS},
     "budget": {"monthlyUsd": 1362},
 }
 
@@ -80,6 +91,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "volumeGb": 50,
         "volumeIops": 3000,
         "volumeThroughput": 125,
+        "logRetentionDays": 30,  # ours
     },
     "postgres": {
         "instanceClass": "db.r6i.xlarge",
@@ -102,10 +114,16 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
     },
     "kafka": {
         "mode": "provisioned",
-        "brokerCount": 3,
+        # The seed's 3 brokers cannot spread evenly over the tier's 2 AZs (MSK needs a multiple of
+        # the client subnets), so ours is the next even count.
+        "brokerCount": 4,
         "instanceType": "kafka.m5.large",
         "ebsVolumeGb": 500,
         "provisionedThroughputMiBps": 0,
+        "retentionHours": 72,
+        "enhancedMonitoring": "PER_BROKER",  # ours
+        "logRetentionDays": 14,
+        "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 3421},
 }
@@ -136,6 +154,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "volumeGb": 100,
         "volumeIops": 16000,
         "volumeThroughput": 1000,
+        "logRetentionDays": 90,  # ours
     },
     "postgres": {
         "instanceClass": "db.r6i.4xlarge",
@@ -159,9 +178,15 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     "kafka": {
         "mode": "provisioned",
         "brokerCount": 6,
-        "instanceType": "kafka.m5.2xlarge",
+        # The seed's kafka.m5.2xlarge cannot have provisioned storage throughput (MSK offers it
+        # from m5.4xlarge or m7g.2xlarge); m7g.2xlarge is the same 8 vCPU / 32 GiB and can.
+        "instanceType": "kafka.m7g.2xlarge",
         "ebsVolumeGb": 1000,
         "provisionedThroughputMiBps": 250,
+        "retentionHours": 168,
+        "enhancedMonitoring": "PER_TOPIC_PER_BROKER",
+        "logRetentionDays": 30,
+        "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 21895},
 }

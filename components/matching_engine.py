@@ -1,0 +1,577 @@
+"""MatchingEngineFleet: one latency-tuned JVM per host, behind an internal NLB.
+
+The hosts live in the matching-engine subnets (local routes only: AWS APIs through endpoints,
+packages and the engine build from S3 through the gateway endpoint). Nobody logs in with SSH:
+operators use SSM Session Manager. Every security group comes from the reachability table; this
+component only attaches the two the table names for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, policy_json
+from .config import MatchingEngineConfig
+from .kafka import kafka_resource_arn
+from .reachability import ENGINE_GRPC_PORT, ENGINE_TCP_PORT
+
+USER_DATA_TEMPLATE = Path(__file__).parent / "templates" / "matching_engine_user_data.sh.tmpl"
+METRICS_NAMESPACE = "TradingPlatform/MatchingEngine"
+# Amazon Linux 2023's public SSM parameters; AL2 (and amazon-linux-extras) is retired.
+AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+# Graviton families carry a "g" after the generation: c7g, m7gd, r8g, c6gn.
+_GRAVITON = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+# A healthy engine is back in service within this long after boot (JVM start and pre-touch).
+HEALTH_CHECK_GRACE_SECONDS = 300
+MIN_HEALTHY_PERCENTAGE = 66
+# The consumer-group names the engines may use under IAM auth.
+KAFKA_GROUP_PREFIX = "matching-engine"
+
+
+@dataclass(frozen=True)
+class UserDataParams:
+    """Everything the user-data template needs, named as its placeholders."""
+
+    heap_gb: int
+    region: str
+    artifact_bucket: str
+    artifact_prefix: str
+    application_log_group: str
+    gc_log_group: str
+    metrics_namespace: str
+    kafka_bootstrap_servers: str
+
+
+def render_user_data(params: UserDataParams) -> str:
+    """The host bootstrap script; ``substitute`` fails on any placeholder left unfilled."""
+    return Template(USER_DATA_TEMPLATE.read_text()).substitute(asdict(params))
+
+
+def ami_parameter(instance_type: str) -> str:
+    arch = "arm64" if _GRAVITON.match(instance_type) else "x86_64"
+    return AL2023_AMI_PARAMETER.format(arch=arch)
+
+
+def host_policy(
+    ctx: AwsContext,
+    *,
+    bucket_arn: str,
+    artifact_prefix: str,
+    key_arn: str,
+    log_group_arns: Sequence[str],
+    kafka_cluster_arn: str,
+    kafka_topics: Sequence[str],
+) -> str:
+    """What an engine host may do beyond Session Manager: read its build, ship its logs and
+    metrics, and use the Kafka topics it is given."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadEngineArtifacts",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/{artifact_prefix}/*",
+        },
+        {
+            "Sid": "ListEngineArtifacts",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [f"{artifact_prefix}/*"]}},
+        },
+        {
+            "Sid": "DecryptArtifactsThroughS3",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{ctx.region}.{ctx.dns_suffix}"}},
+        },
+        {
+            "Sid": "CloudWatchAgentLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [arn for group in log_group_arns for arn in (group, f"{group}:*")],
+        },
+        {
+            "Sid": "CloudWatchAgentMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",  # PutMetricData has no resource type; the namespace scopes it
+            "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+        },
+        {
+            "Sid": "KafkaConnect",
+            "Effect": "Allow",
+            "Action": ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
+            "Resource": kafka_cluster_arn,
+        },
+        {
+            "Sid": "KafkaConsumerGroups",
+            "Effect": "Allow",
+            "Action": ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+            "Resource": kafka_resource_arn(kafka_cluster_arn, "group", f"{KAFKA_GROUP_PREFIX}*"),
+        },
+    ]
+    # IAM rejects a statement with an empty resource list.
+    if kafka_topics:
+        statements.append(
+            {
+                "Sid": "KafkaTopics",
+                "Effect": "Allow",
+                "Action": [
+                    "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:ReadData",
+                    "kafka-cluster:WriteData",
+                ],
+                "Resource": [
+                    kafka_resource_arn(kafka_cluster_arn, "topic", t) for t in kafka_topics
+                ],
+            }
+        )
+    return policy_json(statements)
+
+
+@dataclass(frozen=True)
+class MatchingEngineFleetArgs:
+    name_prefix: str
+    engine: MatchingEngineConfig
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]  # the matching-engine tier, one per AZ
+    security_group_id: pulumi.Input[str]  # Role.MATCHING_ENGINE
+    nlb_security_group_id: pulumi.Input[str]  # Role.MATCHING_ENGINE_NLB
+    logs_kms_key_arn: pulumi.Input[str]
+    kafka_cluster_arn: pulumi.Input[str]
+    kafka_bootstrap_servers: pulumi.Input[str]  # SASL/IAM over TLS
+    kafka_topics: Sequence[str]
+    context: AwsContext
+    protect: bool
+
+
+class MatchingEngineFleet(pulumi.ComponentResource):
+    nlb_arn: pulumi.Output[str]
+    nlb_dns_name: pulumi.Output[str]
+    target_group_arns: dict[int, pulumi.Output[str]]  # by listener port
+    asg_name: pulumi.Output[str]
+    launch_template_id: pulumi.Output[str]
+    artifact_bucket_name: pulumi.Output[str]
+    instance_role_arn: pulumi.Output[str]
+    ebs_kms_key_arn: pulumi.Output[str]
+    application_log_group_name: pulumi.Output[str]
+    gc_log_group_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: MatchingEngineFleetArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:matching_engine:MatchingEngineFleet", name, None, opts)
+        if not args.subnet_ids:
+            raise ValueError("MatchingEngineFleet needs at least one subnet")
+        self._name = name
+        self._args = args
+        engine = args.engine
+        prefix = args.name_prefix
+        child = pulumi.ResourceOptions(parent=self)
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        key = self._key()
+        log_groups = {
+            stream: aws.cloudwatch.LogGroup(
+                f"{name}-{stream}-logs",
+                name=f"/{prefix}/matching-engine/{stream}",
+                kms_key_id=args.logs_kms_key_arn,
+                retention_in_days=engine.log_retention_days,
+                opts=stateful,
+            )
+            for stream in ("application", "gc")
+        }
+        bucket = self._artifact_bucket(key)
+        profile, role = self._instance_profile(key, bucket, log_groups)
+
+        placement_group = (
+            aws.ec2.PlacementGroup(
+                f"{name}-placement",
+                strategy="cluster",
+                tags={"Name": f"{prefix}-matching-engine"},
+                opts=child,
+            )
+            if engine.cluster_placement
+            else None
+        )
+        user_data = pulumi.Output.all(bucket.bucket, args.kafka_bootstrap_servers).apply(
+            lambda values: base64.b64encode(
+                render_user_data(
+                    UserDataParams(
+                        heap_gb=engine.heap_gb,
+                        region=args.context.region,
+                        artifact_bucket=values[0],
+                        artifact_prefix=engine.artifact_prefix,
+                        application_log_group=f"/{prefix}/matching-engine/application",
+                        gc_log_group=f"/{prefix}/matching-engine/gc",
+                        metrics_namespace=METRICS_NAMESPACE,
+                        kafka_bootstrap_servers=values[1],
+                    )
+                ).encode()
+            ).decode()
+        )
+        image_id = (
+            aws.ssm.get_parameter_output(
+                name=ami_parameter(engine.instance_type),
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).value
+            if engine.ami_id is None
+            else engine.ami_id
+        )
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            name=f"{prefix}-matching-engine",
+            description=f"{prefix} matching engine on {engine.instance_type}",
+            image_id=image_id,
+            instance_type=engine.instance_type,
+            ebs_optimized="true",
+            iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
+            placement=aws.ec2.LaunchTemplatePlacementArgs(
+                tenancy=engine.tenancy,
+                group_name=placement_group.name if placement_group else None,
+            ),
+            network_interfaces=[
+                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                    device_index=0,
+                    associate_public_ip_address="false",
+                    security_groups=[args.security_group_id],
+                    delete_on_termination="true",
+                )
+            ],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                # One hop: only the host itself, not a container on it, reaches the credentials.
+                http_put_response_hop_limit=1,
+            ),
+            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",  # the AL2023 root device
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=engine.volume_gb,
+                        volume_type="gp3",
+                        iops=engine.volume_iops,
+                        throughput=engine.volume_throughput,
+                        encrypted="true",
+                        kms_key_id=key.arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            user_data=user_data,
+            update_default_version=True,
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type=resource_type,
+                    tags={"Name": f"{prefix}-matching-engine", "Role": "matching-engine"},
+                )
+                for resource_type in ("instance", "volume")
+            ],
+            tags={"Name": f"{prefix}-matching-engine"},
+            opts=child,
+        )
+
+        nlb, target_groups = self._load_balancer()
+        # A cluster placement group lives in one AZ, and an ASG cannot combine one with several
+        # AZs: the fleet trades AZ redundancy for the lowest latency between its hosts.
+        asg_subnets = list(args.subnet_ids[:1] if engine.cluster_placement else args.subnet_ids)
+        asg = aws.autoscaling.Group(
+            f"{name}-asg",
+            name=f"{prefix}-matching-engine",
+            vpc_zone_identifiers=asg_subnets,
+            min_size=engine.min,
+            desired_capacity=engine.desired,
+            max_size=engine.max,
+            launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
+                id=template.id,
+                # The exact version, so a new template version is a visible, refreshed change.
+                version=template.latest_version.apply(str),
+            ),
+            health_check_type="ELB",
+            health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+            target_group_arns=[tg.arn for tg in target_groups.values()],
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                strategy="Rolling",
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                    min_healthy_percentage=MIN_HEALTHY_PERCENTAGE,
+                    instance_warmup=str(HEALTH_CHECK_GRACE_SECONDS),
+                    skip_matching=True,
+                ),
+            ),
+            tags=[
+                aws.autoscaling.GroupTagArgs(
+                    key="Name", value=f"{prefix}-matching-engine", propagate_at_launch=True
+                )
+            ],
+            opts=child,
+        )
+
+        self.nlb_arn = nlb.arn
+        self.nlb_dns_name = nlb.dns_name
+        self.target_group_arns = {port: tg.arn for port, tg in target_groups.items()}
+        self.asg_name = asg.name
+        self.launch_template_id = template.id
+        self.artifact_bucket_name = bucket.bucket
+        self.instance_role_arn = role.arn
+        self.ebs_kms_key_arn = key.arn
+        self.application_log_group_name = log_groups["application"].name
+        self.gc_log_group_name = log_groups["gc"].name
+        self.register_outputs(
+            {
+                "nlbArn": self.nlb_arn,
+                "nlbDnsName": self.nlb_dns_name,
+                "targetGroupArns": {str(p): arn for p, arn in self.target_group_arns.items()},
+                "asgName": self.asg_name,
+                "launchTemplateId": self.launch_template_id,
+                "artifactBucketName": self.artifact_bucket_name,
+                "instanceRoleArn": self.instance_role_arn,
+                "ebsKmsKeyArn": self.ebs_kms_key_arn,
+                "applicationLogGroupName": self.application_log_group_name,
+                "gcLogGroupName": self.gc_log_group_name,
+            }
+        )
+
+    def _key(self) -> aws.kms.Key:
+        """The CMK for the hosts' EBS volumes and the artifact bucket."""
+        name, args = self._name, self._args
+        ctx = args.context
+        autoscaling = (
+            f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
+            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+        )
+        policy = policy_json(
+            [
+                {
+                    "Sid": "AccountAdministersKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ctx.root_principal},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                # Auto Scaling launches the instances, so it creates their encrypted volumes.
+                {
+                    "Sid": "AutoScalingUsesKeyForVolumes",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingGrantsToEc2",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                },
+            ]
+        )
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{args.name_prefix}: matching-engine volumes and artifacts",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=policy,
+            tags={"Name": f"{args.name_prefix}-matching-engine"},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=f"alias/{args.name_prefix}-matching-engine",
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return key
+
+    def _artifact_bucket(self, key: aws.kms.Key) -> aws.s3.Bucket:
+        """Private, versioned, KMS-encrypted, TLS-only: where CI puts engine builds."""
+        name, args = self._name, self._args
+        ctx = args.context
+        # Account and region make the global name unique and predictable for CI.
+        bucket_name = f"{args.name_prefix}-engine-artifacts-{ctx.account_id}-{ctx.region}"
+        if len(bucket_name) > 63:
+            raise ValueError(f"artifact bucket name {bucket_name!r} is longer than S3's 63")
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = aws.s3.Bucket(
+            f"{name}-artifacts",
+            bucket=bucket_name,
+            tags={"Name": bucket_name},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-artifacts-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-artifacts-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        aws.s3.BucketVersioning(
+            f"{name}-artifacts-versioning",
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
+                status="Enabled"
+            ),
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-artifacts-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
+                    ),
+                    # One data key per bucket instead of a KMS call per object.
+                    bucket_key_enabled=True,
+                )
+            ],
+            opts=child,
+        )
+        arn = f"arn:{ctx.partition}:s3:::{bucket_name}"
+        aws.s3.BucketPolicy(
+            f"{name}-artifacts-policy",
+            bucket=bucket.id,
+            policy=policy_json(
+                [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [arn, f"{arn}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        return bucket
+
+    def _instance_profile(
+        self,
+        key: aws.kms.Key,
+        bucket: aws.s3.Bucket,
+        log_groups: dict[str, aws.cloudwatch.LogGroup],
+    ) -> tuple[aws.iam.InstanceProfile, aws.iam.Role]:
+        name, args = self._name, self._args
+        ctx = args.context
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            description=f"{args.name_prefix}: matching-engine hosts",
+            assume_role_policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        # Session Manager instead of SSH: no key pair, no port 22, every session logged.
+        aws.iam.RolePolicyAttachment(
+            f"{name}-ssm",
+            role=role.name,
+            policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            opts=child,
+        )
+        prefix, topics = args.engine.artifact_prefix, list(args.kafka_topics)
+        policy = pulumi.Output.all(
+            bucket.arn,
+            key.arn,
+            log_groups["application"].arn,
+            log_groups["gc"].arn,
+            args.kafka_cluster_arn,
+        ).apply(
+            lambda v: host_policy(
+                ctx,
+                bucket_arn=v[0],
+                artifact_prefix=prefix,
+                key_arn=v[1],
+                log_group_arns=[v[2], v[3]],
+                kafka_cluster_arn=v[4],
+                kafka_topics=topics,
+            )
+        )
+        aws.iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=child)
+        profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=child)
+        return profile, role
+
+    def _load_balancer(self) -> tuple[aws.lb.LoadBalancer, dict[int, aws.lb.TargetGroup]]:
+        """Internal NLB in the engine subnets: clients in the private tier reach it over local
+        routes, and engine traffic never shares a subnet with the EKS nodes."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        nlb = aws.lb.LoadBalancer(
+            f"{name}-nlb",
+            internal=True,
+            load_balancer_type="network",
+            subnets=list(args.subnet_ids),
+            security_groups=[args.nlb_security_group_id],
+            enable_cross_zone_load_balancing=True,
+            enable_deletion_protection=args.protect,
+            tags={"Name": f"{args.name_prefix}-matching-engine"},
+            opts=child,
+        )
+        target_groups: dict[int, aws.lb.TargetGroup] = {}
+        for port, label in ((ENGINE_TCP_PORT, "tcp"), (ENGINE_GRPC_PORT, "grpc")):
+            target_group = aws.lb.TargetGroup(
+                f"{name}-{label}",
+                port=port,
+                protocol="TCP",
+                target_type="instance",
+                vpc_id=args.vpc_id,
+                # Seed 002's check, on each group's own port: an engine whose gRPC listener is
+                # down leaves the gRPC pool even while its TCP port answers.
+                health_check=aws.lb.TargetGroupHealthCheckArgs(
+                    enabled=True,
+                    protocol="TCP",
+                    port="traffic-port",
+                    interval=10,
+                    healthy_threshold=2,
+                    unhealthy_threshold=2,
+                ),
+                tags={"Name": f"{args.name_prefix}-matching-engine-{label}"},
+                opts=child,
+            )
+            aws.lb.Listener(
+                f"{name}-{label}-listener",
+                load_balancer_arn=nlb.arn,
+                port=port,
+                protocol="TCP",
+                default_actions=[
+                    aws.lb.ListenerDefaultActionArgs(
+                        type="forward", target_group_arn=target_group.arn
+                    )
+                ],
+                opts=child,
+            )
+            target_groups[port] = target_group
+        return nlb, target_groups
