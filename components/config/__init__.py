@@ -1,7 +1,14 @@
 """Typed stack config: tiers, per-key overrides and validation with clear errors."""
 
 from .cluster import EksConfig, NodeGroupConfig, Taint
-from .data import CacheConfig, PostgresConfig
+from .data import (
+    CacheConfig,
+    CacheEngine,
+    CacheMode,
+    PostgresConfig,
+    PostgresEngine,
+    ProxyIamAuth,
+)
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
@@ -15,6 +22,8 @@ __all__ = [
     "TIERS",
     "BudgetConfig",
     "CacheConfig",
+    "CacheEngine",
+    "CacheMode",
     "ConfigError",
     "EksConfig",
     "Environment",
@@ -25,6 +34,8 @@ __all__ = [
     "NetworkConfig",
     "NodeGroupConfig",
     "PostgresConfig",
+    "PostgresEngine",
+    "ProxyIamAuth",
     "StackConfig",
     "SubnetTier",
     "Taint",
