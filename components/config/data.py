@@ -14,6 +14,8 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _POSTGRES_VERSION = re.compile(r"^\d{2}(\.\d{1,2})?$")
 _CACHE_VERSION = re.compile(r"^\d\.\d$")
 _DAILY_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# gp3 below 400 GB runs at a fixed 3000 IOPS / 125 MiB/s; RDS rejects other figures there.
+GP3_PROVISIONED_FROM_GB = 400
 # Names PostgreSQL and RDS keep for themselves; a master user cannot take them.
 _RESERVED_USERS = frozenset({"postgres", "rdsadmin", "rdsrepladmin", "admin", "public"})
 
@@ -139,6 +141,14 @@ def parse_postgres(section: ConfigReader) -> PostgresConfig:
             f"({maximum}) is below allocatedStorageGb ({allocated}); storage autoscaling "
             "needs a ceiling at or above the starting size",
         )
+    iops = section.integer("iops", minimum=3000, maximum=64000)
+    throughput = section.integer("storageThroughput", minimum=125, maximum=4000)
+    if allocated < GP3_PROVISIONED_FROM_GB and (iops, throughput) != (3000, 125):
+        raise ConfigError(
+            section.key("iops"),
+            f"{iops} IOPS / {throughput} MiB/s needs allocatedStorageGb >= "
+            f"{GP3_PROVISIONED_FROM_GB}; below that gp3 runs at 3000 / 125",
+        )
     multi_az = section.boolean("multiAz")
     replica_count = section.integer("replicaCount", minimum=0, maximum=15)
     # Aurora has no hidden standby: a Multi-AZ Aurora cluster fails over to a reader instance.
@@ -196,8 +206,8 @@ def parse_postgres(section: ConfigReader) -> PostgresConfig:
         replica_instance_class=section.instance_type("replicaInstanceClass", prefix="db."),
         allocated_storage_gb=allocated,
         max_allocated_storage_gb=maximum,
-        iops=section.integer("iops", minimum=3000, maximum=64000),
-        storage_throughput=section.integer("storageThroughput", minimum=125, maximum=4000),
+        iops=iops,
+        storage_throughput=throughput,
         # RDS keeps automated backups for 1-35 days; 0 would turn backups off.
         backup_retention_days=section.integer("backupRetentionDays", minimum=1, maximum=35),
         backup_window=backup.text,
