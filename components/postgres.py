@@ -23,6 +23,8 @@ from .config.data import GP3_PROVISIONED_FROM_GB
 POSTGRES_PORT = 5432
 # Performance Insights keeps 7 days free of charge, which covers an incident's investigation.
 PERFORMANCE_INSIGHTS_DAYS = 7
+# Secrets Manager keeps a deleted secret this long before it is gone (its maximum).
+SECRET_RECOVERY_DAYS = 30
 # RDS master passwords: printable ASCII except '/', '"', '@' and space.
 MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
 
@@ -294,7 +296,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             name=f"{args.name_prefix}/postgres/master",
             description=f"{args.name_prefix}: PostgreSQL master user (for RDS Proxy and DBAs)",
             kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=30,
+            recovery_window_in_days=SECRET_RECOVERY_DAYS,
             opts=self._child(),
         )
         aws.secretsmanager.SecretVersion(
@@ -416,7 +418,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             aws.rds.ClusterInstance(
                 f"{self._name}-{member}",
                 identifier=f"{self._identifier}-{member}",
-                cluster_identifier=cluster.id,
+                cluster_identifier=cluster.cluster_identifier,
                 engine=aws.rds.EngineType.AURORA_POSTGRESQL,
                 engine_version=config.engine_version,
                 instance_class="db.serverless" if serverless else instance_class,
@@ -432,7 +434,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.master_secret_arn = cluster.master_user_secrets.apply(
             lambda s: _managed_secret(s[0].secret_arn)
         )
-        self.proxy_target_cluster = cluster.id
+        self.proxy_target_cluster = cluster.cluster_identifier
 
 
 def _managed_secret(arn: str | None) -> str:

@@ -54,6 +54,11 @@ _ID_PREFIX = {
 }
 
 
+# Every generated secret (random passwords, tokens) starts with this, so tests can prove that no
+# plaintext secret reaches a resource input outside a secret envelope.
+MOCK_SECRET_MARKER = "mock-secret-"
+
+
 def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
@@ -103,6 +108,9 @@ class PlatformMocks(Mocks):
                 "keyId": resource_id,
                 "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
             }
+        data_layer = _DATA_LAYER_OUTPUTS.get(args.typ)
+        if data_layer is not None:
+            return data_layer(args, str(args.inputs.get("region") or self.region))
         if args.typ == "aws:cloudwatch/logGroup:LogGroup":
             name = args.inputs.get("name") or args.name
             return {"arn": f"arn:{PARTITION}:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
@@ -116,6 +124,111 @@ class PlatformMocks(Mocks):
             )
         inputs = dict(args.args)
         return handler(inputs, str(inputs.get("region") or self.region))
+
+
+def _rds_host(region: str) -> str:
+    return f"c{_digest(ACCOUNT_ID, region, length=12)}.{region}.rds.amazonaws.com"
+
+
+def _random_password(args: MockResourceArgs, _: str) -> dict[str, Any]:
+    length = int(args.inputs.get("length", 32))
+    return {"result": (MOCK_SECRET_MARKER + _digest(args.name, length=64))[:length]}
+
+
+def _iam_role(args: MockResourceArgs, _: str) -> dict[str, Any]:
+    return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{args.name}"}
+
+
+def _secret_arn(region: str, name: str) -> str:
+    return f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-{_digest(name)[:6]}"
+
+
+def _secret(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    arn = _secret_arn(region, args.inputs.get("name") or args.name)
+    return {"arn": arn, "id": arn}
+
+
+def _managed_master_secret(inputs: dict[str, Any], region: str, name: str) -> dict[str, Any]:
+    """RDS creates and reports the master secret only when it manages the password."""
+    if not inputs.get("manageMasterUserPassword"):
+        return {}
+    secret = {
+        "secretArn": _secret_arn(region, f"rds!{name}"),
+        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+        "secretStatus": "active",
+    }
+    return {"masterUserSecrets": [secret]}
+
+
+def _rds_instance(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    name = args.inputs.get("identifier") or args.name
+    address = f"{name}.{_rds_host(region)}"
+    port = args.inputs.get("port", 5432)
+    return {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{name}",
+        "identifier": name,
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        **_managed_master_secret(args.inputs, region, name),
+    }
+
+
+def _rds_cluster(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    name = args.inputs.get("clusterIdentifier") or args.name
+    return {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:cluster:{name}",
+        "clusterIdentifier": name,
+        "endpoint": f"{name}.cluster-{_rds_host(region)}",
+        "readerEndpoint": f"{name}.cluster-ro-{_rds_host(region)}",
+        "port": args.inputs.get("port", 5432),
+        **_managed_master_secret(args.inputs, region, name),
+    }
+
+
+def _rds_cluster_instance(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    return {"endpoint": f"{args.inputs.get('identifier') or args.name}.{_rds_host(region)}"}
+
+
+def _rds_proxy(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    return {"endpoint": f"{args.inputs.get('name')}.proxy-{_rds_host(region)}"}
+
+
+def _rds_proxy_endpoint(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    name = args.inputs.get("dbProxyEndpointName")
+    return {"endpoint": f"{name}.endpoint.proxy-{_rds_host(region)}"}
+
+
+def _replication_group(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    group = str(args.inputs.get("replicationGroupId"))
+    host = f"{group}.{_digest(group, length=6)}.{region}.cache.amazonaws.com"
+    if args.inputs.get("clusterMode") == "enabled":
+        return {"configurationEndpointAddress": f"clustercfg.{host}"}
+    return {"primaryEndpointAddress": f"master.{host}", "readerEndpointAddress": f"replica.{host}"}
+
+
+def _serverless_cache(args: MockResourceArgs, region: str) -> dict[str, Any]:
+    host = f"{args.inputs.get('name')}-{_digest(args.name, length=6)}.serverless.{region}"
+    address = f"{host}.cache.amazonaws.com"
+    return {
+        "endpoints": [{"address": address, "port": 6379}],
+        "readerEndpoints": [{"address": address, "port": 6380}],
+    }
+
+
+_DATA_LAYER_OUTPUTS: dict[str, Callable[[MockResourceArgs, str], dict[str, Any]]] = {
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:iam/role:Role": _iam_role,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+    "aws:rds/proxy:Proxy": _rds_proxy,
+    "aws:rds/proxyEndpoint:ProxyEndpoint": _rds_proxy_endpoint,
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": lambda _, __: {"name": "default"},
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
+}
 
 
 Invoke = dict[str, Any]

@@ -305,6 +305,9 @@ def parse_cache(section: ConfigReader) -> CacheConfig:
     if engine is CacheEngine.VALKEY and engine_version.split(".")[0] not in ("7", "8"):
         raise ConfigError(section.key("engineVersion"), "valkey needs 7.x or 8.x", "7.2, 8.0, 8.1")
 
+    # Seed 000's Serverless cache is Valkey; a Redis one would need a disabled "default" RBAC user.
+    if mode is CacheMode.SERVERLESS and engine is not CacheEngine.VALKEY:
+        raise ConfigError(section.key("engine"), "mode serverless runs valkey here", "valkey")
     cluster_mode = section.boolean("clusterMode")
     shards = section.integer("shards", minimum=1, maximum=500)
     replicas = section.integer("replicasPerShard", minimum=0, maximum=5)
