@@ -167,8 +167,12 @@ class RealtimeCache(pulumi.ComponentResource):
             user_name=APP_USER_NAME,
             engine=engine,
             access_string=APP_ACCESS_STRING,
-            authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
-                type="password", passwords=[credential.result]
+            # Built inside a secret Output: a secret nested in a list of an input type loses
+            # its secret flag on the wire, and the password would reach the state in clear.
+            authentication_mode=pulumi.Output.secret(credential.result).apply(
+                lambda password: aws.elasticache.UserAuthenticationModeArgs(
+                    type="password", passwords=[password]
+                )
             ),
             opts=self._child(),
         )
