@@ -39,8 +39,14 @@ SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 
 
-def stack_config(engine: str, cache_mode: str, tier: str) -> StackConfig:
-    postgres: dict[str, Any] = {"engine": engine}
+def stack_config(
+    engine: str,
+    cache_mode: str,
+    tier: str,
+    postgres: dict[str, Any] | None = None,
+    cache: dict[str, Any] | None = None,
+) -> StackConfig:
+    postgres = {"engine": engine, **(postgres or {})}
     if engine == "aurora-postgresql":
         # Aurora cannot have a cross-region replica with an RDS-managed password (see config).
         postgres["crossRegionReplica"] = False
@@ -52,7 +58,7 @@ def stack_config(engine: str, cache_mode: str, tier: str) -> StackConfig:
         "trading-platform:costCenter": "trading",
         "trading-platform:drRegion": DR_REGION,
         "trading-platform:postgres": postgres,
-        "trading-platform:cache": {"mode": cache_mode},
+        "trading-platform:cache": {"mode": cache_mode, **(cache or {})},
     }
     return load_stack_config(values, stack="test")
 
@@ -96,8 +102,17 @@ def build(config: StackConfig) -> None:
 class Case:
     """One built DataLayer with the config that produced it."""
 
-    def __init__(self, engine: str, cache_mode: str, tier: str, preview: bool) -> None:
-        self.config = stack_config(engine, cache_mode, tier)
+    def __init__(
+        self,
+        engine: str,
+        cache_mode: str,
+        tier: str,
+        preview: bool,
+        *,
+        postgres: dict[str, Any] | None = None,
+        cache: dict[str, Any] | None = None,
+    ) -> None:
+        self.config = stack_config(engine, cache_mode, tier, postgres, cache)
         self.tier = tier
         self.preview = preview
         new_event_loop()
@@ -529,6 +544,58 @@ def test_outputs_are_endpoints_and_arns(case: Case) -> None:
     if case.config.postgres.cross_region_replica:
         assert outputs["dr_endpoint"].endswith(f".{DR_REGION}.rds.amazonaws.com")
         assert outputs["dr_key_arn"].startswith(f"arn:aws:kms:{DR_REGION}:")
+
+
+def test_rds_manages_the_password_when_there_is_no_replica() -> None:
+    case = Case(
+        "postgres",
+        "replication-group",
+        "growth",
+        False,
+        postgres={"replicaCount": 0},
+    )
+    (primary,) = case.run.of_type(INSTANCE)
+    assert primary.get("manageMasterUserPassword") is True
+    assert primary.get("masterUserSecretKmsKeyId") == case.data_key
+    assert primary.get("password") is None
+    generated = case.run.of_type("random:index/randomPassword:RandomPassword")
+    assert [r.name for r in generated] == ["data-cache-auth-token"]
+    assert "trading-test/postgres/master" not in {s.get("name") for s in case.run.of_type(SECRET)}
+    # The proxy logs in with the secret RDS created and rotates.
+    (auth,) = case.one(PROXY).get("auths")
+    assert auth["secretArn"] == case.run.outputs["master_secret_arn"]
+    assert ":secret:rds!trading-test-postgres-" in auth["secretArn"]
+    assert case.run.outputs["reader_endpoints"] == []
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_aurora_serverless_v2(preview: bool) -> None:
+    case = Case(
+        "aurora-postgresql",
+        "serverless",
+        "growth",
+        preview,
+        postgres={"serverlessMinAcu": 0.5, "serverlessMaxAcu": 32},
+    )
+    cluster = case.one(CLUSTER)
+    assert cluster.get("serverlessv2ScalingConfiguration") == {
+        "minCapacity": 0.5,
+        "maxCapacity": 32,
+    }
+    members = case.run.of_type(CLUSTER_INSTANCE)
+    assert len(members) == 2
+    assert {m.get("instanceClass") for m in members} == {"db.serverless"}
+    (endpoint,) = case.run.of_type(PROXY_ENDPOINT)
+    assert endpoint.get("targetRole") == "READ_ONLY"
+
+
+def test_redis_replication_group_uses_the_redis_family() -> None:
+    case = Case("postgres", "replication-group", "startup", False, cache={"engine": "redis"})
+    group = case.one(REPLICATION_GROUP)
+    assert (group.get("engine"), group.get("engineVersion")) == ("redis", "7.1")
+    params = case.one("aws:elasticache/parameterGroup:ParameterGroup")
+    assert params.get("family") == "redis7"
+    assert group.get("parameterGroupName") == params.get("name")
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -252,6 +252,11 @@ def test_redis_engine_gets_its_own_version_and_family() -> None:
         ({"postgres": {"drVpcCidr": "10.1.0.0/20"}}, "postgres.drVpcCidr", "too small"),
         ({"postgres": {"replicaCount": 16}}, "postgres.replicaCount", "must be 0..15"),
         ({"drRegion": "ap-northeast-2"}, "drRegion", "is the primary region"),
+        (
+            {"tier": "scale", "postgres": {"drVpcCidr": "10.0.0.0/16"}},
+            "postgres.drVpcCidr",
+            "overlaps network.vpcCidr",
+        ),
         ({"tier": "scale", "drRegion": None}, "drRegion", "is required because"),
     ],
 )
