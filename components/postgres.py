@@ -151,15 +151,21 @@ class PostgresDatabase(pulumi.ComponentResource):
                 }
             ]
         )
-        return aws.iam.Role(
+        role = aws.iam.Role(
             f"{self._name}-monitoring-role",
             assume_role_policy=trust,
             description=f"{self._args.name_prefix}: RDS enhanced monitoring",
-            managed_policy_arns=[
-                f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-            ],
             opts=self._child(),
         )
+        aws.iam.RolePolicyAttachment(
+            f"{self._name}-monitoring-policy",
+            role=role.name,
+            policy_arn=(
+                f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+            ),
+            opts=self._child(),
+        )
+        return role
 
     def _observability(self, kms_key_arn: pulumi.Input[str]) -> InstanceObservability:
         return InstanceObservability(

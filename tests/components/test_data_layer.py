@@ -254,7 +254,11 @@ def test_postgres_rds_instances(case: Case) -> None:
         "monitoringInterval": 60,
     }
     assert {k: primary.get(k) for k in expected} == expected
-    assert primary.get("monitoringRoleArn")
+    assert primary.get("monitoringRoleArn") == case.known(
+        f"arn:aws:iam::{ACCOUNT_ID}:role/data-postgres-monitoring-role"
+    )
+    attachment = case.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachment.get("policyArn").endswith("service-role/AmazonRDSEnhancedMonitoringRole")
     assert primary.protect is (case.tier == "scale")
     # gp3 takes explicit IOPS/throughput only from 400 GB (the scale tier's 500 GB).
     if pg.allocated_storage_gb >= 400:
