@@ -4,7 +4,8 @@ Either a replication group sized by the tier (seed 002/001: volatile-lru evictio
 connections closed after 300 s, snapshots 03:00-05:00, maintenance mon:05:00-07:00, slow and
 engine logs shipped) or ElastiCache Serverless within usage limits (seed 000). Both encrypt at
 rest with the data CMK, refuse plaintext connections, and demand a credential generated here:
-an AUTH token on a replication group, an RBAC user on Serverless (which has no AUTH token).
+an AUTH token or an RBAC application user on a replication group (``cache.auth``), the RBAC user
+on Serverless (which has no AUTH token).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .config import CacheConfig, CacheMode
+from .config import CacheAuth, CacheConfig, CacheMode
 
 CACHE_PORT = 6379
 # ElastiCache AUTH tokens and user passwords: 16-128 printable characters; of the specials only
@@ -44,8 +45,8 @@ class RealtimeCache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     port: int
-    username: str | None  # the RBAC user on Serverless; AUTH tokens have no user
-    auth_token: pulumi.Output[str]  # a secret Output
+    username: str | None  # the RBAC user; an AUTH token has none
+    password: pulumi.Output[str]  # the AUTH token or the user's password, a secret Output
 
     def __init__(
         self, name: str, args: RealtimeCacheArgs, opts: pulumi.ResourceOptions | None = None
@@ -62,11 +63,16 @@ class RealtimeCache(pulumi.ComponentResource):
             min_numeric=2,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.auth_token = pulumi.Output.secret(credential.result)
+        self.password = pulumi.Output.secret(credential.result)
+        rbac = args.config.auth is CacheAuth.RBAC
+        self.username = APP_USER_NAME if rbac else None
+        user_group = self._app_user_group(credential) if rbac else None
         if args.config.mode is CacheMode.SERVERLESS:
-            self._serverless(credential)
+            if user_group is None:
+                raise ValueError("a Serverless cache needs RBAC (checked by the config)")
+            self._serverless(user_group)
         else:
-            self._replication_group(credential)
+            self._replication_group(None if rbac else credential, user_group)
         self.register_outputs(
             {"endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint, "port": self.port}
         )
@@ -78,7 +84,35 @@ class RealtimeCache(pulumi.ComponentResource):
     def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
 
-    def _replication_group(self, credential: random.RandomPassword) -> None:
+    def _app_user_group(self, credential: random.RandomPassword) -> pulumi.Output[str]:
+        """One application user, password-authenticated, in a user group of its own."""
+        engine = self._args.config.engine.value
+        user = aws.elasticache.User(
+            f"{self._name}-app-user",
+            user_id=f"{self._id}-app",
+            user_name=APP_USER_NAME,
+            engine=engine,
+            access_string=APP_ACCESS_STRING,
+            # Built inside a secret Output: a secret nested in a list of an input type loses
+            # its secret flag on the wire, and the password would reach the state in clear.
+            authentication_mode=pulumi.Output.secret(credential.result).apply(
+                lambda password: aws.elasticache.UserAuthenticationModeArgs(
+                    type="password", passwords=[password]
+                )
+            ),
+            opts=self._child(),
+        )
+        return aws.elasticache.UserGroup(
+            f"{self._name}-users",
+            user_group_id=f"{self._id}-users",
+            engine=engine,
+            user_ids=[user.user_id],
+            opts=self._child(),
+        ).user_group_id
+
+    def _replication_group(
+        self, token: random.RandomPassword | None, user_group: pulumi.Output[str] | None
+    ) -> None:
         args, config = self._args, self._args.config
         params = aws.elasticache.ParameterGroup(
             f"{self._name}-params",
@@ -128,7 +162,8 @@ class RealtimeCache(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
-            auth_token=credential.result,
+            auth_token=token.result if token else None,
+            user_group_ids=[user_group] if user_group else None,
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,
             maintenance_window=config.maintenance_window,
@@ -156,40 +191,16 @@ class RealtimeCache(pulumi.ComponentResource):
             if config.cluster_mode
             else group.reader_endpoint_address
         )
-        self.username = None
 
-    def _serverless(self, credential: random.RandomPassword) -> None:
+    def _serverless(self, user_group: pulumi.Output[str]) -> None:
         args, config = self._args, self._args.config
-        engine = config.engine.value
-        user = aws.elasticache.User(
-            f"{self._name}-app-user",
-            user_id=f"{self._id}-app",
-            user_name=APP_USER_NAME,
-            engine=engine,
-            access_string=APP_ACCESS_STRING,
-            # Built inside a secret Output: a secret nested in a list of an input type loses
-            # its secret flag on the wire, and the password would reach the state in clear.
-            authentication_mode=pulumi.Output.secret(credential.result).apply(
-                lambda password: aws.elasticache.UserAuthenticationModeArgs(
-                    type="password", passwords=[password]
-                )
-            ),
-            opts=self._child(),
-        )
-        users = aws.elasticache.UserGroup(
-            f"{self._name}-users",
-            user_group_id=f"{self._id}-users",
-            engine=engine,
-            user_ids=[user.user_id],
-            opts=self._child(),
-        )
         limits = config.serverless
         # Serverless always encrypts in transit and has no TLS switch to forget.
         cache = aws.elasticache.ServerlessCache(
             f"{self._name}-serverless",
             name=self._id,
             description=f"{args.name_prefix}: sessions, heartbeats, queues, rate limits",
-            engine=engine,
+            engine=config.engine.value,
             major_engine_version=config.major_version,
             cache_usage_limits=aws.elasticache.ServerlessCacheCacheUsageLimitsArgs(
                 data_storage=aws.elasticache.ServerlessCacheCacheUsageLimitsDataStorageArgs(
@@ -206,10 +217,9 @@ class RealtimeCache(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             security_group_ids=[args.security_group_id],
             subnet_ids=list(args.subnet_ids),
-            user_group_id=users.user_group_id,
+            user_group_id=user_group,
             tags={"Name": self._id},
             opts=self._child(stateful=True),
         )
         self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
         self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)
-        self.username = APP_USER_NAME

@@ -164,8 +164,9 @@ class DataLayer(pulumi.ComponentResource):
                 "readerHost": cache.reader_endpoint,
                 "port": cache.port,
                 "tls": True,
+                # AUTH <password>, or AUTH <username> <password> with RBAC.
                 "username": cache.username,
-                "authToken": cache.auth_token,
+                "password": cache.password,
             },
         )
         self.register_outputs(

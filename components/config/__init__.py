@@ -2,6 +2,7 @@
 
 from .cluster import EksConfig, NodeGroupConfig, Taint
 from .data import (
+    CacheAuth,
     CacheConfig,
     CacheEngine,
     CacheMode,
@@ -21,6 +22,7 @@ __all__ = [
     "PROJECT",
     "TIERS",
     "BudgetConfig",
+    "CacheAuth",
     "CacheConfig",
     "CacheEngine",
     "CacheMode",

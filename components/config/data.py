@@ -93,6 +93,11 @@ class CacheEngine(StrEnum):
     VALKEY = "valkey"
 
 
+class CacheAuth(StrEnum):
+    TOKEN = "token"  # one AUTH token (replication groups only)
+    RBAC = "rbac"  # an application user in a user group, with an access string
+
+
 # The newest version of each engine this project is tested against.
 DEFAULT_CACHE_VERSION = {CacheEngine.REDIS: "7.1", CacheEngine.VALKEY: "8.0"}
 
@@ -111,6 +116,7 @@ class CacheConfig:
     mode: CacheMode
     engine: CacheEngine
     engine_version: str
+    auth: CacheAuth
     node_type: str
     cluster_mode: bool
     shards: int
@@ -305,9 +311,20 @@ def parse_cache(section: ConfigReader) -> CacheConfig:
     if engine is CacheEngine.VALKEY and engine_version.split(".")[0] not in ("7", "8"):
         raise ConfigError(section.key("engineVersion"), "valkey needs 7.x or 8.x", "7.2, 8.0, 8.1")
 
-    # Seed 000's Serverless cache is Valkey; a Redis one would need a disabled "default" RBAC user.
-    if mode is CacheMode.SERVERLESS and engine is not CacheEngine.VALKEY:
-        raise ConfigError(section.key("engine"), "mode serverless runs valkey here", "valkey")
+    serverless = mode is CacheMode.SERVERLESS
+    auth = CacheAuth(
+        section.string("auth", "rbac" if serverless else "token", choices=list(CacheAuth))
+    )
+    if serverless and auth is CacheAuth.TOKEN:
+        raise ConfigError(section.key("auth"), "Serverless has no AUTH token", "rbac")
+    # Valkey user groups need no "default" user; Redis ones would need a disabled one as well.
+    if auth is CacheAuth.RBAC and engine is not CacheEngine.VALKEY:
+        raise ConfigError(
+            section.key("engine"),
+            f"is {engine.value} but RBAC users (auth rbac, implied by mode serverless) are "
+            "valkey users here",
+            "valkey",
+        )
     cluster_mode = section.boolean("clusterMode")
     shards = section.integer("shards", minimum=1, maximum=500)
     replicas = section.integer("replicasPerShard", minimum=0, maximum=5)
@@ -338,6 +355,7 @@ def parse_cache(section: ConfigReader) -> CacheConfig:
         mode=mode,
         engine=engine,
         engine_version=engine_version,
+        auth=auth,
         node_type=section.instance_type("nodeType", prefix="cache."),
         cluster_mode=cluster_mode,
         shards=shards,

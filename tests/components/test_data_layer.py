@@ -520,12 +520,14 @@ def test_application_secrets_are_encrypted_envelopes(case: Case) -> None:
         if case.preview:
             continue
         value = json.loads(envelope["value"])
-        if "dbname" in value and "password" not in value:
+        if value["engine"] == "postgres" and "password" not in value:
             assert value["host"] == case.run.outputs["proxy_endpoint"]
             assert value["port"] == 5432
             assert value["iamAuth"] is True
-        elif "authToken" in value:
-            assert value["authToken"].startswith(MOCK_SECRET_MARKER)
+        elif value["engine"] == "valkey":
+            assert value["password"].startswith(MOCK_SECRET_MARKER)
+            rbac = case.config.cache.mode.value == "serverless"
+            assert value["username"] == ("trading-app" if rbac else None)
             assert value["host"] == case.run.outputs["cache_endpoint"]
             assert value["tls"] is True
 
@@ -591,6 +593,21 @@ def test_aurora_serverless_v2(preview: bool) -> None:
     assert {m.get("instanceClass") for m in members} == {"db.serverless"}
     (endpoint,) = case.run.of_type(PROXY_ENDPOINT)
     assert endpoint.get("targetRole") == "READ_ONLY"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_replication_group_with_an_rbac_user_instead_of_a_token(preview: bool) -> None:
+    case = Case("postgres", "replication-group", "scale", preview, cache={"auth": "rbac"})
+    group = case.one(REPLICATION_GROUP)
+    assert group.get("authToken") is None
+    assert group.get("userGroupIds") == ["trading-test-cache-users"]
+    assert group.get("transitEncryptionMode") == "required"
+    user = case.one("aws:elasticache/user:User")
+    assert user.get("userName") == "trading-app"
+    assert SECRET_SIG in user.get("authenticationMode")
+    # An input of the user's, so known even in a preview.
+    users = case.one("aws:elasticache/userGroup:UserGroup")
+    assert users.get("userIds") == ["trading-test-cache-app"]
 
 
 def test_redis_replication_group_uses_the_redis_family() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from components.config import (
+    CacheAuth,
     CacheEngine,
     CacheMode,
     ConfigError,
@@ -77,6 +78,7 @@ def test_tier_defaults(
     assert (pg.proxy.max_connections_percent, pg.proxy.borrow_timeout_seconds) == (80, 120)
     assert pg.proxy.idle_client_timeout_seconds == 1800
     assert cache.mode is CacheMode.REPLICATION_GROUP
+    assert cache.auth is CacheAuth.TOKEN
     assert cache.parameter_family == "valkey8"
     assert (cache.cluster_mode, cache.shards, cache.replicas_per_shard) == (
         cluster_mode,
@@ -112,6 +114,7 @@ def test_serverless_valkey_cache_with_custom_limits() -> None:
     )
     assert config.cache.mode is CacheMode.SERVERLESS
     assert config.cache.engine is CacheEngine.VALKEY
+    assert config.cache.auth is CacheAuth.RBAC
     assert config.cache.serverless.max_storage_gb == 50
     assert config.cache.serverless.min_ecpu_per_second == 1000
     assert config.cache.serverless.daily_snapshot_time == "02:00"
@@ -136,8 +139,11 @@ def test_redis_engine_gets_its_own_version_and_family() -> None:
         (
             {"cache": {"mode": "serverless", "engine": "redis"}},
             "cache.engine",
-            "serverless runs valkey",
+            "RBAC users",
         ),
+        ({"cache": {"auth": "rbac", "engine": "redis"}}, "cache.engine", "RBAC users"),
+        ({"cache": {"mode": "serverless", "auth": "token"}}, "cache.auth", "no AUTH token"),
+        ({"cache": {"auth": "acl"}}, "cache.auth", "unknown value"),
         (
             {"cache": {"serverless": {"minStorageGb": 20}}},
             "cache.serverless.minStorageGb",
