@@ -91,6 +91,7 @@ data = DataLayer(
         cache_security_group_id=network.security_group_ids[Role.CACHE],
         logs_kms_key_arn=logs_key.key_arn,
         protect=config.protect_stateful,
+        availability_zones=zones[: config.network.az_count],
         dr_region=config.dr_region,
         dr_availability_zones=dr_zones,
     ),

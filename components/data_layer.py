@@ -43,6 +43,7 @@ class DataLayerArgs:
     cache_security_group_id: pulumi.Input[str]
     logs_kms_key_arn: pulumi.Input[str]
     protect: bool
+    availability_zones: Sequence[str]  # of the database subnets, in subnet order
     dr_region: str | None = None
     dr_availability_zones: Sequence[str] = ()
 
@@ -91,6 +92,7 @@ class DataLayer(pulumi.ComponentResource):
                 kms_key_arn=key.key_arn,
                 context=args.context,
                 protect=args.protect,
+                availability_zones=args.availability_zones,
                 dr=dr,
             ),
             opts=child,

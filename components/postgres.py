@@ -9,6 +9,7 @@ exported; enhanced monitoring runs; nothing is public; deletion needs two delibe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -48,6 +49,7 @@ class PostgresDatabaseArgs:
     kms_key_arn: pulumi.Input[str]
     context: AwsContext
     protect: bool
+    availability_zones: Sequence[str]  # the database subnets' AZs, to spread instances over
     dr: DrReplicaTarget | None = None
 
 
@@ -133,6 +135,12 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
+
+    def _zone(self, index: int) -> str | None:
+        """Instance ``index`` (0 = primary/writer) goes to the ``index``-th AZ, round robin, so a
+        replica never shares its source's AZ while there is another one."""
+        zones = self._args.availability_zones
+        return zones[index % len(zones)] if zones else None
 
     @property
     def _identifier(self) -> str:
@@ -227,6 +235,8 @@ class PostgresDatabase(pulumi.ComponentResource):
             iam_database_authentication_enabled=True,
             port=POSTGRES_PORT,
             multi_az=config.multi_az,
+            # A Multi-AZ primary is placed by RDS (with its standby elsewhere); AWS rejects both.
+            availability_zone=None if config.multi_az else self._zone(0),
             db_subnet_group_name=args.db_subnet_group_name,
             vpc_security_group_ids=[args.security_group_id],
             parameter_group_name=params.name,
@@ -252,6 +262,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 identifier=f"{self._identifier}-replica-{index + 1}",
                 replicate_source_db=primary.identifier,
                 instance_class=config.replica_instance_class,
+                availability_zone=self._zone(index + 1),
                 max_allocated_storage=config.max_allocated_storage_gb,
                 storage_type="gp3",
                 storage_encrypted=True,
@@ -420,7 +431,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 for i in range(config.replica_count)
             ),
         ]
-        for member, instance_class, tier in members:
+        for index, (member, instance_class, tier) in enumerate(members):
             aws.rds.ClusterInstance(
                 f"{self._name}-{member}",
                 identifier=f"{self._identifier}-{member}",
@@ -429,6 +440,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 engine_version=config.engine_version,
                 instance_class="db.serverless" if serverless else instance_class,
                 db_subnet_group_name=args.db_subnet_group_name,
+                availability_zone=self._zone(index),
                 promotion_tier=tier,
                 copy_tags_to_snapshot=True,
                 **self._observability(args.kms_key_arn),

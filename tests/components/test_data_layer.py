@@ -20,6 +20,7 @@ REGION, DR_REGION = "ap-northeast-2", "ap-northeast-1"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret envelope
 CONTEXT = AwsContext(ACCOUNT_ID, "aws", REGION, "amazonaws.com")
 SUBNETS = ["subnet-db-a", "subnet-db-b", "subnet-db-c"]
+ZONES = AVAILABILITY_ZONES[REGION]
 SG = {"database": "sg-database", "proxy": "sg-db-proxy", "cache": "sg-cache"}
 LOGS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/logs"
 
@@ -79,6 +80,7 @@ def build(config: StackConfig) -> None:
             cache_security_group_id=SG["cache"],
             logs_kms_key_arn=LOGS_KEY,
             protect=config.protect_stateful,
+            availability_zones=ZONES[: config.network.az_count],
             dr_region=config.dr_region,
             dr_availability_zones=AVAILABILITY_ZONES[DR_REGION],
         ),
@@ -267,6 +269,12 @@ def test_postgres_rds_instances(case: Case) -> None:
         assert primary.get("iops") is None
         assert primary.get("storageThroughput") is None
 
+    azs = ZONES[: case.config.network.az_count]
+    assert primary.get("availabilityZone") == (None if pg.multi_az else azs[0])
+    # Replicas go round robin from the AZ after the primary's: never next to it.
+    assert sorted(r.get("availabilityZone") for r in replicas) == sorted(
+        azs[(i + 1) % len(azs)] for i in range(pg.replica_count)
+    )
     assert len(replicas) == pg.replica_count
     for replica in replicas:
         assert replica.get("replicateSourceDb") == "trading-test-postgres"
@@ -369,6 +377,9 @@ def test_aurora_cluster_and_members(case: Case) -> None:
     readers = [f"trading-test-postgres-reader-{i + 1}" for i in range(pg.replica_count)]
     assert sorted(members) == sorted(["trading-test-postgres-writer", *readers])
     writer = members["trading-test-postgres-writer"]
+    assert len({m.get("availabilityZone") for m in members.values()}) == min(
+        len(members), case.config.network.az_count
+    )
     assert (writer.get("instanceClass"), writer.get("promotionTier")) == (pg.instance_class, 0)
     for reader in readers:
         assert members[reader].get("instanceClass") == pg.replica_instance_class
