@@ -70,11 +70,11 @@ def test_overlap_matches_a_minute_by_minute_check(
     )
     maintenance = parse_weekly("m", text, minimum_minutes=30)
     backup_end = (backup_start + backup_length) % (24 * 60)
-    backup = parse_daily(
-        "b",
-        f"{backup_start // 60:02d}:{backup_start % 60:02d}-{backup_end // 60:02d}:{backup_end % 60:02d}",
-        minimum_minutes=30,
+    backup_text = (
+        f"{backup_start // 60:02d}:{backup_start % 60:02d}-"
+        f"{backup_end // 60:02d}:{backup_end % 60:02d}"
     )
+    backup = parse_daily("b", backup_text, minimum_minutes=30)
     first = DAYS.index(day) * 24 * 60 + start
     covered = {(first + m) % week for m in range(maintenance.length)}
     backed_up = {
