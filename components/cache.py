@@ -166,16 +166,18 @@ class RealtimeCache(pulumi.ComponentResource):
             user_group_ids=[user_group] if user_group else None,
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,
+            # Deleting the group still leaves the sessions and queues' last state behind.
+            final_snapshot_identifier=f"{self._id}-final",
             maintenance_window=config.maintenance_window,
             auto_minor_version_upgrade=True,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-                    destination=group_.name,
+                    destination=log_group.name,
                     destination_type="cloudwatch-logs",
                     log_format="json",
                     log_type=log_type,
                 )
-                for log_type, group_ in logs.items()
+                for log_type, log_group in logs.items()
             ],
             tags={"Name": self._id},
             opts=self._child(stateful=True),

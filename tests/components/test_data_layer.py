@@ -469,6 +469,7 @@ def test_replication_group_cache(case: Case) -> None:
         "securityGroupIds": [SG["cache"]],
         "snapshotRetentionLimit": cache.snapshot_retention_days,
         "snapshotWindow": "03:00-05:00",
+        "finalSnapshotIdentifier": "trading-test-cache-final",
         "maintenanceWindow": "mon:05:00-mon:07:00",
     }
     assert {k: group.get(k) for k in expected} == expected
