@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.aws_context import lookup_aws_context
 from components.config import PROJECT, ConfigError, SubnetTier, from_pulumi
+from components.data_layer import DataLayer, DataLayerArgs
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
@@ -30,14 +31,22 @@ provider = aws.Provider(
 )
 invoke = pulumi.InvokeOptions(provider=provider)
 context = lookup_aws_context(config.region, provider)
-# Only regular AZs: Local and Wavelength Zones lack most of the services the tiers need.
-zones = aws.get_availability_zones(
-    state="available",
-    filters=[
-        aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
-    ],
-    opts=invoke,
-).names
+
+
+def regular_zones(region: str | None = None) -> list[str]:
+    """Only regular AZs: Local and Wavelength Zones lack most of the services the tiers need."""
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+        region=region,
+        opts=invoke,
+    ).names
+    return list(zones)
+
+
+zones = regular_zones()
 if len(zones) < config.network.az_count:
     raise ConfigError(
         f"{PROJECT}:network.azCount",
@@ -100,6 +109,35 @@ engine = MatchingEngineFleet(
     opts=in_stack,
 )
 
+# The cross-region replica needs AZs of the DR region; nothing else looks there.
+dr_zones = (
+    regular_zones(config.dr_region)
+    if config.dr_region and config.postgres.cross_region_replica
+    else []
+)
+data = DataLayer(
+    "data",
+    DataLayerArgs(
+        name_prefix=config.name_prefix,
+        postgres=config.postgres,
+        cache=config.cache,
+        context=context,
+        db_subnet_group_name=network.db_subnet_group_name,
+        cache_subnet_group_name=network.cache_subnet_group_name,
+        database_subnet_ids=network.subnet_ids[SubnetTier.DATABASE],
+        database_security_group_id=network.security_group_ids[Role.DATABASE],
+        proxy_security_group_id=network.security_group_ids[Role.DB_PROXY],
+        cache_security_group_id=network.security_group_ids[Role.CACHE],
+        logs_kms_key_arn=logs_key.key_arn,
+        protect=config.protect_stateful,
+        availability_zones=zones[: config.network.az_count],
+        dr_region=config.dr_region,
+        dr_availability_zones=dr_zones,
+        dr_flow_log_retention_days=config.network.flow_log_retention_days,
+    ),
+    opts=in_stack,
+)
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -126,3 +164,15 @@ pulumi.export("matchingEngineArtifactBucket", engine.artifact_bucket_name)
 pulumi.export(
     "matchingEngineLogGroups", [engine.application_log_group_name, engine.gc_log_group_name]
 )
+pulumi.export("postgresWriterEndpoint", data.writer_endpoint)
+pulumi.export("postgresReaderEndpoints", data.reader_endpoints)
+pulumi.export("postgresProxyEndpoint", data.proxy_endpoint)
+pulumi.export("postgresProxyReadOnlyEndpoint", data.proxy_read_only_endpoint)
+pulumi.export("postgresDrEndpoint", data.dr_endpoint)
+pulumi.export("postgresMasterSecretArn", data.master_secret_arn)
+pulumi.export("databaseSecretArn", data.database_secret_arn)
+pulumi.export("cacheEndpoint", data.cache_endpoint)
+pulumi.export("cacheReaderEndpoint", data.cache_reader_endpoint)
+pulumi.export("cacheSecretArn", data.cache_secret_arn)
+pulumi.export("dataKmsKeyArn", data.data_key_arn)
+pulumi.export("drDataKmsKeyArn", data.dr_key_arn)

@@ -13,8 +13,9 @@ from .aws_context import AwsContext, policy_json
 @dataclass(frozen=True)
 class LogsEncryptionKeyArgs:
     name_prefix: str
-    context: AwsContext
+    context: AwsContext  # with ``region`` set to the key's region
     protect: bool
+    in_other_region: bool = False  # pass ``region=`` (the DR region) instead of the provider's
 
 
 class LogsEncryptionKey(pulumi.ComponentResource):
@@ -28,6 +29,7 @@ class LogsEncryptionKey(pulumi.ComponentResource):
     ) -> None:
         super().__init__("trading:logs:LogsEncryptionKey", name, None, opts)
         ctx = args.context
+        region = ctx.region if args.in_other_region else None
         # The logs service may use the key only with an encryption context naming one of this
         # account's log groups in this region, so no other account or service can borrow it.
         policy = policy_json(
@@ -65,6 +67,7 @@ class LogsEncryptionKey(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=policy,
+            region=region,
             tags={"Name": f"{args.name_prefix}-logs"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -72,6 +75,7 @@ class LogsEncryptionKey(pulumi.ComponentResource):
             f"{name}-alias",
             name=f"alias/{args.name_prefix}-logs",
             target_key_id=key.key_id,
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = key.arn

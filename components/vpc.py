@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext
 from .config import NatStrategy, NetworkConfig, SubnetTier
+from .flow_logs import VpcFlowLogs, VpcFlowLogsArgs
 from .reachability import REACHABILITY, Flow, Peer, Role, rule_specs
 
 WORLD_IPV4 = "0.0.0.0/0"
@@ -112,7 +113,19 @@ class TradingVpc(pulumi.ComponentResource):
                 opts=self._child(),
             )
 
-        self.flow_log_group_name = self._flow_logs(vpc)
+        flow_logs = VpcFlowLogs(
+            f"{name}-flow-logs",
+            VpcFlowLogsArgs(
+                name_prefix=prefix,
+                vpc_id=vpc.id,
+                logs_kms_key_arn=args.logs_kms_key_arn,
+                retention_days=net.flow_log_retention_days,
+                context=args.context,
+                protect=args.protect,
+            ),
+            opts=self._child(),
+        )
+        self.flow_log_group_name = flow_logs.log_group_name
 
         database_subnets = self.subnet_ids[SubnetTier.DATABASE]
         db_group = aws.rds.SubnetGroup(
@@ -308,66 +321,3 @@ class TradingVpc(pulumi.ComponentResource):
                 opts=self._child(),
             )
         return groups
-
-    def _flow_logs(self, vpc: aws.ec2.Vpc) -> pulumi.Output[str]:
-        name, args = self._name, self._args
-        ctx = args.context
-        group = aws.cloudwatch.LogGroup(
-            f"{name}-flow-logs",
-            name=f"/{args.name_prefix}/vpc-flow-logs",
-            kms_key_id=args.logs_kms_key_arn,
-            retention_in_days=args.network.flow_log_retention_days,
-            opts=self._child(protect=args.protect),
-        )
-        trust = policy_json(
-            [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Confused-deputy guard: only this account's flow logs may assume the role.
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
-                        "ArnLike": {"aws:SourceArn": ctx.arn("ec2", "vpc-flow-log/*")},
-                    },
-                }
-            ]
-        )
-        role = aws.iam.Role(
-            f"{name}-flow-logs-role",
-            assume_role_policy=trust,
-            description=f"{args.name_prefix}: VPC flow logs delivery",
-            opts=self._child(),
-        )
-        aws.iam.RolePolicy(
-            f"{name}-flow-logs-write",
-            role=role.id,
-            policy=group.arn.apply(
-                lambda arn: policy_json(
-                    [
-                        {
-                            "Effect": "Allow",
-                            "Action": [
-                                "logs:CreateLogStream",
-                                "logs:PutLogEvents",
-                                "logs:DescribeLogStreams",
-                            ],
-                            "Resource": [arn, f"{arn}:*"],
-                        }
-                    ]
-                )
-            ),
-            opts=self._child(),
-        )
-        aws.ec2.FlowLog(
-            f"{name}-flow-log",
-            vpc_id=vpc.id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
-            log_destination=group.arn,
-            iam_role_arn=role.arn,
-            max_aggregation_interval=60,
-            tags={"Name": f"{args.name_prefix}-flow-log"},
-            opts=self._child(),
-        )
-        return group.name

@@ -55,6 +55,11 @@ _ID_PREFIX = {
 }
 
 
+# Every generated secret (random passwords, tokens) starts with this, so tests can prove that no
+# plaintext secret reaches a resource input outside a secret envelope.
+MOCK_SECRET_MARKER = "mock-secret-"
+
+
 def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
@@ -145,18 +150,115 @@ def _iam(kind: str) -> Callable[[Inputs, str, str], Inputs]:
     return computed
 
 
-def _secret(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    name = str(inputs.get("name") or resource_id)
-    arn = f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-AbCdEf"
-    return {"arn": arn, "id": arn}
-
-
 def _launch_template(_: Inputs, __: str, ___: str) -> Inputs:
     return {"latestVersion": 1, "defaultVersion": 1}
 
 
+def _rds_host(region: str) -> str:
+    return f"c{_digest(ACCOUNT_ID, region, length=12)}.{region}.rds.amazonaws.com"
+
+
 def _random_password(inputs: Inputs, resource_id: str, _: str) -> Inputs:
-    return {"result": _digest("password", resource_id, length=int(inputs.get("length") or 16))}
+    length = int(inputs.get("length", 32))
+    return {"result": (MOCK_SECRET_MARKER + _digest(resource_id, length=64))[:length]}
+
+
+def _secret_arn(region: str, name: str) -> str:
+    return f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-{_digest(name)[:6]}"
+
+
+def _secret(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    arn = _secret_arn(region, inputs.get("name") or resource_id)
+    return {"arn": arn, "id": arn}
+
+
+def _managed_master_secret(inputs: dict[str, Any], region: str, name: str) -> dict[str, Any]:
+    """RDS creates and reports the master secret only when it manages the password."""
+    if not inputs.get("manageMasterUserPassword"):
+        return {}
+    secret = {
+        "secretArn": _secret_arn(region, f"rds!{name}"),
+        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+        "secretStatus": "active",
+    }
+    return {"masterUserSecrets": [secret]}
+
+
+def _rds_instance(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    name = inputs.get("identifier") or resource_id
+    address = f"{name}.{_rds_host(region)}"
+    port = inputs.get("port", 5432)
+    return {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{name}",
+        "identifier": name,
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        **_managed_master_secret(inputs, region, name),
+    }
+
+
+def _rds_cluster(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    name = inputs.get("clusterIdentifier") or resource_id
+    return {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:cluster:{name}",
+        "clusterIdentifier": name,
+        "endpoint": f"{name}.cluster-{_rds_host(region)}",
+        "readerEndpoint": f"{name}.cluster-ro-{_rds_host(region)}",
+        "port": inputs.get("port", 5432),
+        **_managed_master_secret(inputs, region, name),
+    }
+
+
+def _rds_cluster_instance(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    return {"endpoint": f"{inputs.get('identifier') or resource_id}.{_rds_host(region)}"}
+
+
+def _rds_proxy(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    return {"endpoint": f"{inputs.get('name')}.proxy-{_rds_host(region)}"}
+
+
+def _rds_proxy_endpoint(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    name = inputs.get("dbProxyEndpointName")
+    return {"endpoint": f"{name}.endpoint.proxy-{_rds_host(region)}"}
+
+
+def _replication_group(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    group = str(inputs.get("replicationGroupId"))
+    host = f"{group}.{_digest(group, length=6)}.{region}.cache.amazonaws.com"
+    if inputs.get("clusterMode") == "enabled":
+        return {"configurationEndpointAddress": f"clustercfg.{host}"}
+    return {"primaryEndpointAddress": f"master.{host}", "readerEndpointAddress": f"replica.{host}"}
+
+
+def _serverless_cache(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    host = f"{inputs.get('name')}-{_digest(resource_id, length=6)}.serverless.{region}"
+    address = f"{host}.cache.amazonaws.com"
+    return {
+        "endpoints": [{"address": address, "port": 6379}],
+        "readerEndpoints": [{"address": address, "port": 6380}],
+    }
+
+
+def _vpc_endpoint(inputs: Inputs, _: str, __: str) -> Inputs:
+    service = str(inputs.get("serviceName", ""))
+    return {"prefixListId": PREFIX_LISTS.get(service, "pl-" + _digest(service, length=8))}
+
+
+def _eip(_: Inputs, resource_id: str, __: str) -> Inputs:
+    return {"allocationId": resource_id, "publicIp": "203.0.113.10"}
+
+
+def _kms_key(_: Inputs, resource_id: str, region: str) -> Inputs:
+    return {
+        "keyId": resource_id,
+        "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
+    }
+
+
+def _log_group(inputs: Inputs, resource_id: str, region: str) -> Inputs:
+    name = inputs.get("name") or resource_id
+    return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
 
 
 # Computed attributes by resource type: (inputs, id, region) -> outputs the program reads.
@@ -172,7 +274,21 @@ _COMPUTED: dict[str, Callable[[Inputs, str, str], Inputs]] = {
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:kms/key:Key": _kms_key,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+    "aws:rds/proxy:Proxy": _rds_proxy,
+    "aws:rds/proxyEndpoint:ProxyEndpoint": _rds_proxy_endpoint,
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": lambda _, __, ___: {
+        "name": "default"
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
 }
 
 
@@ -211,25 +327,10 @@ class PlatformMocks(Mocks):
 
     def _computed(self, args: MockResourceArgs, resource_id: str) -> dict[str, Any]:
         """Attributes the provider computes that the program reads."""
-        if args.typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
-            service = str(args.inputs.get("serviceName", ""))
-            return {"prefixListId": PREFIX_LISTS.get(service, "pl-" + _digest(service, length=8))}
-        if args.typ == "aws:ec2/eip:Eip":
-            return {"allocationId": resource_id, "publicIp": "203.0.113.10"}
-        if args.typ == "aws:kms/key:Key":
-            region = args.inputs.get("region") or self.region
-            return {
-                "keyId": resource_id,
-                "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
-            }
-        if args.typ == "aws:cloudwatch/logGroup:LogGroup":
-            name = args.inputs.get("name") or args.name
-            return {"arn": f"arn:{PARTITION}:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
         handler = _COMPUTED.get(args.typ)
         if handler is None:
             return {}
-        region = str(args.inputs.get("region") or self.region)
-        return handler(args.inputs, resource_id, region)
+        return handler(args.inputs, resource_id, str(args.inputs.get("region") or self.region))
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         handler = _INVOKES.get(args.token)

@@ -51,3 +51,14 @@ def world_ingress(resources: list[CapturedResource]) -> list[str]:
         ):
             found.append(r.name)
     return found
+
+
+def within(
+    resource: CapturedResource, component: CapturedResource, run: list[CapturedResource]
+) -> bool:
+    """Whether ``component`` is ``resource``'s parent, grandparent, and so on."""
+    by_urn = {r.urn: r for r in run}
+    parent = by_urn.get(resource.parent)
+    while parent is not None and parent is not component:
+        parent = by_urn.get(parent.parent)
+    return parent is component

@@ -1,7 +1,15 @@
 """Typed stack config: tiers, per-key overrides and validation with clear errors."""
 
 from .cluster import EksConfig, NodeGroupConfig, Taint
-from .data import CacheConfig, PostgresConfig
+from .data import (
+    CacheAuth,
+    CacheConfig,
+    CacheEngine,
+    CacheMode,
+    PostgresConfig,
+    PostgresEngine,
+    ProxyIamAuth,
+)
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
 from .messaging import CleanupPolicy, KafkaConfig, KafkaMode, TopicConfig
@@ -14,7 +22,10 @@ __all__ = [
     "PROJECT",
     "TIERS",
     "BudgetConfig",
+    "CacheAuth",
     "CacheConfig",
+    "CacheEngine",
+    "CacheMode",
     "CleanupPolicy",
     "ConfigError",
     "EksConfig",
@@ -26,6 +37,8 @@ __all__ = [
     "NetworkConfig",
     "NodeGroupConfig",
     "PostgresConfig",
+    "PostgresEngine",
+    "ProxyIamAuth",
     "StackConfig",
     "SubnetTier",
     "Taint",

@@ -126,6 +126,22 @@ class ConfigReader:
         _check_range(self.key(name), raw, minimum, maximum)
         return raw
 
+    def number(
+        self, name: str, default: Any = _MISSING, *, minimum: float, maximum: float
+    ) -> float:
+        """A decimal such as an Aurora capacity (0.5 ACU steps); integers are accepted."""
+        raw = self._raw(name, default)
+        # The CLI hands over "0.5" for 0.5.
+        if isinstance(raw, str) and re.fullmatch(r"-?\d+(\.\d+)?", raw.strip()):
+            raw = float(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConfigError(self.key(name), f"must be a number, got {raw!r}")
+        if not minimum <= raw <= maximum:
+            raise ConfigError(
+                self.key(name), f"must be {minimum}..{maximum}, got {raw}", f"{minimum}..{maximum}"
+            )
+        return float(raw)
+
     def positive(self, name: str, default: Any = _MISSING, *, maximum: int | None = None) -> int:
         return self.integer(name, default, minimum=1, maximum=maximum)
 

@@ -6,6 +6,7 @@ testable without Pulumi; ``from_pulumi`` feeds it the config the engine hands th
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -155,6 +156,15 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
         kafka=parse_kafka(tiered.section("kafka"), network.az_count),
         budget=budget,
     )
+    dr_vpc = ipaddress.ip_network(config.postgres.dr_vpc_cidr)
+    if config.postgres.cross_region_replica and dr_vpc.overlaps(
+        ipaddress.ip_network(config.network.vpc_cidr)
+    ):
+        raise ConfigError(
+            root.key("postgres.drVpcCidr"),
+            f"{dr_vpc} overlaps network.vpcCidr {config.network.vpc_cidr}; the two VPCs could "
+            "never be peered for a failover",
+        )
     root.done()
     return config
 

@@ -15,7 +15,7 @@ from components.vpc import TradingVpc, TradingVpcArgs
 from offline.capture import CapturedResource
 from offline.mocks import AVAILABILITY_ZONES, PREFIX_LISTS
 from offline.runner import ProgramRun, run_component
-from tests.resources import linked, linked_one, world_ingress
+from tests.resources import linked, linked_one, within, world_ingress
 
 CONTEXT = AwsContext("123456789012", "aws", "ap-northeast-2", "amazonaws.com")
 LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -251,7 +251,7 @@ def test_kubernetes_load_balancer_tags() -> None:
 def test_every_child_is_parented_to_the_component() -> None:
     run = build(NatStrategy.SINGLE, 2, False)
     (component,) = run.of_type("trading:network:TradingVpc")
-    assert all(r.parent == component.urn for r in run.resources if r is not component)
+    assert all(within(r, component, run.resources) for r in run.resources if r is not component)
 
 
 def test_too_few_zones_in_region_is_an_error() -> None:

@@ -1,0 +1,227 @@
+"""RealtimeCache: sessions, heartbeats, request queues and rate limits in Redis or Valkey.
+
+Either a replication group sized by the tier (seed 002/001: volatile-lru eviction, idle
+connections closed after 300 s, snapshots 03:00-05:00, maintenance mon:05:00-07:00, slow and
+engine logs shipped) or ElastiCache Serverless within usage limits (seed 000). Both encrypt at
+rest with the data CMK, refuse plaintext connections, and demand a credential generated here:
+an AUTH token or an RBAC application user on a replication group (``cache.auth``), the RBAC user
+on Serverless (which has no AUTH token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from .config import CacheAuth, CacheConfig, CacheMode
+
+CACHE_PORT = 6379
+# ElastiCache AUTH tokens and user passwords: 16-128 printable characters; of the specials only
+# these are accepted.
+AUTH_TOKEN_SPECIALS = "!&#$^<>-"
+APP_USER_NAME = "trading-app"
+# Everything an application needs; administrative and dangerous commands (FLUSHALL, CONFIG,
+# DEBUG, KEYS...) are not.
+APP_ACCESS_STRING = "on ~* &* +@all -@dangerous"
+
+
+@dataclass(frozen=True)
+class RealtimeCacheArgs:
+    name_prefix: str
+    config: CacheConfig
+    subnet_group_name: pulumi.Input[str]  # replication groups
+    subnet_ids: Sequence[pulumi.Input[str]]  # Serverless takes subnets directly
+    security_group_id: pulumi.Input[str]  # the cache role's SG
+    kms_key_arn: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    protect: bool
+
+
+class RealtimeCache(pulumi.ComponentResource):
+    endpoint: pulumi.Output[str]
+    reader_endpoint: pulumi.Output[str]
+    port: int
+    username: str | None  # the RBAC user; an AUTH token has none
+    password: pulumi.Output[str]  # the AUTH token or the user's password, a secret Output
+
+    def __init__(
+        self, name: str, args: RealtimeCacheArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:data:RealtimeCache", name, None, opts)
+        self._name = name
+        self._args = args
+        self.port = CACHE_PORT
+        credential = random.RandomPassword(
+            f"{name}-auth-token",
+            length=64,
+            override_special=AUTH_TOKEN_SPECIALS,
+            min_special=2,
+            min_numeric=2,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.password = pulumi.Output.secret(credential.result)
+        rbac = args.config.auth is CacheAuth.RBAC
+        self.username = APP_USER_NAME if rbac else None
+        user_group = self._app_user_group(credential) if rbac else None
+        if args.config.mode is CacheMode.SERVERLESS:
+            if user_group is None:
+                raise ValueError("a Serverless cache needs RBAC (checked by the config)")
+            self._serverless(user_group)
+        else:
+            self._replication_group(None if rbac else credential, user_group)
+        self.register_outputs(
+            {"endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint, "port": self.port}
+        )
+
+    @property
+    def _id(self) -> str:
+        return f"{self._args.name_prefix}-cache"
+
+    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
+
+    def _app_user_group(self, credential: random.RandomPassword) -> pulumi.Output[str]:
+        """One application user, password-authenticated, in a user group of its own."""
+        engine = self._args.config.engine.value
+        user = aws.elasticache.User(
+            f"{self._name}-app-user",
+            user_id=f"{self._id}-app",
+            user_name=APP_USER_NAME,
+            engine=engine,
+            access_string=APP_ACCESS_STRING,
+            # Built inside a secret Output: a secret nested in a list of an input type loses
+            # its secret flag on the wire, and the password would reach the state in clear.
+            authentication_mode=pulumi.Output.secret(credential.result).apply(
+                lambda password: aws.elasticache.UserAuthenticationModeArgs(
+                    type="password", passwords=[password]
+                )
+            ),
+            opts=self._child(),
+        )
+        return aws.elasticache.UserGroup(
+            f"{self._name}-users",
+            user_group_id=f"{self._id}-users",
+            engine=engine,
+            user_ids=[user.user_id],
+            opts=self._child(),
+        ).user_group_id
+
+    def _replication_group(
+        self, token: random.RandomPassword | None, user_group: pulumi.Output[str] | None
+    ) -> None:
+        args, config = self._args, self._args.config
+        params = aws.elasticache.ParameterGroup(
+            f"{self._name}-params",
+            name=f"{self._id}-{config.parameter_family}",
+            family=config.parameter_family,
+            description=f"{args.name_prefix}: evict only keys with a TTL, drop idle clients",
+            parameters=[
+                # Sessions and queues carry TTLs; evicting keys without one would drop work.
+                aws.elasticache.ParameterGroupParameterArgs(
+                    name="maxmemory-policy", value="volatile-lru"
+                ),
+                aws.elasticache.ParameterGroupParameterArgs(name="timeout", value="300"),
+                aws.elasticache.ParameterGroupParameterArgs(
+                    name="cluster-enabled", value="yes" if config.cluster_mode else "no"
+                ),
+            ],
+            opts=self._child(),
+        )
+        logs = {
+            log_type: aws.cloudwatch.LogGroup(
+                f"{self._name}-{log_type}",
+                name=f"/{args.name_prefix}/cache/{log_type}",
+                kms_key_id=args.logs_kms_key_arn,
+                retention_in_days=config.log_retention_days,
+                opts=self._child(stateful=True),
+            )
+            for log_type in ("slow-log", "engine-log")
+        }
+        group = aws.elasticache.ReplicationGroup(
+            f"{self._name}-group",
+            replication_group_id=self._id,
+            description=f"{args.name_prefix}: sessions, heartbeats, queues, rate limits",
+            engine=config.engine.value,
+            engine_version=config.engine_version,
+            node_type=config.node_type,
+            port=CACHE_PORT,
+            parameter_group_name=params.name,
+            subnet_group_name=args.subnet_group_name,
+            security_group_ids=[args.security_group_id],
+            cluster_mode="enabled" if config.cluster_mode else "disabled",
+            num_node_groups=config.shards if config.cluster_mode else None,
+            replicas_per_node_group=config.replicas_per_shard if config.cluster_mode else None,
+            num_cache_clusters=None if config.cluster_mode else 1 + config.replicas_per_shard,
+            automatic_failover_enabled=True,
+            multi_az_enabled=True,
+            at_rest_encryption_enabled=True,
+            kms_key_id=args.kms_key_arn,
+            transit_encryption_enabled=True,
+            transit_encryption_mode="required",
+            auth_token=token.result if token else None,
+            user_group_ids=[user_group] if user_group else None,
+            snapshot_retention_limit=config.snapshot_retention_days,
+            snapshot_window=config.snapshot_window,
+            # Deleting the group still leaves the sessions and queues' last state behind.
+            final_snapshot_identifier=f"{self._id}-final",
+            maintenance_window=config.maintenance_window,
+            auto_minor_version_upgrade=True,
+            log_delivery_configurations=[
+                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                    destination=log_group.name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type=log_type,
+                )
+                for log_type, log_group in logs.items()
+            ],
+            tags={"Name": self._id},
+            opts=self._child(stateful=True),
+        )
+        # Cluster mode has one configuration endpoint for every shard; otherwise the primary.
+        self.endpoint = (
+            group.configuration_endpoint_address
+            if config.cluster_mode
+            else group.primary_endpoint_address
+        )
+        self.reader_endpoint = (
+            group.configuration_endpoint_address
+            if config.cluster_mode
+            else group.reader_endpoint_address
+        )
+
+    def _serverless(self, user_group: pulumi.Output[str]) -> None:
+        args, config = self._args, self._args.config
+        limits = config.serverless
+        # Serverless always encrypts in transit and has no TLS switch to forget.
+        cache = aws.elasticache.ServerlessCache(
+            f"{self._name}-serverless",
+            name=self._id,
+            description=f"{args.name_prefix}: sessions, heartbeats, queues, rate limits",
+            engine=config.engine.value,
+            major_engine_version=config.major_version,
+            cache_usage_limits=aws.elasticache.ServerlessCacheCacheUsageLimitsArgs(
+                data_storage=aws.elasticache.ServerlessCacheCacheUsageLimitsDataStorageArgs(
+                    minimum=limits.min_storage_gb, maximum=limits.max_storage_gb, unit="GB"
+                ),
+                ecpu_per_seconds=[
+                    aws.elasticache.ServerlessCacheCacheUsageLimitsEcpuPerSecondArgs(
+                        minimum=limits.min_ecpu_per_second, maximum=limits.max_ecpu_per_second
+                    )
+                ],
+            ),
+            daily_snapshot_time=limits.daily_snapshot_time,
+            snapshot_retention_limit=config.snapshot_retention_days,
+            kms_key_id=args.kms_key_arn,
+            security_group_ids=[args.security_group_id],
+            subnet_ids=list(args.subnet_ids),
+            user_group_id=user_group,
+            tags={"Name": self._id},
+            opts=self._child(stateful=True),
+        )
+        self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
+        self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)

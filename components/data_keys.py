@@ -1,0 +1,124 @@
+"""DataEncryptionKey: the customer-managed KMS key for the data stores of one region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, policy_json
+
+# The services that encrypt data with the key on our behalf: RDS (storage, Performance
+# Insights, the managed master secret's grant), ElastiCache, and Secrets Manager.
+DATA_SERVICES = ("rds", "elasticache", "secretsmanager")
+
+# Administration without use: the account can manage the key but not decrypt with it directly.
+_ADMIN_ACTIONS = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+]
+_USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+]
+
+
+@dataclass(frozen=True)
+class DataEncryptionKeyArgs:
+    name_prefix: str
+    purpose: str  # "data" or "data-dr": the alias and the Name tag
+    context: AwsContext  # with ``region`` set to the key's region
+    protect: bool
+    in_other_region: bool = False  # pass ``region=`` (the DR key) instead of the provider's
+
+
+def key_policy(ctx: AwsContext) -> str:
+    """Root administers; IAM principals of the account may use the key only via the data services.
+
+    ``kms:ViaService`` means a principal that can read a secret still cannot call kms:Decrypt on
+    its own, and ``kms:CallerAccount`` keeps other accounts out even if IAM were misconfigured.
+    """
+    via = [f"{service}.{ctx.region}.{ctx.dns_suffix}" for service in DATA_SERVICES]
+    return policy_json(
+        [
+            {
+                "Sid": "AccountAdministersKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": ctx.root_principal},
+                "Action": _ADMIN_ACTIONS,
+                "Resource": "*",
+            },
+            {
+                "Sid": "DataServicesUseKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": ctx.root_principal},
+                "Action": _USE_ACTIONS,
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id}
+                },
+            },
+            {
+                # RDS and ElastiCache hold grants for background work (backups, replicas).
+                "Sid": "DataServicesHoldGrants",
+                "Effect": "Allow",
+                "Principal": {"AWS": ctx.root_principal},
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id},
+                    "Bool": {"kms:GrantIsForAWSResource": "true"},
+                },
+            },
+        ]
+    )
+
+
+class DataEncryptionKey(pulumi.ComponentResource):
+    """A rotated CMK with a 30-day deletion window, usable only through the data services."""
+
+    key_arn: pulumi.Output[str]
+    key_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DataEncryptionKeyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:data:DataEncryptionKey", name, None, opts)
+        region = args.context.region if args.in_other_region else None
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{args.name_prefix}: {args.purpose} stores (RDS, ElastiCache, secrets)",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=key_policy(args.context),
+            region=region,
+            tags={"Name": f"{args.name_prefix}-{args.purpose}"},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{args.name_prefix}-{args.purpose}",
+            target_key_id=key.key_id,
+            region=region,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.key_arn = key.arn
+        self.key_id = key.key_id
+        self.register_outputs({"keyArn": key.arn, "keyId": key.key_id})

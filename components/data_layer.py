@@ -1,0 +1,266 @@
+"""DataLayer: the system of record (PostgreSQL behind RDS Proxy) and the real-time cache.
+
+Composes the data CMK, the database (RDS or Aurora) with its optional cross-region replica,
+the proxy, the cache, and the connection secrets applications read. Only ids, endpoints and
+ARNs leave the component; credentials stay in Secrets Manager.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext
+from .cache import RealtimeCache, RealtimeCacheArgs
+from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
+from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
+from .db_proxy import DatabaseProxy, DatabaseProxyArgs
+from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
+from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
+from .postgres import (
+    POSTGRES_PORT,
+    SECRET_RECOVERY_DAYS,
+    DrReplicaTarget,
+    PostgresDatabase,
+    PostgresDatabaseArgs,
+)
+
+
+@dataclass(frozen=True)
+class DataLayerArgs:
+    name_prefix: str
+    postgres: PostgresConfig
+    cache: CacheConfig
+    context: AwsContext
+    db_subnet_group_name: pulumi.Input[str]
+    cache_subnet_group_name: pulumi.Input[str]
+    database_subnet_ids: Sequence[pulumi.Input[str]]
+    database_security_group_id: pulumi.Input[str]
+    proxy_security_group_id: pulumi.Input[str]
+    cache_security_group_id: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    protect: bool
+    availability_zones: Sequence[str]  # of the database subnets, in subnet order
+    dr_region: str | None = None
+    dr_availability_zones: Sequence[str] = ()
+    dr_flow_log_retention_days: int = 365
+
+
+class DataLayer(pulumi.ComponentResource):
+    writer_endpoint: pulumi.Output[str]
+    reader_endpoints: list[pulumi.Output[str]]
+    proxy_endpoint: pulumi.Output[str]
+    proxy_read_only_endpoint: pulumi.Output[str] | None
+    dr_endpoint: pulumi.Output[str] | None
+    cache_endpoint: pulumi.Output[str]
+    cache_reader_endpoint: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str]
+    database_secret_arn: pulumi.Output[str]
+    cache_secret_arn: pulumi.Output[str]
+    data_key_arn: pulumi.Output[str]
+    dr_key_arn: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: DataLayerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:data:DataLayer", name, None, opts)
+        self._name = name
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+        prefix, pg = args.name_prefix, args.postgres
+
+        key = DataEncryptionKey(
+            f"{name}-key",
+            DataEncryptionKeyArgs(
+                name_prefix=prefix, purpose="data", context=args.context, protect=args.protect
+            ),
+            opts=child,
+        )
+        self.data_key_arn = key.key_arn
+        self.dr_key_arn = None
+        dr = self._dr_target() if pg.cross_region_replica else None
+
+        database = PostgresDatabase(
+            f"{name}-postgres",
+            PostgresDatabaseArgs(
+                name_prefix=prefix,
+                config=pg,
+                db_subnet_group_name=args.db_subnet_group_name,
+                security_group_id=args.database_security_group_id,
+                kms_key_arn=key.key_arn,
+                context=args.context,
+                protect=args.protect,
+                availability_zones=args.availability_zones,
+                dr=dr,
+            ),
+            opts=child,
+        )
+        proxy = DatabaseProxy(
+            f"{name}-proxy",
+            DatabaseProxyArgs(
+                name_prefix=prefix,
+                proxy=pg.proxy,
+                secret_arn=database.master_secret_arn,
+                kms_key_arn=key.key_arn,
+                subnet_ids=args.database_subnet_ids,
+                security_group_id=args.proxy_security_group_id,
+                context=args.context,
+                target_instance=database.proxy_target_instance,
+                target_cluster=database.proxy_target_cluster,
+                read_only_endpoint=pg.engine is PostgresEngine.AURORA and pg.replica_count > 0,
+            ),
+            opts=child,
+        )
+        cache = RealtimeCache(
+            f"{name}-cache",
+            RealtimeCacheArgs(
+                name_prefix=prefix,
+                config=args.cache,
+                subnet_group_name=args.cache_subnet_group_name,
+                subnet_ids=args.database_subnet_ids,
+                security_group_id=args.cache_security_group_id,
+                kms_key_arn=key.key_arn,
+                logs_kms_key_arn=args.logs_kms_key_arn,
+                protect=args.protect,
+            ),
+            opts=child,
+        )
+
+        self.writer_endpoint = database.writer_endpoint
+        self.reader_endpoints = database.reader_endpoints
+        self.dr_endpoint = database.dr_endpoint
+        self.master_secret_arn = database.master_secret_arn
+        self.proxy_endpoint = proxy.endpoint
+        self.proxy_read_only_endpoint = proxy.read_only_endpoint
+        self.cache_endpoint = cache.endpoint
+        self.cache_reader_endpoint = cache.reader_endpoint
+
+        self.database_secret_arn = self._secret(
+            "database",
+            "PostgreSQL connection settings (credentials: IAM token or the master secret)",
+            key.key_arn,
+            {
+                "engine": "postgres",
+                # Applications connect through the proxy; the database SG admits nothing else.
+                "host": proxy.endpoint,
+                "readOnlyHost": proxy.read_only_endpoint,
+                "writerHost": database.writer_endpoint,
+                "readerHosts": database.reader_endpoints,
+                "port": POSTGRES_PORT,
+                "dbname": pg.database_name,
+                "username": pg.master_username,
+                "iamAuth": pg.proxy.iam_auth is ProxyIamAuth.REQUIRED,
+                "sslmode": "verify-full",
+                "credentialsSecretArn": database.master_secret_arn,
+            },
+        )
+        self.cache_secret_arn = self._secret(
+            "cache",
+            "Redis/Valkey connection settings and credential",
+            key.key_arn,
+            {
+                "engine": args.cache.engine.value,
+                "host": cache.endpoint,
+                "readerHost": cache.reader_endpoint,
+                "port": cache.port,
+                "tls": True,
+                # AUTH <password>, or AUTH <username> <password> with RBAC.
+                "username": cache.username,
+                "password": cache.password,
+            },
+        )
+        self.register_outputs(
+            {
+                "writerEndpoint": self.writer_endpoint,
+                "readerEndpoints": self.reader_endpoints,
+                "proxyEndpoint": self.proxy_endpoint,
+                "proxyReadOnlyEndpoint": self.proxy_read_only_endpoint,
+                "drEndpoint": self.dr_endpoint,
+                "cacheEndpoint": self.cache_endpoint,
+                "cacheReaderEndpoint": self.cache_reader_endpoint,
+                "masterSecretArn": self.master_secret_arn,
+                "databaseSecretArn": self.database_secret_arn,
+                "cacheSecretArn": self.cache_secret_arn,
+                "dataKeyArn": self.data_key_arn,
+                "drKeyArn": self.dr_key_arn,
+            }
+        )
+
+    def _dr_target(self) -> DrReplicaTarget:
+        """A key and a minimal isolated network in the DR region for the cross-region replica."""
+        args = self._args
+        if args.dr_region is None:
+            raise ValueError("postgres.crossRegionReplica needs drRegion (checked by the config)")
+        child = pulumi.ResourceOptions(parent=self)
+        dr_context = dataclasses.replace(args.context, region=args.dr_region)
+        key = DataEncryptionKey(
+            f"{self._name}-dr-key",
+            DataEncryptionKeyArgs(
+                name_prefix=args.name_prefix,
+                purpose="data-dr",
+                context=dr_context,
+                protect=args.protect,
+                in_other_region=True,
+            ),
+            opts=child,
+        )
+        logs_key = LogsEncryptionKey(
+            f"{self._name}-dr-logs",
+            LogsEncryptionKeyArgs(
+                name_prefix=f"{args.name_prefix}-dr",
+                context=dr_context,
+                protect=args.protect,
+                in_other_region=True,
+            ),
+            opts=child,
+        )
+        network = DrDatabaseNetwork(
+            f"{self._name}-dr-network",
+            DrDatabaseNetworkArgs(
+                name_prefix=args.name_prefix,
+                region=args.dr_region,
+                vpc_cidr=args.postgres.dr_vpc_cidr,
+                availability_zones=args.dr_availability_zones,
+                context=dr_context,
+                logs_kms_key_arn=logs_key.key_arn,
+                flow_log_retention_days=args.dr_flow_log_retention_days,
+                protect=args.protect,
+            ),
+            opts=child,
+        )
+        self.dr_key_arn = key.key_arn
+        return DrReplicaTarget(
+            region=args.dr_region,
+            db_subnet_group_name=network.db_subnet_group_name,
+            security_group_id=network.security_group_id,
+            kms_key_arn=key.key_arn,
+        )
+
+    def _secret(
+        self,
+        purpose: str,
+        description: str,
+        kms_key_arn: pulumi.Input[str],
+        value: dict[str, object],
+    ) -> pulumi.Output[str]:
+        """A CMK-encrypted secret whose value is the JSON of ``value`` (marked secret)."""
+        prefix = self._args.name_prefix
+        secret = aws.secretsmanager.Secret(
+            f"{self._name}-{purpose}-secret",
+            name=f"{prefix}/app/{purpose}",
+            description=f"{prefix}: {description}",
+            kms_key_id=kms_key_arn,
+            recovery_window_in_days=SECRET_RECOVERY_DAYS,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{self._name}-{purpose}-secret-value",
+            secret_id=secret.id,
+            secret_string=pulumi.Output.secret(pulumi.Output.json_dumps(value)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return secret.arn

@@ -1,0 +1,95 @@
+"""VpcFlowLogs: every packet decision of a VPC, to a KMS-encrypted log group with retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, policy_json
+
+
+@dataclass(frozen=True)
+class VpcFlowLogsArgs:
+    name_prefix: str
+    vpc_id: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]  # a key in the VPC's region
+    retention_days: int
+    context: AwsContext  # with ``region`` set to the VPC's region
+    protect: bool
+    in_other_region: bool = False  # pass ``region=`` (a DR VPC) instead of the provider's
+
+
+class VpcFlowLogs(pulumi.ComponentResource):
+    log_group_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: VpcFlowLogsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:network:VpcFlowLogs", name, None, opts)
+        ctx = args.context
+        region = ctx.region if args.in_other_region else None
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-group",
+            name=f"/{args.name_prefix}/vpc-flow-logs",
+            kms_key_id=args.logs_kms_key_arn,
+            retention_in_days=args.retention_days,
+            region=region,
+            # Flow logs are the network's audit trail: kept like the other log stores.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        trust = policy_json(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Confused-deputy guard: only this account's flow logs may assume the role.
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                        "ArnLike": {"aws:SourceArn": ctx.arn("ec2", "vpc-flow-log/*")},
+                    },
+                }
+            ]
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=trust,
+            description=f"{args.name_prefix}: VPC flow logs delivery in {ctx.region}",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-write",
+            role=role.id,
+            policy=group.arn.apply(
+                lambda arn: policy_json(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": [arn, f"{arn}:*"],
+                        }
+                    ]
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=args.vpc_id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            region=region,
+            tags={"Name": f"{args.name_prefix}-flow-log"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.log_group_name = group.name
+        self.register_outputs({"logGroupName": group.name})

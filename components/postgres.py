@@ -1,0 +1,461 @@
+"""PostgresDatabase: the system of record, as RDS for PostgreSQL or an Aurora cluster.
+
+Both engines get the same guarantees: storage, Performance Insights and the RDS-managed master
+secret are encrypted with the data CMK; the master password exists only in Secrets Manager;
+IAM database authentication is on; TLS is forced by parameter; slow queries are logged and
+exported; enhanced monitoring runs; nothing is public; deletion needs two deliberate steps
+(deletion protection off, then a final snapshot is still taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from .aws_context import AwsContext, policy_json
+from .config import PostgresConfig, PostgresEngine
+from .config.data import GP3_PROVISIONED_FROM_GB
+
+POSTGRES_PORT = 5432
+# Performance Insights keeps 7 days free of charge, which covers an incident's investigation.
+PERFORMANCE_INSIGHTS_DAYS = 7
+# Secrets Manager keeps a deleted secret this long before it is gone (its maximum).
+SECRET_RECOVERY_DAYS = 30
+# RDS master passwords: printable ASCII except '/', '"', '@' and space.
+MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
+
+
+@dataclass(frozen=True)
+class DrReplicaTarget:
+    """Where the cross-region replica goes: a region and that region's network and key."""
+
+    region: str
+    db_subnet_group_name: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class PostgresDatabaseArgs:
+    name_prefix: str
+    config: PostgresConfig
+    db_subnet_group_name: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]  # the database role's SG: only the proxy gets in
+    kms_key_arn: pulumi.Input[str]
+    context: AwsContext
+    protect: bool
+    availability_zones: Sequence[str]  # the database subnets' AZs, to spread instances over
+    dr: DrReplicaTarget | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: str
+    static: bool = False  # needs a reboot to take effect
+
+    @property
+    def apply_method(self) -> str:
+        return "pending-reboot" if self.static else "immediate"
+
+
+class InstanceObservability(TypedDict):
+    """Settings every database instance shares: primary, replica or Aurora member."""
+
+    performance_insights_enabled: bool
+    performance_insights_kms_key_id: pulumi.Input[str]
+    performance_insights_retention_period: int
+    monitoring_interval: int
+    monitoring_role_arn: pulumi.Input[str]
+    auto_minor_version_upgrade: bool
+    publicly_accessible: bool
+
+
+def tuning_parameters(config: PostgresConfig) -> list[Parameter]:
+    """Seed 002's tuning, with the units RDS actually uses.
+
+    ``shared_buffers`` and ``effective_cache_size`` count 8 KiB pages while
+    ``DBInstanceClassMemory`` is in bytes, so 25% of memory is ``/32768`` (the seed's ``/4``
+    would ask for twice the instance's memory and the instance would not start). Aurora sizes
+    its own buffer cache for its storage model, so those two are left to Aurora there.
+    """
+    common = [
+        Parameter("max_connections", str(config.max_connections), static=True),
+        Parameter("work_mem", str(config.work_mem_kb)),
+        Parameter("maintenance_work_mem", str(config.maintenance_work_mem_kb)),
+        Parameter("random_page_cost", "1.1"),
+        Parameter("log_min_duration_statement", str(config.slow_query_ms)),
+        Parameter("rds.force_ssl", "1"),
+    ]
+    if config.engine is PostgresEngine.AURORA:
+        return common
+    return [
+        Parameter("shared_buffers", "{DBInstanceClassMemory/32768}", static=True),
+        Parameter("effective_cache_size", "{DBInstanceClassMemory*3/32768}"),
+        Parameter("effective_io_concurrency", "200"),
+        *common,
+    ]
+
+
+class PostgresDatabase(pulumi.ComponentResource):
+    writer_endpoint: pulumi.Output[str]
+    reader_endpoints: list[pulumi.Output[str]]
+    dr_endpoint: pulumi.Output[str] | None
+    master_secret_arn: pulumi.Output[str]
+    proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
+    proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
+
+    def __init__(
+        self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:data:PostgresDatabase", name, None, opts)
+        self._name = name
+        self._args = args
+        self._monitoring_role = self._enhanced_monitoring_role()
+        self.dr_endpoint = None
+        self.proxy_target_instance = None
+        self.proxy_target_cluster = None
+        if args.config.engine is PostgresEngine.AURORA:
+            self._aurora()
+        else:
+            self._instances()
+        self.register_outputs(
+            {
+                "writerEndpoint": self.writer_endpoint,
+                "readerEndpoints": self.reader_endpoints,
+                "drEndpoint": self.dr_endpoint,
+                "masterSecretArn": self.master_secret_arn,
+            }
+        )
+
+    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
+
+    def _zone(self, index: int) -> str | None:
+        """Instance ``index`` (0 = primary/writer) goes to the ``index``-th AZ, round robin, so a
+        replica never shares its source's AZ while there is another one."""
+        zones = self._args.availability_zones
+        return zones[index % len(zones)] if zones else None
+
+    @property
+    def _identifier(self) -> str:
+        return f"{self._args.name_prefix}-postgres"
+
+    def _enhanced_monitoring_role(self) -> aws.iam.Role:
+        ctx = self._args.context
+        trust = policy_json(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Confused-deputy guard: only this account's databases publish through it.
+                    "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                }
+            ]
+        )
+        role = aws.iam.Role(
+            f"{self._name}-monitoring-role",
+            assume_role_policy=trust,
+            description=f"{self._args.name_prefix}: RDS enhanced monitoring",
+            opts=self._child(),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{self._name}-monitoring-policy",
+            role=role.name,
+            policy_arn=(
+                f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+            ),
+            opts=self._child(),
+        )
+        return role
+
+    def _observability(self, kms_key_arn: pulumi.Input[str]) -> InstanceObservability:
+        return InstanceObservability(
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=kms_key_arn,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_DAYS,
+            monitoring_interval=self._args.config.monitoring_interval_seconds,
+            monitoring_role_arn=self._monitoring_role.arn,
+            auto_minor_version_upgrade=True,
+            publicly_accessible=False,
+        )
+
+    def _parameter_group(self, suffix: str, region: str | None = None) -> aws.rds.ParameterGroup:
+        config = self._args.config
+        return aws.rds.ParameterGroup(
+            f"{self._name}-params{suffix}",
+            name=f"{self._identifier}{suffix}-{config.parameter_family}",
+            family=config.parameter_family,
+            description=f"{self._args.name_prefix}: trading tuning, TLS only, slow-query log",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(
+                    name=p.name, value=p.value, apply_method=p.apply_method
+                )
+                for p in tuning_parameters(config)
+            ],
+            region=region,
+            opts=self._child(),
+        )
+
+    def _instances(self) -> None:
+        """RDS for PostgreSQL: a primary (with a Multi-AZ standby if asked) and read replicas."""
+        args, config = self._args, self._args.config
+        params = self._parameter_group("")
+        provisioned = config.allocated_storage_gb >= GP3_PROVISIONED_FROM_GB
+        # RDS refuses to create read replicas (same- or cross-region) of an instance whose
+        # master password it manages in Secrets Manager. With replicas, the password is
+        # generated here (never in config), kept in our own CMK-encrypted secret and handed
+        # to RDS as a secret value; without replicas, RDS manages and rotates it.
+        managed = config.replica_count == 0 and args.dr is None
+        password = None if managed else self._generated_password()
+        primary = aws.rds.Instance(
+            f"{self._name}-primary",
+            identifier=self._identifier,
+            engine=config.engine.value,
+            engine_version=config.engine_version,
+            instance_class=config.instance_class,
+            allocated_storage=config.allocated_storage_gb,
+            max_allocated_storage=config.max_allocated_storage_gb,
+            storage_type="gp3",
+            iops=config.iops if provisioned else None,
+            storage_throughput=config.storage_throughput if provisioned else None,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_name=config.database_name,
+            username=config.master_username,
+            manage_master_user_password=True if managed else None,
+            master_user_secret_kms_key_id=args.kms_key_arn if managed else None,
+            password=password.result if password else None,
+            iam_database_authentication_enabled=True,
+            port=POSTGRES_PORT,
+            multi_az=config.multi_az,
+            # A Multi-AZ primary is placed by RDS (with its standby elsewhere); AWS rejects both.
+            availability_zone=None if config.multi_az else self._zone(0),
+            db_subnet_group_name=args.db_subnet_group_name,
+            vpc_security_group_ids=[args.security_group_id],
+            parameter_group_name=params.name,
+            backup_retention_period=config.backup_retention_days,
+            backup_window=config.backup_window,
+            maintenance_window=config.maintenance_window,
+            # Backups outlive the instance: a deleted database can still be restored.
+            delete_automated_backups=False,
+            copy_tags_to_snapshot=True,
+            deletion_protection=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{self._identifier}-final",
+            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            **self._observability(args.kms_key_arn),
+            tags={"Name": self._identifier, "Role": "primary"},
+            opts=self._child(stateful=True),
+        )
+        # A replica inherits storage encryption, the master user and its secret from the source;
+        # RDS takes no final snapshot of a replica (the source's backups cover its data).
+        replicas = [
+            aws.rds.Instance(
+                f"{self._name}-replica-{index}",
+                identifier=f"{self._identifier}-replica-{index + 1}",
+                replicate_source_db=primary.identifier,
+                instance_class=config.replica_instance_class,
+                availability_zone=self._zone(index + 1),
+                max_allocated_storage=config.max_allocated_storage_gb,
+                storage_type="gp3",
+                storage_encrypted=True,
+                iam_database_authentication_enabled=True,
+                vpc_security_group_ids=[args.security_group_id],
+                parameter_group_name=params.name,
+                copy_tags_to_snapshot=True,
+                deletion_protection=True,
+                skip_final_snapshot=True,
+                **self._observability(args.kms_key_arn),
+                tags={"Name": f"{self._identifier}-replica-{index + 1}", "Role": "replica"},
+                opts=self._child(stateful=True),
+            )
+            for index in range(config.replica_count)
+        ]
+        if args.dr is not None:
+            self.dr_endpoint = self._dr_replica(primary, args.dr).address
+        self.writer_endpoint = primary.address
+        self.reader_endpoints = [replica.address for replica in replicas]
+        self.master_secret_arn = (
+            primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
+            if managed
+            else self._own_master_secret(primary, password)
+        )
+        self.proxy_target_instance = primary.identifier
+
+    def _generated_password(self) -> random.RandomPassword:
+        return random.RandomPassword(
+            f"{self._name}-master-password",
+            length=40,
+            override_special=MASTER_PASSWORD_SPECIALS,
+            min_lower=2,
+            min_upper=2,
+            min_numeric=2,
+            min_special=2,
+            opts=self._child(),
+        )
+
+    def _own_master_secret(
+        self, primary: aws.rds.Instance, password: random.RandomPassword | None
+    ) -> pulumi.Output[str]:
+        """The master credentials in the shape RDS Proxy and the rotation templates read."""
+        if password is None:
+            raise ValueError("a self-managed master secret needs a generated password")
+        args, config = self._args, self._args.config
+        secret = aws.secretsmanager.Secret(
+            f"{self._name}-master-secret",
+            name=f"{args.name_prefix}/postgres/master",
+            description=f"{args.name_prefix}: PostgreSQL master user (for RDS Proxy and DBAs)",
+            kms_key_id=args.kms_key_arn,
+            recovery_window_in_days=SECRET_RECOVERY_DAYS,
+            opts=self._child(),
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{self._name}-master-secret-value",
+            secret_id=secret.id,
+            secret_string=pulumi.Output.secret(
+                pulumi.Output.json_dumps(
+                    {
+                        "engine": config.engine.value,
+                        "host": primary.address,
+                        "port": POSTGRES_PORT,
+                        "dbname": config.database_name,
+                        "username": config.master_username,
+                        "password": password.result,
+                    }
+                )
+            ),
+            opts=self._child(),
+        )
+        return secret.arn
+
+    def _dr_replica(self, primary: aws.rds.Instance, dr: DrReplicaTarget) -> aws.rds.Instance:
+        """A cross-region replica to promote if the primary region is lost.
+
+        Cross-region replication of encrypted storage needs a key in the target region; the
+        parameter group is regional too, so the DR region gets its own copy of the tuning. It
+        keeps automated backups so a promoted replica is protected from its first minute.
+        """
+        config = self._args.config
+        params = self._parameter_group("-dr", region=dr.region)
+        return aws.rds.Instance(
+            f"{self._name}-dr-replica",
+            identifier=f"{self._identifier}-dr",
+            region=dr.region,
+            replicate_source_db=primary.arn,
+            instance_class=config.replica_instance_class,
+            max_allocated_storage=config.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=dr.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            db_subnet_group_name=dr.db_subnet_group_name,
+            vpc_security_group_ids=[dr.security_group_id],
+            parameter_group_name=params.name,
+            backup_retention_period=config.backup_retention_days,
+            backup_window=config.backup_window,
+            maintenance_window=config.maintenance_window,
+            copy_tags_to_snapshot=True,
+            deletion_protection=True,
+            skip_final_snapshot=True,
+            **self._observability(dr.kms_key_arn),
+            tags={"Name": f"{self._identifier}-dr", "Role": "dr-replica"},
+            opts=self._child(stateful=True),
+        )
+
+    def _aurora(self) -> None:
+        """Aurora: a writer and ``replicaCount`` readers, provisioned or Serverless v2."""
+        args, config = self._args, self._args.config
+        params = aws.rds.ClusterParameterGroup(
+            f"{self._name}-cluster-params",
+            name=f"{self._identifier}-{config.parameter_family}",
+            family=config.parameter_family,
+            description=f"{args.name_prefix}: trading tuning, TLS only, slow-query log",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name=p.name, value=p.value, apply_method=p.apply_method
+                )
+                for p in tuning_parameters(config)
+            ],
+            opts=self._child(),
+        )
+        serverless = config.serverless
+        cluster = aws.rds.Cluster(
+            f"{self._name}-cluster",
+            cluster_identifier=self._identifier,
+            engine=config.engine.value,
+            engine_version=config.engine_version,
+            database_name=config.database_name,
+            master_username=config.master_username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            port=POSTGRES_PORT,
+            db_subnet_group_name=args.db_subnet_group_name,
+            vpc_security_group_ids=[args.security_group_id],
+            db_cluster_parameter_group_name=params.name,
+            backup_retention_period=config.backup_retention_days,
+            preferred_backup_window=config.backup_window,
+            preferred_maintenance_window=config.maintenance_window,
+            delete_automated_backups=False,
+            copy_tags_to_snapshot=True,
+            deletion_protection=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{self._identifier}-final",
+            # Aurora PostgreSQL exports only the postgresql log; upgrades are cluster events.
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            serverlessv2_scaling_configuration=(
+                aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
+                    min_capacity=serverless.min_acu, max_capacity=serverless.max_acu
+                )
+                if serverless
+                else None
+            ),
+            tags={"Name": self._identifier},
+            opts=self._child(stateful=True),
+        )
+        # Promotion tier 0 for the writer and 1 for readers: after a failover the old writer's
+        # size class is preferred back. Serverless v2 members all use the db.serverless class.
+        members = [
+            ("writer", config.instance_class, 0),
+            *(
+                (f"reader-{i + 1}", config.replica_instance_class, 1)
+                for i in range(config.replica_count)
+            ),
+        ]
+        for index, (member, instance_class, tier) in enumerate(members):
+            aws.rds.ClusterInstance(
+                f"{self._name}-{member}",
+                identifier=f"{self._identifier}-{member}",
+                cluster_identifier=cluster.cluster_identifier,
+                engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+                engine_version=config.engine_version,
+                instance_class="db.serverless" if serverless else instance_class,
+                db_subnet_group_name=args.db_subnet_group_name,
+                availability_zone=self._zone(index),
+                promotion_tier=tier,
+                copy_tags_to_snapshot=True,
+                **self._observability(args.kms_key_arn),
+                tags={"Name": f"{self._identifier}-{member}"},
+                opts=self._child(stateful=True),
+            )
+        self.writer_endpoint = cluster.endpoint
+        self.reader_endpoints = [cluster.reader_endpoint] if config.replica_count else []
+        self.master_secret_arn = cluster.master_user_secrets.apply(
+            lambda s: _managed_secret(s[0].secret_arn)
+        )
+        self.proxy_target_cluster = cluster.cluster_identifier
+
+
+def _managed_secret(arn: str | None) -> str:
+    if arn is None:
+        raise ValueError("RDS returned no managed master secret although it manages the password")
+    return arn
