@@ -2,6 +2,7 @@
 
 from .cluster import EksConfig, NodeGroupConfig, Taint
 from .data import CacheConfig, PostgresConfig
+from .edge import EdgeConfig, WafConfig, WafRule
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
@@ -16,6 +17,7 @@ __all__ = [
     "BudgetConfig",
     "CacheConfig",
     "ConfigError",
+    "EdgeConfig",
     "EksConfig",
     "Environment",
     "KafkaConfig",
@@ -28,6 +30,8 @@ __all__ = [
     "StackConfig",
     "SubnetTier",
     "Taint",
+    "WafConfig",
+    "WafRule",
     "from_pulumi",
     "load_stack_config",
 ]
