@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
@@ -36,6 +37,19 @@ SSM_PARAMETERS: dict[str, str] = {
         "ami-0e8f4a1b7c2d3e4f5"
     ),
 }
+
+# AWS managed CloudFront policies: their well-known ids.
+CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+}
+CLOUDFRONT_ORIGIN_REQUEST_POLICIES: dict[str, str] = {
+    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+}
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # every CloudFront alias target lives in this zone
+# Route 53 zone of each region's ALBs, and each region's ELB log-delivery account.
+ALB_ZONE_IDS: dict[str, str] = {"ap-northeast-2": "ZWKZPGTI48KDX", "us-east-1": "Z35SXDOTRQ7X7K"}
+ELB_ACCOUNTS: dict[str, str] = {"ap-northeast-2": "600734575887", "us-east-1": "127311923021"}
 
 # Prefixes of ids AWS gives, by resource type; others get "<name>-<hash>".
 _ID_PREFIX = {
@@ -81,10 +95,21 @@ class PlatformMocks(Mocks):
         outputs.update(self._computed(args, resource_id))
         return resource_id, outputs
 
-    def _resource_id(self, args: MockResourceArgs) -> str:
+    def _resource_id(self, args: MockResourceArgs) -> str:  # noqa: PLR0911 - one return per id shape
         prefix = _ID_PREFIX.get(args.typ)
+        if args.resource_id:  # a read (``Resource.get``) keeps the id it was given
+            return args.resource_id
         if prefix:
             return prefix + _digest(args.typ, args.name)
+        if args.typ == "aws:cloudfront/distribution:Distribution":
+            return "E" + _digest(args.typ, args.name, length=13).upper()
+        if args.typ == "aws:s3/bucket:Bucket":  # a bucket's id is its name
+            prefix = str(args.inputs.get("bucketPrefix", ""))
+            return str(args.inputs.get("bucket") or prefix + _digest(args.name, length=12))
+        if args.typ == "aws:secretsmanager/secret:Secret":  # a secret's id is its ARN
+            name = str(args.inputs.get("namePrefix") or args.inputs.get("name") or args.name)
+            region = args.inputs.get("region") or self.region
+            return f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-AbCdEf"
         if args.typ == "aws:kms/key:Key":
             h = _digest(args.name, length=32)
             return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -103,10 +128,11 @@ class PlatformMocks(Mocks):
                 "keyId": resource_id,
                 "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
             }
-        if args.typ == "aws:cloudwatch/logGroup:LogGroup":
-            name = args.inputs.get("name") or args.name
-            return {"arn": f"arn:{PARTITION}:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
-        return {}
+        compute = _COMPUTED.get(args.typ)
+        if compute is None:
+            return {}
+        region = str(args.inputs.get("region") or self.region)
+        return compute(_Created(args.typ, args.name, dict(args.inputs), region, resource_id))
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         handler = _INVOKES.get(args.token)
@@ -116,6 +142,170 @@ class PlatformMocks(Mocks):
             )
         inputs = dict(args.args)
         return handler(inputs, str(inputs.get("region") or self.region))
+
+
+def _eks_cluster_outputs(name: str, region: str) -> dict[str, Any]:
+    """What pulumi-eks's Cluster component returns: a kubeconfig a Kubernetes provider can use."""
+    oidc_id = _digest("oidc", name, length=32).upper()
+    endpoint = f"https://{oidc_id}.gr7.{region}.eks.amazonaws.com"
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": "kubernetes",
+                "cluster": {
+                    "server": endpoint,
+                    "certificate-authority-data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
+                },
+            }
+        ],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", name, "--output", "json"],
+                        "env": [{"name": "AWS_REGION", "value": region}],
+                    }
+                },
+            }
+        ],
+    }
+    issuer = f"oidc.eks.{region}.amazonaws.com/id/{oidc_id}"
+    return {
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "oidcIssuer": issuer,
+        "oidcProviderUrl": f"https://{issuer}",
+        "oidcProviderArn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:oidc-provider/{issuer}",
+        "clusterSecurityGroupId": "sg-" + _digest("eks-cluster-sg", name),
+    }
+
+
+@dataclass(frozen=True)
+class _Created:
+    """A resource the mock provider just created."""
+
+    typ: str
+    logical_name: str
+    inputs: dict[str, Any]
+    region: str
+    resource_id: str
+
+    @property
+    def name(self) -> str:
+        return str(self.inputs.get("name") or self.logical_name)
+
+
+def _log_group(r: _Created) -> dict[str, Any]:
+    return {"arn": f"arn:{PARTITION}:logs:{r.region}:{ACCOUNT_ID}:log-group:{r.name}"}
+
+
+def _iam_role(r: _Created) -> dict[str, Any]:
+    return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{r.name}"}
+
+
+def _certificate(r: _Created) -> dict[str, Any]:
+    hosts = [r.inputs["domainName"], *r.inputs.get("subjectAlternativeNames", [])]
+    return {
+        "arn": f"arn:{PARTITION}:acm:{r.region}:{ACCOUNT_ID}:certificate/{r.resource_id}",
+        "domainValidationOptions": [
+            {
+                "domainName": host,
+                "resourceRecordName": f"_{_digest(host, length=32)}.{host}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest('v', host, length=32)}.acm-validations.aws.",
+            }
+            for host in hosts
+        ],
+    }
+
+
+def _record(r: _Created) -> dict[str, Any]:
+    return {"fqdn": r.name.rstrip(".")}
+
+
+def _load_balancer(r: _Created) -> dict[str, Any]:
+    suffix = f"app/{r.name}/{_digest(r.logical_name, length=16)}"
+    elb = f"arn:{PARTITION}:elasticloadbalancing:{r.region}:{ACCOUNT_ID}"
+    return {
+        "arn": f"{elb}:loadbalancer/{suffix}",
+        "arnSuffix": suffix,
+        "dnsName": f"{r.name}-{int(_digest(r.name, length=8), 16)}.{r.region}.elb.amazonaws.com",
+        "zoneId": ALB_ZONE_IDS.get(r.region, "Z" + _digest(r.region, length=12).upper()),
+    }
+
+
+def _target_group(r: _Created) -> dict[str, Any]:
+    suffix = f"targetgroup/{r.name[:32]}/{_digest(r.logical_name, length=16)}"
+    return {
+        "arn": f"arn:{PARTITION}:elasticloadbalancing:{r.region}:{ACCOUNT_ID}:{suffix}",
+        "arnSuffix": suffix,
+    }
+
+
+def _distribution(r: _Created) -> dict[str, Any]:
+    return {
+        "arn": f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{r.resource_id}",
+        "domainName": f"d{_digest(r.logical_name, length=13)}.cloudfront.net",
+        "hostedZoneId": CLOUDFRONT_ZONE_ID,
+        "status": "Deployed",
+    }
+
+
+def _bucket(r: _Created) -> dict[str, Any]:
+    bucket = r.resource_id
+    return {
+        "bucket": bucket,
+        "arn": f"arn:{PARTITION}:s3:::{bucket}",
+        "bucketRegionalDomainName": f"{bucket}.s3.{r.region}.amazonaws.com",
+    }
+
+
+def _waf(r: _Created) -> dict[str, Any]:
+    kind = "webacl" if r.typ.endswith("WebAcl") else "ipset"
+    scope = "global" if r.inputs.get("scope") == "CLOUDFRONT" else "regional"
+    where = f"{scope}/{kind}/{r.name}/{r.resource_id}"
+    return {"arn": f"arn:{PARTITION}:wafv2:{r.region}:{ACCOUNT_ID}:{where}"}
+
+
+def _repository(r: _Created) -> dict[str, Any]:
+    return {
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{r.region}.amazonaws.com/{r.name}",
+        "registryId": ACCOUNT_ID,
+    }
+
+
+def _password(r: _Created) -> dict[str, Any]:
+    length = int(r.inputs.get("length", 32))
+    return {"result": (_digest("password", r.logical_name, length=64) * 2)[:length]}
+
+
+def _eks_cluster(r: _Created) -> dict[str, Any]:
+    return _eks_cluster_outputs(r.name, r.region)
+
+
+_COMPUTED: dict[str, Callable[[_Created], dict[str, Any]]] = {
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:iam/role:Role": _iam_role,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:route53/record:Record": _record,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:wafv2/webAcl:WebAcl": _waf,
+    "aws:wafv2/ipSet:IpSet": _waf,
+    "aws:secretsmanager/secret:Secret": lambda r: {"arn": r.resource_id},
+    "aws:ecr/repository:Repository": _repository,
+    "random:index/randomPassword:RandomPassword": _password,
+    "eks:index:Cluster": _eks_cluster,
+}
 
 
 Invoke = dict[str, Any]
@@ -198,6 +388,37 @@ def _policy_document(inputs: Invoke, _: str) -> InvokeResult:
     return {"json": json.dumps(inputs, sort_keys=True), "id": "policy"}, []
 
 
+def _route53_zone(inputs: Invoke, _: str) -> InvokeResult:
+    name = str(inputs.get("name") or "").rstrip(".")
+    zone_id = str(inputs.get("zoneId") or "Z" + _digest("zone", name, length=20).upper())
+    return {
+        "zoneId": zone_id,
+        "id": zone_id,
+        "name": f"{name}.",
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)],
+        "resourceRecordSetCount": 4,
+    }, []
+
+
+def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeResult]:
+    def lookup(inputs: Invoke, _: str) -> InvokeResult:
+        name = str(inputs.get("name", ""))
+        if name not in policies:
+            return {}, [("name", f"no AWS managed CloudFront policy named {name!r}")]
+        return {"id": policies[name], "name": name, "etag": "E23ZP02F085DFQ"}, []
+
+    return lookup
+
+
+def _elb_service_account(_: Invoke, region: str) -> InvokeResult:
+    account = ELB_ACCOUNTS.get(region)
+    if account is None:
+        return {}, [("region", f"no mocked ELB log-delivery account for {region}")]
+    return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
+
+
 _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -206,4 +427,10 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "aws:route53/getZone:getZone": _route53_zone,
+    "aws:cloudfront/getCachePolicy:getCachePolicy": _managed_policy(CLOUDFRONT_CACHE_POLICIES),
+    "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
+        CLOUDFRONT_ORIGIN_REQUEST_POLICIES
+    ),
+    "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
 }

@@ -19,13 +19,13 @@ VALID_EDGE: dict[str, Any] = {
 }
 
 
-def load(stack: str = "dev", **overrides: Any) -> StackConfig:
+def load(overrides: dict[str, Any] | None = None, stack: str = "dev") -> StackConfig:
     files = read_stack_files(stack, overrides=overrides)
     return load_stack_config(files.values, stack=stack)
 
 
 def edge_with(**changes: Any) -> StackConfig:
-    return load(**{EDGE: {**VALID_EDGE, **changes}})
+    return load({EDGE: {**VALID_EDGE, **changes}})
 
 
 def waf_with(**changes: Any) -> StackConfig:
@@ -40,7 +40,7 @@ def raises(key: str, match: str) -> Any:
 @pytest.mark.parametrize(("tier", "retention"), [("startup", 30), ("growth", 90), ("scale", 365)])
 def test_tier_defaults(tier: str, retention: int) -> None:
     # prod carries the drRegion the scale tier's cross-region replica needs.
-    config = load("prod", **{"trading-platform:tier": tier, EDGE: VALID_EDGE})
+    config = load({"trading-platform:tier": tier, EDGE: VALID_EDGE}, stack="prod")
     edge = config.edge
     assert edge.log_retention_days == retention
     assert edge.access_log_expiration_days == retention
@@ -54,7 +54,7 @@ def test_tier_defaults(tier: str, retention: int) -> None:
 
 
 def test_stack_files_configure_the_edge() -> None:
-    dev, prod = load("dev"), load("prod")
+    dev, prod = load(), load(stack="prod")
     assert dev.edge.hosted_zone_name == "trading.example.com"
     assert dev.edge.domain_name.endswith(".trading.example.com")
     assert prod.edge.hosted_zone_id is not None
@@ -73,18 +73,18 @@ def test_priorities_can_be_reordered() -> None:
 
 
 def test_public_endpoint_cidrs_are_accepted() -> None:
-    config = load(**{EKS: {"publicAccessCidrs": ["198.51.100.0/24"]}})
+    config = load({EKS: {"publicAccessCidrs": ["198.51.100.0/24"]}})
     assert config.eks.public_access_cidrs == ("198.51.100.0/24",)
 
 
 def test_domain_without_hosted_zone() -> None:
     with raises(f"{EDGE}.hostedZoneId", "needs the Route 53 hosted zone"):
-        load(**{EDGE: {"domainName": "trading.example.com", "waf": VALID_EDGE["waf"]}})
+        load({EDGE: {"domainName": "trading.example.com", "waf": VALID_EDGE["waf"]}})
 
 
 def test_zone_that_cannot_hold_the_domain() -> None:
     with raises(f"{EDGE}.hostedZoneName", "cannot hold records for trading.example.com"):
-        load(**{EDGE: {**VALID_EDGE, "hostedZoneId": None, "hostedZoneName": "example.org"}})
+        load({EDGE: {**VALID_EDGE, "hostedZoneId": None, "hostedZoneName": "example.org"}})
 
 
 def test_zone_id_and_name_together() -> None:
@@ -152,14 +152,14 @@ def test_log_retention_must_be_a_cloudwatch_period() -> None:
 
 def test_public_endpoint_open_to_the_world() -> None:
     with raises(f"{EKS}.publicAccessCidrs[1]", "whole internet"):
-        load(**{EKS: {"publicAccessCidrs": ["198.51.100.0/24", "0.0.0.0/0"]}})
+        load({EKS: {"publicAccessCidrs": ["198.51.100.0/24", "0.0.0.0/0"]}})
 
 
 def test_malformed_public_endpoint_cidr() -> None:
     with raises(f"{EKS}.publicAccessCidrs[0]", "malformed CIDR"):
-        load(**{EKS: {"publicAccessCidrs": ["198.51.100.1/24"]}})
+        load({EKS: {"publicAccessCidrs": ["198.51.100.1/24"]}})
 
 
 def test_malformed_kubernetes_version() -> None:
     with raises(f"{EKS}.version", "malformed value '1.3'"):
-        load(**{EKS: {"version": "1.3"}})
+        load({EKS: {"version": "1.3"}})
