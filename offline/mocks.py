@@ -80,9 +80,10 @@ class PlatformMocks(Mocks):
         self.region = region
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
         if self.preview:
             # Ids and computed attributes are unknown until the resource exists.
-            return None, dict(args.inputs)
+            return None, inputs
         resource_id = self._resource_id(args)
         service = args.typ.split(":")[1].split("/")[0] if ":" in args.typ else "index"
         region = args.inputs.get("region") or self.region
@@ -90,7 +91,7 @@ class PlatformMocks(Mocks):
             "name": args.inputs.get("name") or f"{args.name}-{_digest(args.name, length=7)}",
             "arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{args.name}/{resource_id}",
             "id": resource_id,
-            **args.inputs,
+            **inputs,
         }
         outputs.update(self._computed(args, resource_id))
         return resource_id, outputs
