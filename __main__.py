@@ -11,8 +11,12 @@ import pulumi_aws as aws
 
 from components.aws_context import lookup_aws_context
 from components.config import SubnetTier, from_pulumi
+from components.edge import EdgeProtection, EdgeProtectionArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
+from components.reachability import Role
+from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.vpc import TradingVpc, TradingVpcArgs
+from components.workloads import TradingWorkloads, TradingWorkloadsArgs
 
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
@@ -60,6 +64,49 @@ network = TradingVpc(
     opts=in_stack,
 )
 
+edge = EdgeProtection(
+    "edge",
+    EdgeProtectionArgs(
+        name_prefix=config.name_prefix,
+        edge=config.edge,
+        vpc_id=network.vpc_id,
+        public_subnet_ids=network.subnet_ids[SubnetTier.PUBLIC],
+        alb_security_group_id=network.security_group_ids[Role.ALB],
+        context=context,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+cluster = ServiceCluster(
+    "services",
+    ServiceClusterArgs(
+        name_prefix=config.name_prefix,
+        eks=config.eks,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.subnet_ids[SubnetTier.PRIVATE],
+        control_plane_security_group_id=network.security_group_ids[Role.EKS_CONTROL_PLANE],
+        node_security_group_id=network.security_group_ids[Role.APP],
+        context=context,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+TradingWorkloads(
+    "workloads",
+    TradingWorkloadsArgs(
+        name_prefix=config.name_prefix,
+        kubeconfig=cluster.kubeconfig,
+        cluster_name=cluster.cluster_name,
+        vpc_id=network.vpc_id,
+        node_groups=config.eks.node_groups,
+        repository_urls=cluster.repository_urls,
+        image_tag=config.eks.image_tag,
+        target_group_arns=edge.target_group_arns,
+        context=context,
+    ),
+    opts=in_stack,
+)
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -71,3 +118,10 @@ pulumi.export("dbSubnetGroupName", network.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", network.cache_subnet_group_name)
 pulumi.export("flowLogGroupName", network.flow_log_group_name)
 pulumi.export("logsKmsKeyArn", logs_key.key_arn)
+pulumi.export("siteUrl", edge.site_url)
+pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
+pulumi.export("albDnsName", edge.alb_dns_name)
+pulumi.export("webAclArn", edge.web_acl_arn)
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
+pulumi.export("ecrRepositoryUrls", cluster.repository_urls)

@@ -13,6 +13,7 @@ TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$")
 _NODE_GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _K8S_VERSION = re.compile(r"^1\.\d{2}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 DEFAULT_K8S_VERSION = "1.33"
 
 
@@ -40,6 +41,8 @@ class EksConfig:
     version: str = DEFAULT_K8S_VERSION
     # Empty: the API endpoint is private only. Otherwise public, but only to these CIDRs.
     public_access_cidrs: tuple[str, ...] = ()
+    # The tag CI pushed to every service's ECR repository; changing it rolls the deployments.
+    image_tag: str = "bootstrap"
 
 
 def _parse_taint(key: str, raw: str) -> Taint:
@@ -93,10 +96,14 @@ def parse_eks(section: ConfigReader, default_cluster_name: str) -> EksConfig:
         "version", DEFAULT_K8S_VERSION, pattern=_K8S_VERSION, describe="'1.<minor>', e.g. '1.33'"
     )
     public_cidrs = section.string_list("publicAccessCidrs", [], item=_public_access_cidr)
+    image_tag = section.string(
+        "imageTag", "bootstrap", pattern=_IMAGE_TAG, describe="a Docker tag, e.g. 'v1.4.2'"
+    )
     section.done()
     return EksConfig(
         cluster_name=cluster_name,
         node_groups=tuple(groups),
         version=version,
         public_access_cidrs=tuple(public_cidrs),
+        image_tag=image_tag,
     )
