@@ -18,11 +18,11 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the wire marker of a secret v
 
 
 @functools.cache
-def tier_config(tier: str, **eks: Any) -> StackConfig:
+def tier_config(tier: str, public_access_cidrs: tuple[str, ...] = ()) -> StackConfig:
     """The prod stack's config (it has the drRegion the scale tier needs) at ``tier``."""
     overrides: dict[str, Any] = {"trading-platform:tier": tier}
-    if eks:
-        overrides["trading-platform:eks"] = dict(eks)
+    if public_access_cidrs:
+        overrides["trading-platform:eks"] = {"publicAccessCidrs": list(public_access_cidrs)}
     files = read_stack_files("prod", overrides=overrides)
     return load_stack_config(files.values, stack="prod")
 
