@@ -98,8 +98,30 @@ class EdgeProtection(pulumi.ComponentResource):
         alb_cert = self._certificate("alb-cert", [origin_domain], None)
         cdn_cert = self._certificate("cdn-cert", [domain, f"www.{domain}"], US_EAST_1)
 
-        secret_value = self._origin_secret()
-        firewall = self._firewall()
+        secret_value, secret_arn = self._origin_secret()
+        # CloudWatch Logs needs a key in the log group's region: WAF and CloudFront log to
+        # us-east-1, so they get their own key there.
+        logs_key = LogsEncryptionKey(
+            f"{name}-logs-us-east-1",
+            LogsEncryptionKeyArgs(
+                name_prefix=f"{prefix}-edge",
+                context=args.context,
+                protect=args.protect,
+                region=US_EAST_1,
+            ),
+            opts=self._child(),
+        )
+        firewall = EdgeFirewall(
+            f"{name}-waf",
+            EdgeFirewallArgs(
+                name_prefix=prefix,
+                waf=edge.waf,
+                log_retention_days=edge.log_retention_days,
+                logs_kms_key_arn=logs_key.key_arn,
+                protect=args.protect,
+            ),
+            opts=self._child(),
+        )
         alb, target_groups = self._load_balancer(alb_cert, secret_value)
         self._alias("origin", origin_domain, "A", alb.dns_name, alb.zone_id, evaluate=True)
 
@@ -108,7 +130,7 @@ class EdgeProtection(pulumi.ComponentResource):
             origin_domain, static, cdn_cert, firewall.web_acl_arn, secret_value
         )
         self._static_bucket_policy(static, distribution)
-        self._access_logs(distribution)
+        self._access_logs(distribution, logs_key.key_arn)
         for label, host in {"apex": domain, "www": f"www.{domain}"}.items():
             for record_type in ("A", "AAAA"):
                 self._alias(
@@ -139,6 +161,7 @@ class EdgeProtection(pulumi.ComponentResource):
         self.alb_dns_name = alb.dns_name
         self.target_group_arns = {role: tg.arn for role, tg in target_groups.items()}
         self.web_acl_arn = firewall.web_acl_arn
+        self.origin_secret_arn = secret_arn
         self.static_bucket_name = static.bucket
         self.register_outputs(
             {
@@ -193,8 +216,11 @@ class EdgeProtection(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _origin_secret(self) -> pulumi.Output[str]:
-        """The header value only CloudFront knows; rotate by replacing the RandomPassword."""
+    def _origin_secret(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The header value only CloudFront knows, and the ARN of the secret that keeps it.
+
+        Rotate by replacing the RandomPassword: CloudFront and the ALB rules update together.
+        """
         prefix, ctx = self._args.name_prefix, self._args.context
         password = random.RandomPassword(
             f"{self._name}-origin-secret", length=48, special=False, opts=self._child()
@@ -233,33 +259,7 @@ class EdgeProtection(pulumi.ComponentResource):
             secret_string=password.result,
             opts=self._child(),
         )
-        self.origin_secret_arn = secret.arn
-        return pulumi.Output.secret(password.result)
-
-    def _firewall(self) -> EdgeFirewall:
-        args = self._args
-        key = LogsEncryptionKey(
-            f"{self._name}-logs-us-east-1",
-            LogsEncryptionKeyArgs(
-                name_prefix=f"{args.name_prefix}-edge",
-                context=args.context,
-                protect=args.protect,
-                region=US_EAST_1,
-            ),
-            opts=self._child(),
-        )
-        self._logs_key_arn = key.key_arn
-        return EdgeFirewall(
-            f"{self._name}-waf",
-            EdgeFirewallArgs(
-                name_prefix=args.name_prefix,
-                waf=args.edge.waf,
-                log_retention_days=args.edge.log_retention_days,
-                logs_kms_key_arn=key.key_arn,
-                protect=args.protect,
-            ),
-            opts=self._child(),
-        )
+        return pulumi.Output.secret(password.result), secret.arn
 
     def _private_bucket(self, suffix: str) -> aws.s3.Bucket:
         """A bucket nobody outside the account can reach: no ACLs, no public policies."""
@@ -588,14 +588,16 @@ class EdgeProtection(pulumi.ComponentResource):
         )
         self._bucket_policy("static", static, statements)
 
-    def _access_logs(self, distribution: aws.cloudfront.Distribution) -> None:
+    def _access_logs(
+        self, distribution: aws.cloudfront.Distribution, kms_key_arn: pulumi.Input[str]
+    ) -> None:
         """CloudFront standard logs (v2) to an encrypted log group; CloudFront is global, its
         log delivery lives in us-east-1."""
         name, prefix, edge = self._name, self._args.name_prefix, self._args.edge
         group = aws.cloudwatch.LogGroup(
             f"{name}-cdn-logs",
             name=f"/{prefix}/cloudfront-access",
-            kms_key_id=self._logs_key_arn,
+            kms_key_id=kms_key_arn,
             retention_in_days=edge.log_retention_days,
             region=US_EAST_1,
             opts=self._child(protect=self._args.protect),

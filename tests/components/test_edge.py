@@ -130,7 +130,7 @@ def test_target_groups_follow_seed_000() -> None:
         assert tg.get("port") == port
         assert tg.get("targetType") == "ip"
         assert tg.get("deregistrationDelay") == 120
-        assert tg.get("healthCheck") | {} == {
+        assert tg.get("healthCheck") == {
             "enabled": True,
             "path": "/health",
             "protocol": "HTTP",

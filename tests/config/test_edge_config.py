@@ -163,3 +163,10 @@ def test_malformed_public_endpoint_cidr() -> None:
 def test_malformed_kubernetes_version() -> None:
     with raises(f"{EKS}.version", "malformed value '1.3'"):
         load({EKS: {"version": "1.3"}})
+
+
+def test_image_tag_default_and_override() -> None:
+    assert load().eks.image_tag == "bootstrap"
+    assert load({EKS: {"imageTag": "v1.4.2"}}).eks.image_tag == "v1.4.2"
+    with raises(f"{EKS}.imageTag", "malformed value 'v1 beta'"):
+        load({EKS: {"imageTag": "v1 beta"}})
