@@ -123,9 +123,12 @@ def parse_waf(section: ConfigReader) -> WafConfig:
             "the admins' IPv4 CIDRs, or adminPaths: [] to lift the restriction",
         )
     config = WafConfig(
-        rate_limit=section.integer("rateLimit", minimum=low, maximum=high),
-        login_rate_limit=section.integer("loginRateLimit", minimum=low, maximum=high),
-        login_paths=tuple(section.string_list("loginPaths", allow_empty=False, item=_path)),
+        # Seed 000: 2,000 requests per 5 minutes per IP everywhere, 100 on the login paths.
+        rate_limit=section.integer("rateLimit", 2000, minimum=low, maximum=high),
+        login_rate_limit=section.integer("loginRateLimit", 100, minimum=low, maximum=high),
+        login_paths=tuple(
+            section.string_list("loginPaths", ["/api/auth/"], allow_empty=False, item=_path)
+        ),
         admin_paths=tuple(admin_paths),
         admin_allow_cidrs=tuple(admin_cidrs),
         trading_view_cidrs=tuple(
@@ -171,7 +174,8 @@ def parse_edge(section: ConfigReader) -> EdgeConfig:
         domain_name=domain,
         hosted_zone_id=zone_id,
         hosted_zone_name=zone_name,
-        price_class=section.string("priceClass", choices=PRICE_CLASSES),
+        # The cheapest class that includes the Asian edge locations the users are near.
+        price_class=section.string("priceClass", "PriceClass_200", choices=PRICE_CLASSES),
         log_retention_days=section.log_retention_days("logRetentionDays"),
         access_log_expiration_days=section.integer(
             "accessLogExpirationDays", minimum=1, maximum=3650

@@ -52,13 +52,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     },
     "kafka": {"mode": "serverless"},
     "budget": {"monthlyUsd": 1362},
-    # Rate limits are seed 000's; retention is ours; PriceClass_200 is the cheapest with Asia edges.
-    "edge": {
-        "priceClass": "PriceClass_200",
-        "logRetentionDays": 30,
-        "accessLogExpirationDays": 30,
-        "waf": {"rateLimit": 2000, "loginRateLimit": 100, "loginPaths": ["/api/auth/"]},
-    },
+    "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
 }
 
 GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
@@ -115,13 +109,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "provisionedThroughputMiBps": 0,
     },
     "budget": {"monthlyUsd": 3421},
-    # Rate limits are seed 000's; retention is ours; PriceClass_200 is the cheapest with Asia edges.
-    "edge": {
-        "priceClass": "PriceClass_200",
-        "logRetentionDays": 90,
-        "accessLogExpirationDays": 90,
-        "waf": {"rateLimit": 2000, "loginRateLimit": 100, "loginPaths": ["/api/auth/"]},
-    },
+    "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
 }
 
 SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
@@ -178,13 +166,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "provisionedThroughputMiBps": 250,
     },
     "budget": {"monthlyUsd": 21895},
-    # Rate limits are seed 000's; retention is ours; PriceClass_200 is the cheapest with Asia edges.
-    "edge": {
-        "priceClass": "PriceClass_200",
-        "logRetentionDays": 365,
-        "accessLogExpirationDays": 365,
-        "waf": {"rateLimit": 2000, "loginRateLimit": 100, "loginPaths": ["/api/auth/"]},
-    },
+    "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
 }
 
 TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}

@@ -434,3 +434,17 @@ def test_program_wires_the_edge_to_the_network(stack: str, preview: bool) -> Non
         assert run.outputs["albDnsName"].endswith(".elb.amazonaws.com")
     assert run.named("edge-alb").protect is False
     assert run.named("edge-alb").get("enableDeletionProtection") is (stack == "prod")
+
+
+def test_program_alb_accepts_only_cloudfront() -> None:
+    run = program("prod", False)
+    [alb_sg] = run.named("edge-alb").get("securityGroups")
+    ingress = [
+        rule
+        for rule in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if rule.get("securityGroupId") == alb_sg
+    ]
+    assert [(r.get("fromPort"), r.get("toPort"), r.get("prefixListId")) for r in ingress] == [
+        (443, 443, "pl-22a6434b")  # CloudFront's origin-facing prefix list
+    ]
+    assert all(r.get("cidrIpv4") is None and r.get("cidrIpv6") is None for r in ingress)
