@@ -12,11 +12,14 @@ import pulumi_aws as aws
 from components.aws_context import lookup_aws_context
 from components.config import PROJECT, ConfigError, SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
+from components.edge import EdgeProtection, EdgeProtectionArgs
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
 from components.reachability import Role, reachability
+from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.vpc import TradingVpc, TradingVpcArgs
+from components.workloads import TradingWorkloads, TradingWorkloadsArgs
 
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
@@ -138,6 +141,49 @@ data = DataLayer(
     opts=in_stack,
 )
 
+edge = EdgeProtection(
+    "edge",
+    EdgeProtectionArgs(
+        name_prefix=config.name_prefix,
+        edge=config.edge,
+        vpc_id=network.vpc_id,
+        public_subnet_ids=network.subnet_ids[SubnetTier.PUBLIC],
+        alb_security_group_id=network.security_group_ids[Role.ALB],
+        context=context,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+cluster = ServiceCluster(
+    "services",
+    ServiceClusterArgs(
+        name_prefix=config.name_prefix,
+        eks=config.eks,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.subnet_ids[SubnetTier.PRIVATE],
+        control_plane_security_group_id=network.security_group_ids[Role.EKS_CONTROL_PLANE],
+        node_security_group_id=network.security_group_ids[Role.APP],
+        context=context,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+TradingWorkloads(
+    "workloads",
+    TradingWorkloadsArgs(
+        name_prefix=config.name_prefix,
+        kubeconfig=cluster.kubeconfig,
+        cluster_name=cluster.cluster_name,
+        vpc_id=network.vpc_id,
+        node_groups=config.eks.node_groups,
+        repository_urls=cluster.repository_urls,
+        image_tag=config.eks.image_tag,
+        target_group_arns=edge.target_group_arns,
+        context=context,
+    ),
+    opts=in_stack,
+)
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -176,3 +222,10 @@ pulumi.export("cacheReaderEndpoint", data.cache_reader_endpoint)
 pulumi.export("cacheSecretArn", data.cache_secret_arn)
 pulumi.export("dataKmsKeyArn", data.data_key_arn)
 pulumi.export("drDataKmsKeyArn", data.dr_key_arn)
+pulumi.export("siteUrl", edge.site_url)
+pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
+pulumi.export("albDnsName", edge.alb_dns_name)
+pulumi.export("webAclArn", edge.web_acl_arn)
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
+pulumi.export("ecrRepositoryUrls", cluster.repository_urls)

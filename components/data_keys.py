@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -44,9 +44,10 @@ _USE_ACTIONS = [
 class DataEncryptionKeyArgs:
     name_prefix: str
     purpose: str  # "data" or "data-dr": the alias and the Name tag
-    context: AwsContext  # with ``region`` set to the key's region
+    context: AwsContext
     protect: bool
-    in_other_region: bool = False  # pass ``region=`` (the DR key) instead of the provider's
+    # Another region than the stack's (pulumi-aws v7 ``region=``): the DR key.
+    region: str | None = None
 
 
 def key_policy(ctx: AwsContext) -> str:
@@ -101,13 +102,14 @@ class DataEncryptionKey(pulumi.ComponentResource):
         self, name: str, args: DataEncryptionKeyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("trading:data:DataEncryptionKey", name, None, opts)
-        region = args.context.region if args.in_other_region else None
+        region = args.region
+        ctx = replace(args.context, region=region) if region else args.context
         key = aws.kms.Key(
             f"{name}-key",
             description=f"{args.name_prefix}: {args.purpose} stores (RDS, ElastiCache, secrets)",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=key_policy(args.context),
+            policy=key_policy(ctx),
             region=region,
             tags={"Name": f"{args.name_prefix}-{args.purpose}"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),

@@ -7,7 +7,6 @@ ARNs leave the component; credentials stay in Secrets Manager.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -196,15 +195,14 @@ class DataLayer(pulumi.ComponentResource):
         if args.dr_region is None:
             raise ValueError("postgres.crossRegionReplica needs drRegion (checked by the config)")
         child = pulumi.ResourceOptions(parent=self)
-        dr_context = dataclasses.replace(args.context, region=args.dr_region)
         key = DataEncryptionKey(
             f"{self._name}-dr-key",
             DataEncryptionKeyArgs(
                 name_prefix=args.name_prefix,
                 purpose="data-dr",
-                context=dr_context,
+                context=args.context,
                 protect=args.protect,
-                in_other_region=True,
+                region=args.dr_region,
             ),
             opts=child,
         )
@@ -212,9 +210,9 @@ class DataLayer(pulumi.ComponentResource):
             f"{self._name}-dr-logs",
             LogsEncryptionKeyArgs(
                 name_prefix=f"{args.name_prefix}-dr",
-                context=dr_context,
+                context=args.context,
                 protect=args.protect,
-                in_other_region=True,
+                region=args.dr_region,
             ),
             opts=child,
         )
@@ -225,7 +223,7 @@ class DataLayer(pulumi.ComponentResource):
                 region=args.dr_region,
                 vpc_cidr=args.postgres.dr_vpc_cidr,
                 availability_zones=args.dr_availability_zones,
-                context=dr_context,
+                context=args.context,
                 logs_kms_key_arn=logs_key.key_arn,
                 flow_log_retention_days=args.dr_flow_log_retention_days,
                 protect=args.protect,

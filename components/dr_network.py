@@ -27,7 +27,7 @@ class DrDatabaseNetworkArgs:
     region: str
     vpc_cidr: str  # must not overlap the primary VPC, so the two can be peered later
     availability_zones: Sequence[str]
-    context: AwsContext  # with ``region`` set to the DR region
+    context: AwsContext
     logs_kms_key_arn: pulumi.Input[str]  # a key in the DR region
     flow_log_retention_days: int
     protect: bool
@@ -80,7 +80,7 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
                 retention_days=args.flow_log_retention_days,
                 context=args.context,
                 protect=args.protect,
-                in_other_region=True,
+                region=region,
             ),
             opts=child(),
         )

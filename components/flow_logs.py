@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -16,9 +16,10 @@ class VpcFlowLogsArgs:
     vpc_id: pulumi.Input[str]
     logs_kms_key_arn: pulumi.Input[str]  # a key in the VPC's region
     retention_days: int
-    context: AwsContext  # with ``region`` set to the VPC's region
+    context: AwsContext
     protect: bool
-    in_other_region: bool = False  # pass ``region=`` (a DR VPC) instead of the provider's
+    # Another region than the stack's (pulumi-aws v7 ``region=``), e.g. the DR VPC's.
+    region: str | None = None
 
 
 class VpcFlowLogs(pulumi.ComponentResource):
@@ -28,8 +29,8 @@ class VpcFlowLogs(pulumi.ComponentResource):
         self, name: str, args: VpcFlowLogsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("trading:network:VpcFlowLogs", name, None, opts)
-        ctx = args.context
-        region = ctx.region if args.in_other_region else None
+        region = args.region
+        ctx = replace(args.context, region=region) if region else args.context
         group = aws.cloudwatch.LogGroup(
             f"{name}-group",
             name=f"/{args.name_prefix}/vpc-flow-logs",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -13,9 +13,11 @@ from .aws_context import AwsContext, policy_json
 @dataclass(frozen=True)
 class LogsEncryptionKeyArgs:
     name_prefix: str
-    context: AwsContext  # with ``region`` set to the key's region
+    context: AwsContext
     protect: bool
-    in_other_region: bool = False  # pass ``region=`` (the DR region) instead of the provider's
+    # Another region than the stack's (pulumi-aws v7 ``region=``): CloudWatch Logs can only use
+    # a key in the log group's own region, and CloudFront's WAF logs live in us-east-1.
+    region: str | None = None
 
 
 class LogsEncryptionKey(pulumi.ComponentResource):
@@ -28,8 +30,7 @@ class LogsEncryptionKey(pulumi.ComponentResource):
         self, name: str, args: LogsEncryptionKeyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("trading:logs:LogsEncryptionKey", name, None, opts)
-        ctx = args.context
-        region = ctx.region if args.in_other_region else None
+        ctx = replace(args.context, region=args.region) if args.region else args.context
         # The logs service may use the key only with an encryption context naming one of this
         # account's log groups in this region, so no other account or service can borrow it.
         policy = policy_json(
@@ -67,15 +68,15 @@ class LogsEncryptionKey(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=policy,
-            region=region,
             tags={"Name": f"{args.name_prefix}-logs"},
+            region=args.region,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.kms.Alias(
             f"{name}-alias",
             name=f"alias/{args.name_prefix}-logs",
             target_key_id=key.key_id,
-            region=region,
+            region=args.region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = key.arn

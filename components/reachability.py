@@ -65,6 +65,7 @@ REDIS_PORT = 6379
 KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; always on
 KAFKA_SCRAM_PORT = 9096  # MSK SASL/SCRAM over TLS; only with kafka.scram
 KUBELET_PORT = 10250
+LB_CONTROLLER_WEBHOOK_PORT = 9443  # the AWS Load Balancer Controller's admission webhook
 DNS_PORT = 53
 
 
@@ -87,6 +88,12 @@ REACHABILITY: tuple[Flow, ...] = (
     _one(Role.APP, Role.EKS_CONTROL_PLANE, HTTPS, "Nodes and pods to the Kubernetes API"),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, KUBELET_PORT, "API server to kubelets (logs, exec)"),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, HTTPS, "API server to admission webhooks"),
+    _one(
+        Role.EKS_CONTROL_PLANE,
+        Role.APP,
+        LB_CONTROLLER_WEBHOOK_PORT,
+        "API server to the AWS Load Balancer Controller's webhook",
+    ),
     # Matching engine: only through its internal NLB, never directly from pods.
     _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_TCP_PORT, "Services to the engine (TCP)"),
     _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_GRPC_PORT, "Services to the engine (gRPC)"),

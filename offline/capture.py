@@ -13,6 +13,7 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.proto import resource_pb2
 
 UNKNOWN = rpc.UNKNOWN
 """The string the engine uses on the wire for a value not known until apply."""
@@ -72,6 +73,18 @@ class CapturingMonitor(MockMonitor):
         super().__init__(mocks)
         self.captured: list[CapturedResource] = []
         self.stack_outputs: dict[str, Any] = {}
+
+    def GetDeploymentInfo(self, request: Any) -> Any:
+        # Without resource references a resource given to a component (a SecurityGroup to
+        # eks.Cluster) travels as its id. With them, the mock monitor would rebuild the
+        # resource on its own thread and event loop, and the run would deadlock.
+        info = super().GetDeploymentInfo(request)
+        features = [
+            feature
+            for feature in info.supportedFeatures
+            if feature != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
+        ]
+        return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)

@@ -7,27 +7,27 @@ of a new stack.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-ACCOUNT_ID = "123456789012"
-PARTITION = "aws"
+from .mock_outputs import (
+    ACCOUNT_ID,
+    COMPUTED,
+    PARTITION,
+    PREFIX_LISTS,
+    Created,
+    digest,
+    secret_arn,
+)
 
 AVAILABILITY_ZONES: dict[str, list[str]] = {
     "ap-northeast-1": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
     "ap-northeast-2": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
     "us-west-1": ["us-west-1a", "us-west-1c"],  # a real two-zone region
     "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"],
-}
-# Managed prefix lists by name (ids as AWS publishes them for ap-northeast-2).
-PREFIX_LISTS: dict[str, str] = {
-    "com.amazonaws.global.cloudfront.origin-facing": "pl-22a6434b",
-    "com.amazonaws.ap-northeast-2.s3": "pl-78a54011",
-    "com.amazonaws.ap-northeast-2.dynamodb": "pl-01a04568",
 }
 _AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default"
 SSM_PARAMETERS: dict[str, str] = {
@@ -37,6 +37,17 @@ SSM_PARAMETERS: dict[str, str] = {
         "ami-0e8f4a1b7c2d3e4f5"
     ),
 }
+
+# AWS managed CloudFront policies: their well-known ids.
+CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+}
+CLOUDFRONT_ORIGIN_REQUEST_POLICIES: dict[str, str] = {
+    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+}
+# Route 53 zone of each region's ALBs, and each region's ELB log-delivery account.
+ELB_ACCOUNTS: dict[str, str] = {"ap-northeast-2": "600734575887", "us-east-1": "127311923021"}
 
 # Prefixes of ids AWS gives, by resource type; others get "<name>-<hash>".
 _ID_PREFIX = {
@@ -55,243 +66,6 @@ _ID_PREFIX = {
 }
 
 
-# Every generated secret (random passwords, tokens) starts with this, so tests can prove that no
-# plaintext secret reaches a resource input outside a secret envelope.
-MOCK_SECRET_MARKER = "mock-secret-"
-
-
-def _digest(*parts: str, length: int = 17) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
-
-
-def _uuid(*parts: str) -> str:
-    h = _digest(*parts, length=32)
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-Inputs = dict[str, Any]
-
-
-def _msk_cluster(inputs: Inputs, _: str, region: str) -> Inputs:
-    name = str(inputs.get("clusterName"))
-    brokers = int(inputs.get("numberOfBrokerNodes") or 0)
-    host = f"{name}.{_digest(name, length=6)}.c3.kafka.{region}.amazonaws.com"
-
-    def listener(port: int) -> str:
-        return ",".join(f"b-{i}.{host}:{port}" for i in range(1, min(brokers, 3) + 1))
-
-    sasl = (inputs.get("clientAuthentication") or {}).get("sasl") or {}
-    return {
-        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:cluster/{name}/{_uuid(name)}-3",
-        "bootstrapBrokersSaslIam": listener(9098) if sasl.get("iam") else "",
-        "bootstrapBrokersSaslScram": listener(9096) if sasl.get("scram") else "",
-        # MSK opens the TLS-only listener just for mTLS or unauthenticated clients.
-        "bootstrapBrokersTls": "",
-        "currentVersion": "K3AEGXETSR30VB",
-        "zookeeperConnectString": "",
-    }
-
-
-def _msk_serverless(inputs: Inputs, _: str, region: str) -> Inputs:
-    name = str(inputs.get("clusterName"))
-    return {
-        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:cluster/{name}/{_uuid(name)}-s2",
-        "bootstrapBrokersSaslIam": (
-            f"boot-{_digest(name, length=8)}.c2.kafka-serverless.{region}.amazonaws.com:9098"
-        ),
-        "clusterUuid": f"{_uuid(name)}-s2",
-    }
-
-
-def _msk_configuration(inputs: Inputs, _: str, region: str) -> Inputs:
-    name = str(inputs.get("name"))
-    return {
-        "arn": f"arn:{PARTITION}:kafka:{region}:{ACCOUNT_ID}:configuration/{name}/{_uuid(name)}-2",
-        "latestRevision": 1,
-    }
-
-
-def _msk_topic(inputs: Inputs, _: str, region: str) -> Inputs:
-    cluster = str(inputs.get("clusterArn", ""))
-    return {"arn": cluster.replace(":cluster/", ":topic/", 1) + f"/{inputs.get('name')}"}
-
-
-def _load_balancer(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    kind = "net" if inputs.get("loadBalancerType") == "network" else "app"
-    suffix = f"{kind}/{resource_id[:32]}/{_digest(resource_id, length=16)}"
-    scheme = "internal-" if inputs.get("internal") else ""
-    return {
-        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
-        "arnSuffix": suffix,
-        "dnsName": f"{scheme}{resource_id[:32]}-{_digest(resource_id, length=10)}"
-        f".elb.{region}.amazonaws.com",
-        "zoneId": "ZIBE1TIR4HY56",
-    }
-
-
-def _target_group(_: Inputs, resource_id: str, region: str) -> Inputs:
-    suffix = f"targetgroup/{resource_id[:32]}/{_digest(resource_id, length=16)}"
-    return {
-        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}",
-        "arnSuffix": suffix,
-    }
-
-
-def _bucket(inputs: Inputs, resource_id: str, _: str) -> Inputs:
-    name = str(inputs.get("bucket") or resource_id)
-    return {"bucket": name, "arn": f"arn:{PARTITION}:s3:::{name}", "id": name}
-
-
-def _iam(kind: str) -> Callable[[Inputs, str, str], Inputs]:
-    def computed(inputs: Inputs, resource_id: str, _: str) -> Inputs:
-        name = str(inputs.get("name") or resource_id)
-        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{kind}/{name}", "name": name}
-
-    return computed
-
-
-def _launch_template(_: Inputs, __: str, ___: str) -> Inputs:
-    return {"latestVersion": 1, "defaultVersion": 1}
-
-
-def _rds_host(region: str) -> str:
-    return f"c{_digest(ACCOUNT_ID, region, length=12)}.{region}.rds.amazonaws.com"
-
-
-def _random_password(inputs: Inputs, resource_id: str, _: str) -> Inputs:
-    length = int(inputs.get("length", 32))
-    return {"result": (MOCK_SECRET_MARKER + _digest(resource_id, length=64))[:length]}
-
-
-def _secret_arn(region: str, name: str) -> str:
-    return f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-{_digest(name)[:6]}"
-
-
-def _secret(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    arn = _secret_arn(region, inputs.get("name") or resource_id)
-    return {"arn": arn, "id": arn}
-
-
-def _managed_master_secret(inputs: dict[str, Any], region: str, name: str) -> dict[str, Any]:
-    """RDS creates and reports the master secret only when it manages the password."""
-    if not inputs.get("manageMasterUserPassword"):
-        return {}
-    secret = {
-        "secretArn": _secret_arn(region, f"rds!{name}"),
-        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
-        "secretStatus": "active",
-    }
-    return {"masterUserSecrets": [secret]}
-
-
-def _rds_instance(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    name = inputs.get("identifier") or resource_id
-    address = f"{name}.{_rds_host(region)}"
-    port = inputs.get("port", 5432)
-    return {
-        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{name}",
-        "identifier": name,
-        "address": address,
-        "endpoint": f"{address}:{port}",
-        "port": port,
-        **_managed_master_secret(inputs, region, name),
-    }
-
-
-def _rds_cluster(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    name = inputs.get("clusterIdentifier") or resource_id
-    return {
-        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:cluster:{name}",
-        "clusterIdentifier": name,
-        "endpoint": f"{name}.cluster-{_rds_host(region)}",
-        "readerEndpoint": f"{name}.cluster-ro-{_rds_host(region)}",
-        "port": inputs.get("port", 5432),
-        **_managed_master_secret(inputs, region, name),
-    }
-
-
-def _rds_cluster_instance(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    return {"endpoint": f"{inputs.get('identifier') or resource_id}.{_rds_host(region)}"}
-
-
-def _rds_proxy(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    return {"endpoint": f"{inputs.get('name')}.proxy-{_rds_host(region)}"}
-
-
-def _rds_proxy_endpoint(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    name = inputs.get("dbProxyEndpointName")
-    return {"endpoint": f"{name}.endpoint.proxy-{_rds_host(region)}"}
-
-
-def _replication_group(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    group = str(inputs.get("replicationGroupId"))
-    host = f"{group}.{_digest(group, length=6)}.{region}.cache.amazonaws.com"
-    if inputs.get("clusterMode") == "enabled":
-        return {"configurationEndpointAddress": f"clustercfg.{host}"}
-    return {"primaryEndpointAddress": f"master.{host}", "readerEndpointAddress": f"replica.{host}"}
-
-
-def _serverless_cache(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    host = f"{inputs.get('name')}-{_digest(resource_id, length=6)}.serverless.{region}"
-    address = f"{host}.cache.amazonaws.com"
-    return {
-        "endpoints": [{"address": address, "port": 6379}],
-        "readerEndpoints": [{"address": address, "port": 6380}],
-    }
-
-
-def _vpc_endpoint(inputs: Inputs, _: str, __: str) -> Inputs:
-    service = str(inputs.get("serviceName", ""))
-    return {"prefixListId": PREFIX_LISTS.get(service, "pl-" + _digest(service, length=8))}
-
-
-def _eip(_: Inputs, resource_id: str, __: str) -> Inputs:
-    return {"allocationId": resource_id, "publicIp": "203.0.113.10"}
-
-
-def _kms_key(_: Inputs, resource_id: str, region: str) -> Inputs:
-    return {
-        "keyId": resource_id,
-        "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{resource_id}",
-    }
-
-
-def _log_group(inputs: Inputs, resource_id: str, region: str) -> Inputs:
-    name = inputs.get("name") or resource_id
-    return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
-
-
-# Computed attributes by resource type: (inputs, id, region) -> outputs the program reads.
-_COMPUTED: dict[str, Callable[[Inputs, str, str], Inputs]] = {
-    "aws:msk/cluster:Cluster": _msk_cluster,
-    "aws:msk/serverlessCluster:ServerlessCluster": _msk_serverless,
-    "aws:msk/configuration:Configuration": _msk_configuration,
-    "aws:msk/topic:Topic": _msk_topic,
-    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
-    "aws:lb/targetGroup:TargetGroup": _target_group,
-    "aws:s3/bucket:Bucket": _bucket,
-    "aws:iam/role:Role": _iam("role"),
-    "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
-    "aws:secretsmanager/secret:Secret": _secret,
-    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
-    "aws:ec2/eip:Eip": _eip,
-    "aws:kms/key:Key": _kms_key,
-    "aws:cloudwatch/logGroup:LogGroup": _log_group,
-    "random:index/randomPassword:RandomPassword": _random_password,
-    "aws:rds/instance:Instance": _rds_instance,
-    "aws:rds/cluster:Cluster": _rds_cluster,
-    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
-    "aws:rds/proxy:Proxy": _rds_proxy,
-    "aws:rds/proxyEndpoint:ProxyEndpoint": _rds_proxy_endpoint,
-    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": lambda _, __, ___: {
-        "name": "default"
-    },
-    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
-    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
-}
-
-
 class PlatformMocks(Mocks):
     """Mocks for every resource and invoke the program uses, in update or preview mode."""
 
@@ -300,37 +74,50 @@ class PlatformMocks(Mocks):
         self.region = region
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
         if self.preview:
             # Ids and computed attributes are unknown until the resource exists.
-            return None, dict(args.inputs)
+            return None, inputs
         resource_id = self._resource_id(args)
         service = args.typ.split(":")[1].split("/")[0] if ":" in args.typ else "index"
         region = args.inputs.get("region") or self.region
         outputs: dict[str, Any] = {
-            "name": args.inputs.get("name") or f"{args.name}-{_digest(args.name, length=7)}",
+            "name": args.inputs.get("name") or f"{args.name}-{digest(args.name, length=7)}",
             "arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{args.name}/{resource_id}",
             "id": resource_id,
-            **args.inputs,
+            **inputs,
         }
         outputs.update(self._computed(args, resource_id))
         # Some providers use a natural key as the id (a bucket's name, a secret's ARN).
         return str(outputs["id"]), outputs
 
-    def _resource_id(self, args: MockResourceArgs) -> str:
+    def _resource_id(self, args: MockResourceArgs) -> str:  # noqa: PLR0911 - one return per id shape
         prefix = _ID_PREFIX.get(args.typ)
+        if args.resource_id:  # a read (``Resource.get``) keeps the id it was given
+            return args.resource_id
         if prefix:
-            return prefix + _digest(args.typ, args.name)
+            return prefix + digest(args.typ, args.name)
+        if args.typ == "aws:cloudfront/distribution:Distribution":
+            return "E" + digest(args.typ, args.name, length=13).upper()
+        if args.typ == "aws:s3/bucket:Bucket":  # a bucket's id is its name
+            prefix = str(args.inputs.get("bucketPrefix", ""))
+            return str(args.inputs.get("bucket") or prefix + digest(args.name, length=12))
+        if args.typ == "aws:secretsmanager/secret:Secret":  # a secret's id is its ARN
+            name = str(args.inputs.get("namePrefix") or args.inputs.get("name") or args.name)
+            region = args.inputs.get("region") or self.region
+            return secret_arn(str(region), name)
         if args.typ == "aws:kms/key:Key":
-            h = _digest(args.name, length=32)
+            h = digest(args.name, length=32)
             return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        return f"{args.name}-{_digest(args.name, length=7)}"
+        return f"{args.name}-{digest(args.name, length=7)}"
 
     def _computed(self, args: MockResourceArgs, resource_id: str) -> dict[str, Any]:
         """Attributes the provider computes that the program reads."""
-        handler = _COMPUTED.get(args.typ)
-        if handler is None:
+        compute = COMPUTED.get(args.typ)
+        if compute is None:
             return {}
-        return handler(args.inputs, resource_id, str(args.inputs.get("region") or self.region))
+        region = str(args.inputs.get("region") or self.region)
+        return compute(Created(args.typ, args.name, dict(args.inputs), region, resource_id))
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         handler = _INVOKES.get(args.token)
@@ -422,6 +209,37 @@ def _policy_document(inputs: Invoke, _: str) -> InvokeResult:
     return {"json": json.dumps(inputs, sort_keys=True), "id": "policy"}, []
 
 
+def _route53_zone(inputs: Invoke, _: str) -> InvokeResult:
+    name = str(inputs.get("name") or "").rstrip(".")
+    zone_id = str(inputs.get("zoneId") or "Z" + digest("zone", name, length=20).upper())
+    return {
+        "zoneId": zone_id,
+        "id": zone_id,
+        "name": f"{name}.",
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)],
+        "resourceRecordSetCount": 4,
+    }, []
+
+
+def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeResult]:
+    def lookup(inputs: Invoke, _: str) -> InvokeResult:
+        name = str(inputs.get("name", ""))
+        if name not in policies:
+            return {}, [("name", f"no AWS managed CloudFront policy named {name!r}")]
+        return {"id": policies[name], "name": name, "etag": "E23ZP02F085DFQ"}, []
+
+    return lookup
+
+
+def _elb_service_account(_: Invoke, region: str) -> InvokeResult:
+    account = ELB_ACCOUNTS.get(region)
+    if account is None:
+        return {}, [("region", f"no mocked ELB log-delivery account for {region}")]
+    return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
+
+
 _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -430,4 +248,10 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "aws:route53/getZone:getZone": _route53_zone,
+    "aws:cloudfront/getCachePolicy:getCachePolicy": _managed_policy(CLOUDFRONT_CACHE_POLICIES),
+    "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
+        CLOUDFRONT_ORIGIN_REQUEST_POLICIES
+    ),
+    "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
 }

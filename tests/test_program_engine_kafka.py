@@ -29,11 +29,18 @@ def run(stack: str, *, preview: bool, scram: bool | None = None) -> ProgramRun:
 def test_engine_uses_the_engine_subnets_and_roles(stack: str, preview: bool) -> None:
     program = run(stack, preview=preview)
     urn = {r.name: r.urn for r in program.resources}
-    (template,) = program.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    engine = program.named("matching-engine")
+    (template,) = [
+        t
+        for t in program.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+        if t.parent == engine.urn
+    ]
     assert template.property_dependencies["networkInterfaces"] == (
         urn["network-matching-engine-sg"],
     )
-    (nlb,) = program.of_type("aws:lb/loadBalancer:LoadBalancer")
+    (nlb,) = [
+        lb for lb in program.of_type("aws:lb/loadBalancer:LoadBalancer") if lb.parent == engine.urn
+    ]
     assert urn["network-matching-engine-nlb-sg"] in nlb.property_dependencies["securityGroups"]
     engine_subnets = subnets(program, "matchingEngine")
     assert set(nlb.property_dependencies["subnets"]) == engine_subnets

@@ -10,6 +10,7 @@ from .data import (
     PostgresEngine,
     ProxyIamAuth,
 )
+from .edge import EdgeConfig, WafConfig, WafRule
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
 from .messaging import CleanupPolicy, KafkaConfig, KafkaMode, TopicConfig
@@ -28,6 +29,7 @@ __all__ = [
     "CacheMode",
     "CleanupPolicy",
     "ConfigError",
+    "EdgeConfig",
     "EksConfig",
     "Environment",
     "KafkaConfig",
@@ -43,6 +45,8 @@ __all__ = [
     "SubnetTier",
     "Taint",
     "TopicConfig",
+    "WafConfig",
+    "WafRule",
     "from_pulumi",
     "load_stack_config",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from .cluster import EksConfig, parse_eks
 from .data import CacheConfig, PostgresConfig, parse_cache, parse_postgres
+from .edge import EdgeConfig, parse_edge
 from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig, parse_matching_engine
 from .messaging import KafkaConfig, parse_kafka
@@ -28,7 +29,16 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 
 # Objects under ``trading-platform:`` that a tier fills in and the stack may override per key.
-TIERED_SECTIONS = ("network", "eks", "matchingEngine", "postgres", "cache", "kafka", "budget")
+TIERED_SECTIONS = (
+    "network",
+    "eks",
+    "matchingEngine",
+    "postgres",
+    "cache",
+    "kafka",
+    "budget",
+    "edge",
+)
 
 
 class Environment(StrEnum):
@@ -60,6 +70,7 @@ class StackConfig:
     cache: CacheConfig
     kafka: KafkaConfig
     budget: BudgetConfig
+    edge: EdgeConfig
 
     @property
     def name_prefix(self) -> str:
@@ -155,6 +166,7 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
         cache=parse_cache(tiered.section("cache")),
         kafka=parse_kafka(tiered.section("kafka"), network.az_count),
         budget=budget,
+        edge=parse_edge(tiered.section("edge")),
     )
     dr_vpc = ipaddress.ip_network(config.postgres.dr_vpc_cidr)
     if config.postgres.cross_region_replica and dr_vpc.overlaps(

@@ -69,6 +69,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     },
     "kafka": {"mode": "serverless", "topics": TOPICS},
     "budget": {"monthlyUsd": 1362},
+    "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
 }
 
 GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
@@ -137,6 +138,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 3421},
+    "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
 }
 
 SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
@@ -205,6 +207,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 21895},
+    "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
 }
 
 TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}

@@ -13,9 +13,11 @@ from components.aws_context import AwsContext
 from components.config import StackConfig, load_stack_config
 from components.data_layer import DataLayer, DataLayerArgs
 from offline.capture import UNKNOWN, CapturedResource
-from offline.mocks import ACCOUNT_ID, AVAILABILITY_ZONES, MOCK_SECRET_MARKER
+from offline.mock_outputs import MOCK_SECRET_MARKER
+from offline.mocks import ACCOUNT_ID, AVAILABILITY_ZONES
 from offline.runner import ProgramRun, run_component, run_program
 from tests.resources import linked_one, within
+from tests.stack_values import base_values
 
 REGION, DR_REGION = "ap-northeast-2", "ap-northeast-1"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret envelope
@@ -53,12 +55,7 @@ def stack_config(
         # Aurora cannot have a cross-region replica with an RDS-managed password (see config).
         postgres["crossRegionReplica"] = False
     values = {
-        "aws:region": REGION,
-        "trading-platform:tier": tier,
-        "trading-platform:environment": "prod" if tier == "scale" else "dev",
-        "trading-platform:owner": "platform",
-        "trading-platform:costCenter": "trading",
-        "trading-platform:drRegion": DR_REGION,
+        **base_values(tier, environment="prod" if tier == "scale" else "dev"),
         "trading-platform:postgres": postgres,
         "trading-platform:cache": {"mode": cache_mode, **(cache or {})},
     }

@@ -16,6 +16,7 @@ from components.config import (
     StackConfig,
     load_stack_config,
 )
+from tests.stack_values import base_values
 
 P = "trading-platform:"
 
@@ -27,14 +28,7 @@ def load(
     cache: dict[str, Any] | None = None,
     **root: Any,
 ) -> StackConfig:
-    values: dict[str, Any] = {
-        "aws:region": "ap-northeast-2",
-        f"{P}tier": tier,
-        f"{P}environment": "dev",
-        f"{P}owner": "platform",
-        f"{P}costCenter": "trading",
-        f"{P}drRegion": "ap-northeast-1",
-    }
+    values: dict[str, Any] = base_values(tier)
     if postgres is not None:
         values[f"{P}postgres"] = postgres
     if cache is not None:

@@ -15,6 +15,7 @@ from components.config import (
     load_stack_config,
 )
 from components.config.matching_engine import INSTANCE_MEMORY_GIB
+from tests.stack_values import base_values
 
 P = "trading-platform"
 SEED_TOPICS = {
@@ -27,14 +28,7 @@ SEED_TOPICS = {
 
 def load(tier: str = "startup", **sections: Any) -> StackConfig:
     """A valid stack of ``tier`` with ``sections`` (matchingEngine=..., kafka=...) overridden."""
-    values: dict[str, Any] = {
-        "aws:region": "ap-northeast-2",
-        f"{P}:tier": tier,
-        f"{P}:environment": "dev",
-        f"{P}:owner": "platform",
-        f"{P}:costCenter": "trading",
-        f"{P}:drRegion": "ap-northeast-1",
-    }
+    values: dict[str, Any] = base_values(tier)
     values.update({f"{P}:{name}": section for name, section in sections.items()})
     return load_stack_config(values, stack="test")
 

@@ -1,0 +1,652 @@
+"""EdgeProtection: every request from the internet enters through CloudFront with WAF.
+
+Viewers reach ``domain`` and ``www.domain`` (Route 53 aliases to CloudFront). CloudFront serves
+the static front end from a private bucket through origin access control, and sends ``/api/*``,
+``/ws/*`` and ``/socket.io/*`` uncached to the ALB over TLS as ``origin.<domain>``, adding a
+secret header. The ALB accepts 443 only from CloudFront's origin-facing prefix list (the ALB
+security group from the reachability table), and forwards only requests carrying the secret;
+anything else gets a fixed 403. So the ALB is unreachable except through CloudFront and its WAF.
+
+There is no port 80 listener: the ALB security group never opens 80, CloudFront talks to the
+origin over HTTPS only, and viewers are redirected to HTTPS by CloudFront, so a redirect
+listener on the ALB could never receive a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+from pulumi_aws.cloudwatch import (
+    LogDeliveryDestinationDeliveryDestinationConfigurationArgs as DeliveryDestinationArgs,
+)
+from pulumi_aws.s3 import (
+    BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs as AbortUploadsArgs,
+)
+from pulumi_aws.s3 import (
+    BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs as SseArgs,
+)
+
+from .aws_context import AwsContext, policy_json
+from .config import EdgeConfig
+from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
+from .reachability import API_PORT, HTTPS, WEBSOCKET_PORT
+from .waf import US_EAST_1, EdgeFirewall, EdgeFirewallArgs
+
+ORIGIN_SECRET_HEADER = "X-Origin-Verify"
+ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# AWS managed CloudFront policies, looked up by name.
+CACHING_DISABLED = "Managed-CachingDisabled"
+CACHING_OPTIMIZED = "Managed-CachingOptimized"
+ALL_VIEWER_EXCEPT_HOST = "Managed-AllViewerExceptHostHeader"
+API_PATHS = ("/api/*",)
+WEBSOCKET_PATHS = ("/ws/*", "/socket.io/*")
+ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+# Seed 000's ALB table: /health every 15 s, 2 to pass, 3 to fail, 120 s deregistration.
+HEALTH_CHECK_PATH = "/health"
+
+
+@dataclass(frozen=True)
+class EdgeProtectionArgs:
+    name_prefix: str
+    edge: EdgeConfig
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    alb_security_group_id: pulumi.Input[str]  # the reachability table's ALB role
+    context: AwsContext
+    protect: bool
+
+
+class EdgeProtection(pulumi.ComponentResource):
+    site_url: pulumi.Output[str]
+    distribution_id: pulumi.Output[str]
+    distribution_domain_name: pulumi.Output[str]
+    alb_arn: pulumi.Output[str]
+    alb_dns_name: pulumi.Output[str]
+    target_group_arns: dict[str, pulumi.Output[str]]  # "api", "websocket"
+    web_acl_arn: pulumi.Output[str]
+    origin_secret_arn: pulumi.Output[str]
+    static_bucket_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: EdgeProtectionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:edge:EdgeProtection", name, None, opts)
+        self._name = name
+        self._args = args
+        edge, prefix = args.edge, args.name_prefix
+        domain = edge.domain_name
+        origin_domain = f"origin.{domain}"
+        invoke = pulumi.InvokeOptions(parent=self)
+
+        zone_id: pulumi.Input[str] = (
+            edge.hosted_zone_id
+            if edge.hosted_zone_id is not None
+            else aws.route53.get_zone_output(
+                name=edge.hosted_zone_name, private_zone=False, opts=invoke
+            ).zone_id
+        )
+        self._zone_id = zone_id
+
+        # The ALB's certificate names only the origin host CloudFront connects to; viewers
+        # see the us-east-1 certificate on CloudFront. No name is in both, so the two never
+        # race for the same validation record.
+        alb_cert = self._certificate("alb-cert", [origin_domain], None)
+        cdn_cert = self._certificate("cdn-cert", [domain, f"www.{domain}"], US_EAST_1)
+
+        secret_value, secret_arn = self._origin_secret()
+        # CloudWatch Logs needs a key in the log group's region: WAF and CloudFront log to
+        # us-east-1, so they get their own key there.
+        logs_key = LogsEncryptionKey(
+            f"{name}-logs-us-east-1",
+            LogsEncryptionKeyArgs(
+                name_prefix=f"{prefix}-edge",
+                context=args.context,
+                protect=args.protect,
+                region=US_EAST_1,
+            ),
+            opts=self._child(),
+        )
+        firewall = EdgeFirewall(
+            f"{name}-waf",
+            EdgeFirewallArgs(
+                name_prefix=prefix,
+                waf=edge.waf,
+                log_retention_days=edge.log_retention_days,
+                logs_kms_key_arn=logs_key.key_arn,
+                protect=args.protect,
+            ),
+            opts=self._child(),
+        )
+        alb, target_groups = self._load_balancer(alb_cert, secret_value)
+        self._alias("origin", origin_domain, "A", alb.dns_name, alb.zone_id, evaluate=True)
+
+        static = self._private_bucket("static")
+        distribution = self._distribution(
+            origin_domain, static, cdn_cert, firewall.web_acl_arn, secret_value
+        )
+        self._static_bucket_policy(static, distribution)
+        self._access_logs(distribution, logs_key.key_arn)
+        for label, host in {"apex": domain, "www": f"www.{domain}"}.items():
+            for record_type in ("A", "AAAA"):
+                self._alias(
+                    f"{label}-{record_type.lower()}",
+                    host,
+                    record_type,
+                    distribution.domain_name,
+                    distribution.hosted_zone_id,
+                    evaluate=False,
+                )
+        aws.route53.HealthCheck(
+            f"{name}-site-health",
+            type="HTTPS",
+            fqdn=domain,
+            port=HTTPS,
+            resource_path=edge.health_check_path,
+            enable_sni=True,
+            request_interval=30,
+            failure_threshold=3,
+            tags={"Name": f"{prefix}-site"},
+            opts=self._child(),
+        )
+
+        self.site_url = pulumi.Output.from_input(f"https://{domain}")
+        self.distribution_id = distribution.id
+        self.distribution_domain_name = distribution.domain_name
+        self.alb_arn = alb.arn
+        self.alb_dns_name = alb.dns_name
+        self.target_group_arns = {role: tg.arn for role, tg in target_groups.items()}
+        self.web_acl_arn = firewall.web_acl_arn
+        self.origin_secret_arn = secret_arn
+        self.static_bucket_name = static.bucket
+        self.register_outputs(
+            {
+                "siteUrl": self.site_url,
+                "distributionId": self.distribution_id,
+                "distributionDomainName": self.distribution_domain_name,
+                "albArn": self.alb_arn,
+                "albDnsName": self.alb_dns_name,
+                "targetGroupArns": self.target_group_arns,
+                "webAclArn": self.web_acl_arn,
+                "originSecretArn": self.origin_secret_arn,
+                "staticBucketName": self.static_bucket_name,
+            }
+        )
+
+    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _certificate(
+        self, suffix: str, names: list[str], region: str | None
+    ) -> aws.acm.CertificateValidation:
+        """A DNS-validated certificate; one validation record per name (a fixed count)."""
+        name = f"{self._name}-{suffix}"
+        cert = aws.acm.Certificate(
+            name,
+            domain_name=names[0],
+            subject_alternative_names=names[1:],
+            validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            region=region,
+            tags={"Name": f"{self._args.name_prefix}-{suffix}"},
+            opts=self._child(),
+        )
+        options = cert.domain_validation_options
+        records = [
+            aws.route53.Record(
+                f"{name}-validation-{index}",
+                zone_id=self._zone_id,
+                name=options.apply(lambda o, i=index: o[i].resource_record_name or ""),
+                type=options.apply(lambda o, i=index: o[i].resource_record_type or "CNAME"),
+                records=[options.apply(lambda o, i=index: o[i].resource_record_value or "")],
+                ttl=300,
+                opts=self._child(),
+            )
+            for index in range(len(names))
+        ]
+        return aws.acm.CertificateValidation(
+            f"{name}-validated",
+            certificate_arn=cert.arn,
+            validation_record_fqdns=[record.fqdn for record in records],
+            region=region,
+            opts=self._child(),
+        )
+
+    def _origin_secret(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The header value only CloudFront knows, and the ARN of the secret that keeps it.
+
+        Rotate by replacing the RandomPassword: CloudFront and the ALB rules update together.
+        """
+        prefix, ctx = self._args.name_prefix, self._args.context
+        password = random.RandomPassword(
+            f"{self._name}-origin-secret", length=48, special=False, opts=self._child()
+        )
+        key = aws.kms.Key(
+            f"{self._name}-secrets-key",
+            description=f"{prefix}: edge secrets",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            # Secrets Manager uses the key on a caller's behalf; IAM decides who that may be.
+            policy=policy_json(
+                [
+                    {
+                        "Sid": "AccountAdministersKey",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": ctx.root_principal},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ]
+            ),
+            tags={"Name": f"{prefix}-edge-secrets"},
+            opts=self._child(protect=self._args.protect),
+        )
+        secret = aws.secretsmanager.Secret(
+            f"{self._name}-origin-secret",
+            name_prefix=f"{prefix}/edge/origin-verify-",
+            description=f"Value of the {ORIGIN_SECRET_HEADER} header CloudFront adds for the ALB",
+            kms_key_id=key.arn,
+            recovery_window_in_days=7,
+            opts=self._child(),
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{self._name}-origin-secret-value",
+            secret_id=secret.id,
+            secret_string=password.result,
+            opts=self._child(),
+        )
+        return pulumi.Output.secret(password.result), secret.arn
+
+    def _private_bucket(self, suffix: str) -> aws.s3.Bucket:
+        """A bucket nobody outside the account can reach: no ACLs, no public policies."""
+        name, prefix = f"{self._name}-{suffix}", self._args.name_prefix
+        bucket = aws.s3.Bucket(
+            name,
+            bucket_prefix=f"{prefix}-{suffix}-",
+            force_destroy=False,
+            tags={"Name": f"{prefix}-{suffix}"},
+            opts=self._child(protect=self._args.protect),
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=self._child(),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=self._child(),
+        )
+        # SSE-S3: ALB access logs can only be written to SSE-S3 buckets (SSE-KMS is not
+        # supported for them), and the static site is public content served by CloudFront.
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=SseArgs(sse_algorithm="AES256")
+                )
+            ],
+            opts=self._child(),
+        )
+        return bucket
+
+    def _bucket_policy(
+        self, suffix: str, bucket: aws.s3.Bucket, statements: pulumi.Input[list[dict[str, Any]]]
+    ) -> aws.s3.BucketPolicy:
+        """The bucket's policy: ``statements`` plus a deny of any request not over TLS."""
+        tls_only = bucket.arn.apply(
+            lambda arn: {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        )
+        document = pulumi.Output.all(statements, tls_only).apply(
+            lambda parts: policy_json([*parts[0], parts[1]])
+        )
+        return aws.s3.BucketPolicy(
+            f"{self._name}-{suffix}-policy",
+            bucket=bucket.id,
+            policy=document,
+            opts=self._child(),
+        )
+
+    def _load_balancer(
+        self, certificate: aws.acm.CertificateValidation, secret: pulumi.Output[str]
+    ) -> tuple[aws.lb.LoadBalancer, dict[str, aws.lb.TargetGroup]]:
+        args, name, prefix = self._args, self._name, self._args.name_prefix
+        ctx = args.context
+        logs = self._private_bucket("alb-logs")
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-alb-logs-lifecycle",
+            bucket=logs.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=args.edge.access_log_expiration_days
+                    ),
+                    abort_incomplete_multipart_upload=AbortUploadsArgs(days_after_initiation=1),
+                )
+            ],
+            opts=self._child(),
+        )
+        # Regions opened since August 2022 accept only the log-delivery service principal;
+        # older ones (ap-northeast-2 among them) deliver as the region's ELB account.
+        elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOptions(parent=self))
+        log_path = logs.arn.apply(lambda arn: f"{arn}/alb/AWSLogs/{ctx.account_id}/*")
+        delivery = pulumi.Output.all(log_path, elb_account.arn).apply(
+            lambda parts: [
+                {
+                    "Sid": "ElbLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": parts[0],
+                },
+                {
+                    "Sid": "ElbRegionalAccountLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": parts[1]},
+                    "Action": "s3:PutObject",
+                    "Resource": parts[0],
+                },
+            ]
+        )
+        log_policy = self._bucket_policy("alb-logs", logs, delivery)
+
+        alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            name=f"{prefix}-edge"[:32],
+            load_balancer_type="application",
+            internal=False,
+            ip_address_type="ipv4",
+            subnets=list(args.public_subnet_ids),
+            security_groups=[args.alb_security_group_id],
+            enable_http2=True,
+            drop_invalid_header_fields=True,
+            idle_timeout=60,
+            enable_deletion_protection=args.protect,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=logs.bucket, prefix="alb", enabled=True
+            ),
+            tags={"Name": f"{prefix}-edge"},
+            # ELB checks that it may write to the bucket when logging is switched on.
+            opts=self._child(depends_on=[log_policy]),
+        )
+        target_groups = {
+            "api": self._target_group("api", API_PORT, sticky=False),
+            # A WebSocket stays on the pod that accepted it; reconnects should too.
+            "websocket": self._target_group("websocket", WEBSOCKET_PORT, sticky=True),
+        }
+        https = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=alb.arn,
+            port=HTTPS,
+            protocol="HTTPS",
+            ssl_policy=ALB_TLS_POLICY,
+            certificate_arn=certificate.certificate_arn,
+            # Whatever does not come from CloudFront with the secret header ends here.
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="fixed-response",
+                    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                        content_type="text/plain", message_body="Forbidden", status_code="403"
+                    ),
+                )
+            ],
+            opts=self._child(),
+        )
+        routes = {"api": (100, API_PATHS), "websocket": (200, WEBSOCKET_PATHS)}
+        for role, (priority, paths) in routes.items():
+            aws.lb.ListenerRule(
+                f"{name}-{role}-rule",
+                listener_arn=https.arn,
+                priority=priority,
+                conditions=[
+                    aws.lb.ListenerRuleConditionArgs(
+                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(paths))
+                    ),
+                    aws.lb.ListenerRuleConditionArgs(
+                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                            http_header_name=ORIGIN_SECRET_HEADER, values=[secret]
+                        )
+                    ),
+                ],
+                actions=[
+                    aws.lb.ListenerRuleActionArgs(
+                        type="forward", target_group_arn=target_groups[role].arn
+                    )
+                ],
+                opts=self._child(),
+            )
+        return alb, target_groups
+
+    def _target_group(self, role: str, port: int, *, sticky: bool) -> aws.lb.TargetGroup:
+        return aws.lb.TargetGroup(
+            f"{self._name}-{role}-tg",
+            port=port,
+            protocol="HTTP",
+            protocol_version="HTTP1",
+            # Pods register by IP (VPC CNI), through the controller's TargetGroupBinding.
+            target_type="ip",
+            vpc_id=self._args.vpc_id,
+            deregistration_delay=120,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                path=HEALTH_CHECK_PATH,
+                protocol="HTTP",
+                port="traffic-port",
+                matcher="200",
+                interval=15,
+                timeout=5,
+                healthy_threshold=2,
+                unhealthy_threshold=3,
+            ),
+            stickiness=aws.lb.TargetGroupStickinessArgs(
+                type="lb_cookie", enabled=sticky, cookie_duration=86400
+            ),
+            tags={"Name": f"{self._args.name_prefix}-{role}"},
+            opts=self._child(),
+        )
+
+    def _distribution(
+        self,
+        origin_domain: str,
+        static: aws.s3.Bucket,
+        certificate: aws.acm.CertificateValidation,
+        web_acl_arn: pulumi.Output[str],
+        secret: pulumi.Output[str],
+    ) -> aws.cloudfront.Distribution:
+        edge, prefix, name = self._args.edge, self._args.name_prefix, self._name
+        invoke = pulumi.InvokeOptions(parent=self)
+        caching_disabled = aws.cloudfront.get_cache_policy_output(
+            name=CACHING_DISABLED, opts=invoke
+        ).id
+        caching_optimized = aws.cloudfront.get_cache_policy_output(
+            name=CACHING_OPTIMIZED, opts=invoke
+        ).id
+        all_viewer = aws.cloudfront.get_origin_request_policy_output(
+            name=ALL_VIEWER_EXCEPT_HOST, opts=invoke
+        ).id
+        oac = aws.cloudfront.OriginAccessControl(
+            f"{name}-static-oac",
+            name=f"{prefix}-static",
+            description="CloudFront signs every request to the static bucket",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=self._child(),
+        )
+
+        def to_alb(
+            paths: tuple[str, ...],
+        ) -> list[aws.cloudfront.DistributionOrderedCacheBehaviorArgs]:
+            # Uncached; every viewer header, cookie and query string but Host goes through,
+            # and Host becomes the origin's name so the ALB's certificate matches.
+            return [
+                aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+                    path_pattern=path,
+                    target_origin_id="alb",
+                    viewer_protocol_policy="https-only",
+                    allowed_methods=ALL_METHODS,
+                    cached_methods=["GET", "HEAD"],
+                    cache_policy_id=caching_disabled,
+                    origin_request_policy_id=all_viewer,
+                    compress=False,
+                )
+                for path in paths
+            ]
+
+        return aws.cloudfront.Distribution(
+            f"{name}-cdn",
+            enabled=True,
+            comment=f"{prefix}: static front end, API and WebSocket",
+            aliases=[edge.domain_name, f"www.{edge.domain_name}"],
+            default_root_object="index.html",
+            http_version="http2and3",
+            is_ipv6_enabled=True,
+            price_class=edge.price_class,
+            web_acl_id=web_acl_arn,
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id="alb",
+                    domain_name=origin_domain,
+                    custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                        http_port=80,
+                        https_port=HTTPS,
+                        origin_protocol_policy="https-only",
+                        origin_ssl_protocols=["TLSv1.2"],
+                        origin_read_timeout=60,
+                    ),
+                    custom_headers=[
+                        aws.cloudfront.DistributionOriginCustomHeaderArgs(
+                            name=ORIGIN_SECRET_HEADER, value=secret
+                        )
+                    ],
+                ),
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id="static",
+                    domain_name=static.bucket_regional_domain_name,
+                    origin_access_control_id=oac.id,
+                ),
+            ],
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id="static",
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD", "OPTIONS"],
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=caching_optimized,
+                compress=True,
+            ),
+            ordered_cache_behaviors=[*to_alb(API_PATHS), *to_alb(WEBSOCKET_PATHS)],
+            # Countries are blocked by the WAF, where blocks are counted and sampled.
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="none"
+                )
+            ),
+            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=certificate.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version="TLSv1.2_2021",
+            ),
+            tags={"Name": f"{prefix}-cdn"},
+            opts=self._child(),
+        )
+
+    def _static_bucket_policy(
+        self, static: aws.s3.Bucket, distribution: aws.cloudfront.Distribution
+    ) -> None:
+        """Only this distribution may read the front end (OAC signs as cloudfront.amazonaws.com)."""
+        statements = pulumi.Output.all(static.arn, distribution.arn).apply(
+            lambda parts: [
+                {
+                    "Sid": "CloudFrontReadsFrontEnd",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": f"{parts[0]}/*",
+                    "Condition": {"StringEquals": {"AWS:SourceArn": parts[1]}},
+                }
+            ]
+        )
+        self._bucket_policy("static", static, statements)
+
+    def _access_logs(
+        self, distribution: aws.cloudfront.Distribution, kms_key_arn: pulumi.Input[str]
+    ) -> None:
+        """CloudFront standard logs (v2) to an encrypted log group; CloudFront is global, its
+        log delivery lives in us-east-1."""
+        name, prefix, edge = self._name, self._args.name_prefix, self._args.edge
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-cdn-logs",
+            name=f"/{prefix}/cloudfront-access",
+            kms_key_id=kms_key_arn,
+            retention_in_days=edge.log_retention_days,
+            region=US_EAST_1,
+            opts=self._child(protect=self._args.protect),
+        )
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-cdn-log-source",
+            name=f"{prefix}-cloudfront",
+            log_type="ACCESS_LOGS",
+            resource_arn=distribution.arn,
+            region=US_EAST_1,
+            opts=self._child(),
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-cdn-log-destination",
+            name=f"{prefix}-cloudfront",
+            output_format="json",
+            delivery_destination_configuration=DeliveryDestinationArgs(
+                destination_resource_arn=group.arn
+            ),
+            region=US_EAST_1,
+            opts=self._child(),
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-cdn-log-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            region=US_EAST_1,
+            opts=self._child(),
+        )
+
+    def _alias(
+        self,
+        suffix: str,
+        host: str,
+        record_type: str,
+        target: pulumi.Input[str],
+        target_zone_id: pulumi.Input[str],
+        *,
+        evaluate: bool,
+    ) -> None:
+        aws.route53.Record(
+            f"{self._name}-{suffix}",
+            zone_id=self._zone_id,
+            name=host,
+            type=record_type,
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=target, zone_id=target_zone_id, evaluate_target_health=evaluate
+                )
+            ],
+            opts=self._child(),
+        )

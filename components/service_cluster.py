@@ -1,0 +1,404 @@
+"""ServiceCluster: the EKS cluster for the API, WebSocket and consumer services, and its images.
+
+The API endpoint is private (reachable from the VPC only) unless ``eks.publicAccessCidrs``
+names the few networks that may reach it publicly. Kubernetes secrets and node volumes are
+encrypted with the cluster's CMK. Access is by EKS access entries (``authentication_mode``
+API), not the aws-auth ConfigMap. The control plane uses the reachability table's
+``eks-control-plane`` security group and the nodes (and so the pods, with the VPC CNI) use the
+``app`` group, so every flow to and from them is one of the table's.
+
+Node groups are EKS managed node groups with our own launch templates: IMDSv2 only with a hop
+limit of 2 (pods that need AWS use Pod Identity, not the node's role), encrypted gp3 root
+volumes, and the app security group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+
+from .aws_context import AwsContext, policy_json
+from .config import EksConfig, NodeGroupConfig
+
+CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
+# Worker nodes need these three AWS managed policies and nothing else.
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+)
+SERVICES = ("api", "websocket", "consumer")  # one ECR repository each
+KEEP_TAGGED_IMAGES = 10  # seed 000: keep the last 10 tagged images
+UNTAGGED_IMAGE_DAYS = 7
+NODE_VOLUME_GB = 50
+_TAINT_EFFECTS = {
+    "NoSchedule": "NO_SCHEDULE",
+    "PreferNoSchedule": "PREFER_NO_SCHEDULE",
+    "NoExecute": "NO_EXECUTE",
+}
+NODE_TYPE_LABEL = "node-type"  # seed 002's node label; workloads select their group by it
+
+
+@dataclass(frozen=True)
+class ServiceClusterArgs:
+    name_prefix: str
+    eks: EksConfig
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    control_plane_security_group_id: pulumi.Input[str]  # reachability role eks-control-plane
+    node_security_group_id: pulumi.Input[str]  # reachability role app
+    context: AwsContext
+    protect: bool
+
+
+def ecr_lifecycle_policy() -> str:
+    """Untagged layers go after a week; of tagged images the newest ten stay."""
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images after {UNTAGGED_IMAGE_DAYS} days",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": UNTAGGED_IMAGE_DAYS,
+                    },
+                    "action": {"type": "expire"},
+                },
+                {
+                    "rulePriority": 2,
+                    "description": f"Keep the last {KEEP_TAGGED_IMAGES} tagged images",
+                    "selection": {
+                        "tagStatus": "tagged",
+                        "tagPatternList": ["*"],
+                        "countType": "imageCountMoreThan",
+                        "countNumber": KEEP_TAGGED_IMAGES,
+                    },
+                    "action": {"type": "expire"},
+                },
+            ]
+        },
+        sort_keys=True,
+    )
+
+
+class ServiceCluster(pulumi.ComponentResource):
+    cluster_name: pulumi.Output[str]
+    kubeconfig: pulumi.Output[Any]  # secret; published once node groups and add-ons exist
+    repository_urls: dict[str, pulumi.Output[str]]
+    node_role_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ServiceClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("trading:cluster:ServiceCluster", name, None, opts)
+        self._name = name
+        self._args = args
+        config = args.eks
+
+        key = self._key()
+        control_plane_sg = aws.ec2.SecurityGroup.get(
+            f"{name}-control-plane-sg", args.control_plane_security_group_id, opts=self._child()
+        )
+        public = bool(config.public_access_cidrs)
+        cluster = eks.Cluster(
+            f"{name}-eks",
+            name=config.cluster_name,
+            version=config.version,
+            vpc_id=args.vpc_id,
+            private_subnet_ids=list(args.private_subnet_ids),
+            endpoint_private_access=True,
+            endpoint_public_access=public,
+            public_access_cidrs=list(config.public_access_cidrs) if public else None,
+            encryption_config_key_arn=key.arn,
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
+            authentication_mode=eks.AuthenticationMode.API,
+            service_role=self._cluster_role(key),
+            cluster_security_group=control_plane_sg,
+            # Nodes get the app SG from their launch templates; pulumi-eks's default node SG
+            # and node group would bypass the reachability table.
+            skip_default_security_groups=True,
+            skip_default_node_group=True,
+            # Pods reach AWS through EKS Pod Identity, which needs no OIDC provider.
+            create_oidc_provider=False,
+            deletion_protection=args.protect,
+            tags={"Name": config.cluster_name},
+            opts=self._child(),
+        )
+        node_role = self._node_role()
+        node_groups = [
+            self._node_group(group, cluster, node_role, key) for group in config.node_groups
+        ]
+        # Pod Identity's agent runs on the nodes, so it is installed once they exist.
+        pod_identity = aws.eks.Addon(
+            f"{name}-pod-identity-agent",
+            cluster_name=config.cluster_name,
+            addon_name="eks-pod-identity-agent",
+            resolve_conflicts_on_create="OVERWRITE",
+            opts=self._child(depends_on=[cluster, *node_groups]),
+        )
+        self.repository_urls = {
+            service: self._repository(service, key).repository_url for service in SERVICES
+        }
+
+        self.cluster_name = pulumi.Output.from_input(config.cluster_name)
+        # Anything built from this kubeconfig (the Kubernetes provider, so every workload)
+        # waits for the nodes and the Pod Identity agent, not just the control plane.
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                cluster.kubeconfig, pod_identity.arn, *[group.arn for group in node_groups]
+            ).apply(lambda parts: parts[0])
+        )
+        self.node_role_arn = node_role.arn
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "repositoryUrls": self.repository_urls,
+                "nodeRoleArn": self.node_role_arn,
+            }
+        )
+
+    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _key(self) -> aws.kms.Key:
+        """The cluster's CMK: Kubernetes secrets, node volumes and images."""
+        ctx, prefix = self._args.context, self._args.name_prefix
+        # Managed node groups launch through the Auto Scaling service-linked role, which must
+        # be able to use the key for the encrypted root volumes.
+        autoscaling = (
+            f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
+            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+        )
+        policy = policy_json(
+            [
+                {
+                    "Sid": "AccountAdministersKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ctx.root_principal},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingEncryptsNodeVolumes",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingGrantsVolumeAttachment",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                },
+            ]
+        )
+        key = aws.kms.Key(
+            f"{self._name}-key",
+            description=f"{prefix}: EKS secrets, node volumes and container images",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=policy,
+            tags={"Name": f"{prefix}-eks"},
+            opts=self._child(protect=self._args.protect),
+        )
+        aws.kms.Alias(
+            f"{self._name}-key-alias",
+            name=f"alias/{prefix}-eks",
+            target_key_id=key.key_id,
+            opts=self._child(),
+        )
+        return key
+
+    def _cluster_role(self, key: aws.kms.Key) -> aws.iam.Role:
+        ctx, name = self._args.context, self._name
+        role = aws.iam.Role(
+            f"{name}-cluster-role",
+            description=f"{self._args.name_prefix}: EKS control plane",
+            assume_role_policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "eks.amazonaws.com"},
+                        "Action": ["sts:AssumeRole", "sts:TagSession"],
+                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                    }
+                ]
+            ),
+            opts=self._child(),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-cluster-policy",
+            role=role.name,
+            policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
+            opts=self._child(),
+        )
+        # Envelope encryption of Kubernetes secrets with this key and no other.
+        aws.iam.RolePolicy(
+            f"{name}-cluster-secrets-key",
+            role=role.id,
+            policy=key.arn.apply(
+                lambda arn: policy_json(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "kms:Encrypt",
+                                "kms:Decrypt",
+                                "kms:ListGrants",
+                                "kms:DescribeKey",
+                            ],
+                            "Resource": arn,
+                        }
+                    ]
+                )
+            ),
+            opts=self._child(),
+        )
+        return role
+
+    def _node_role(self) -> aws.iam.Role:
+        ctx, name = self._args.context, self._name
+        role = aws.iam.Role(
+            f"{name}-node-role",
+            description=f"{self._args.name_prefix}: EKS worker nodes",
+            assume_role_policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ]
+            ),
+            opts=self._child(),
+        )
+        for policy in NODE_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{policy}",
+                role=role.name,
+                policy_arn=f"arn:{ctx.partition}:iam::aws:policy/{policy}",
+                opts=self._child(),
+            )
+        return role
+
+    def _node_group(
+        self,
+        group: NodeGroupConfig,
+        cluster: eks.Cluster,
+        role: aws.iam.Role,
+        key: aws.kms.Key,
+    ) -> aws.eks.NodeGroup:
+        name, prefix = f"{self._name}-{group.name}", self._args.name_prefix
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            name_prefix=f"{prefix}-{group.name}-",
+            description=f"{prefix} {group.name} nodes: IMDSv2, encrypted gp3, app SG",
+            vpc_security_group_ids=[self._args.node_security_group_id],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                # 2 lets containers on the node reach IMDS at all (the AWS SDKs' region
+                # lookup); credentials for pods come from Pod Identity, not the node role.
+                http_put_response_hop_limit=2,
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=NODE_VOLUME_GB,
+                        volume_type="gp3",
+                        encrypted="true",
+                        kms_key_id=key.arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type=kind, tags={"Name": f"{prefix}-{group.name}"}
+                )
+                for kind in ("instance", "volume")
+            ],
+            update_default_version=True,
+            opts=self._child(),
+        )
+        taints = (
+            [
+                aws.eks.NodeGroupTaintArgs(
+                    key=group.taint.key,
+                    value=group.taint.value,
+                    effect=_TAINT_EFFECTS[group.taint.effect],
+                )
+            ]
+            if group.taint
+            else []
+        )
+        return aws.eks.NodeGroup(
+            name,
+            cluster_name=self._args.eks.cluster_name,
+            node_group_name_prefix=f"{group.name}-",
+            node_role_arn=role.arn,
+            subnet_ids=list(self._args.private_subnet_ids),
+            instance_types=[group.instance_type],
+            ami_type="AL2023_x86_64_STANDARD",
+            capacity_type="ON_DEMAND",
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=group.min, desired_size=group.desired, max_size=group.max
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            labels={NODE_TYPE_LABEL: group.name},
+            taints=taints,
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
+            tags={"Name": f"{prefix}-{group.name}"},
+            opts=self._child(
+                depends_on=[cluster],
+                # The cluster autoscaler owns the running size once the group exists.
+                ignore_changes=["scalingConfig.desiredSize"],
+            ),
+        )
+
+    def _repository(self, service: str, key: aws.kms.Key) -> aws.ecr.Repository:
+        name, prefix = f"{self._name}-{service}-ecr", self._args.name_prefix
+        repository = aws.ecr.Repository(
+            name,
+            name=f"{prefix}/{service}",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
+                scan_on_push=True
+            ),
+            encryption_configurations=[
+                aws.ecr.RepositoryEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=key.arn
+                )
+            ],
+            force_delete=False,
+            opts=self._child(protect=self._args.protect),
+        )
+        aws.ecr.LifecyclePolicy(
+            f"{name}-lifecycle",
+            repository=repository.name,
+            policy=ecr_lifecycle_policy(),
+            opts=self._child(),
+        )
+        return repository

@@ -1,0 +1,250 @@
+"""ServiceCluster: the eks.Cluster component's inputs, node groups, node role and ECR."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pulumi
+import pytest
+
+from components.service_cluster import ServiceCluster, ServiceClusterArgs
+from offline.capture import UNKNOWN, CapturedResource
+from offline.runner import ProgramRun, run_component
+
+from .edge_cluster_fixtures import CONTEXT, TIERS, document, tier_config
+
+CONTROL_PLANE_SG = "sg-0controlplane"
+APP_SG = "sg-0app"
+PRIVATE_SUBNETS = ["subnet-0priv0", "subnet-0priv1", "subnet-0priv2"]
+OFFICE = ("198.51.100.0/24",)
+
+
+@functools.cache
+def cluster_run(tier: str, preview: bool, public_access_cidrs: tuple[str, ...] = ()) -> ProgramRun:
+    config = tier_config(tier, public_access_cidrs)
+
+    def build() -> None:
+        ServiceCluster(
+            "services",
+            ServiceClusterArgs(
+                name_prefix="trading-test",
+                eks=config.eks,
+                vpc_id="vpc-0test",
+                private_subnet_ids=PRIVATE_SUBNETS,
+                control_plane_security_group_id=CONTROL_PLANE_SG,
+                node_security_group_id=APP_SG,
+                context=CONTEXT,
+                protect=False,
+            ),
+        )
+
+    return run_component(build, preview=preview)
+
+
+def eks_cluster(run: ProgramRun) -> CapturedResource:
+    [cluster] = run.of_type("eks:index:Cluster")
+    return cluster
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("tier", TIERS)
+def test_cluster_is_private_encrypted_and_logged(tier: str, preview: bool) -> None:
+    run = cluster_run(tier, preview)
+    cluster = eks_cluster(run)
+    assert cluster.remote  # a component: its own children are pulumi-eks's, not ours
+    assert cluster.get("name") == "trading-prod"
+    assert cluster.get("endpointPrivateAccess") is True
+    assert cluster.get("endpointPublicAccess") is False
+    assert cluster.get("publicAccessCidrs") is None
+    assert cluster.get("enabledClusterLogTypes") == ["api", "audit", "authenticator"]
+    assert cluster.get("authenticationMode") == "API"
+    assert cluster.get("skipDefaultNodeGroup") is True
+    assert cluster.get("skipDefaultSecurityGroups") is True
+    assert cluster.get("createOidcProvider") is False
+    assert cluster.get("privateSubnetIds") == PRIVATE_SUBNETS
+    assert cluster.get("version") == "1.33"
+    key_arn = cluster.get("encryptionConfigKeyArn")
+    assert key_arn is not None
+    if preview:
+        assert key_arn == UNKNOWN
+    else:
+        [key] = [k for k in run.of_type("aws:kms/key:Key") if k.name == "services-key"]
+        assert key.get("enableKeyRotation") is True
+        assert key_arn.startswith("arn:aws:kms:ap-northeast-2:123456789012:key/")
+        assert cluster.get("clusterSecurityGroup") == CONTROL_PLANE_SG
+
+
+def test_public_endpoint_only_for_the_configured_cidrs() -> None:
+    cluster = eks_cluster(cluster_run("scale", False, OFFICE))
+    assert cluster.get("endpointPublicAccess") is True
+    assert cluster.get("endpointPrivateAccess") is True
+    assert cluster.get("publicAccessCidrs") == list(OFFICE)
+
+
+def test_cluster_role_may_use_only_its_key_for_secrets() -> None:
+    run = cluster_run("growth", False)
+    key_arn = eks_cluster(run).get("encryptionConfigKeyArn")
+    policy = document(run.named("services-cluster-secrets-key").get("policy"))
+    [statement] = policy["Statement"]
+    assert statement["Resource"] == key_arn
+    assert "kms:Decrypt" in statement["Action"]
+    trust = document(run.named("services-cluster-role").get("assumeRolePolicy"))
+    assert trust["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
+
+
+@pytest.mark.parametrize(
+    ("tier", "groups"),
+    [
+        ("startup", {"general": ("c6i.xlarge", 2, 3, 6)}),
+        (
+            "growth",
+            {
+                "api": ("c6i.xlarge", 2, 2, 6),
+                "websocket": ("r6i.large", 2, 2, 5),
+                "consumer": ("c6i.large", 2, 2, 6),
+            },
+        ),
+        (
+            "scale",
+            {
+                "api": ("c6i.2xlarge", 3, 6, 20),
+                "websocket": ("r6i.xlarge", 2, 4, 10),
+                "consumer": ("c6i.xlarge", 3, 6, 15),
+            },
+        ),
+    ],
+)
+def test_node_groups_per_tier(tier: str, groups: dict[str, tuple[str, int, int, int]]) -> None:
+    run = cluster_run(tier, False)
+    node_groups = {
+        g.name.removeprefix("services-"): g for g in run.of_type("aws:eks/nodeGroup:NodeGroup")
+    }
+    assert set(node_groups) == set(groups)
+    for name, (instance_type, minimum, desired, maximum) in groups.items():
+        group = node_groups[name]
+        assert group.get("instanceTypes") == [instance_type]
+        assert group.get("scalingConfig") == {
+            "minSize": minimum,
+            "desiredSize": desired,
+            "maxSize": maximum,
+        }
+        assert group.get("labels") == {"node-type": name}
+        assert group.get("clusterName") == "trading-prod"
+        assert group.get("subnetIds") == PRIVATE_SUBNETS
+        assert group.get("launchTemplate.id", "").startswith("lt-")
+        expected_taints = (
+            [{"key": "dedicated", "value": "websocket", "effect": "NO_SCHEDULE"}]
+            if name == "websocket"
+            else []
+        )
+        assert group.get("taints") == expected_taints
+        assert "scalingConfig.desiredSize" in group.ignore_changes
+        # Node groups wait for the control plane.
+        assert eks_cluster(run).urn in group.dependencies
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_launch_templates_harden_every_node(tier: str) -> None:
+    run = cluster_run(tier, False)
+    templates = run.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert len(templates) == len(tier_config(tier).eks.node_groups)
+    key_arn = eks_cluster(run).get("encryptionConfigKeyArn")
+    for template in templates:
+        assert template.get("metadataOptions") == {
+            "httpEndpoint": "enabled",
+            "httpTokens": "required",
+            "httpPutResponseHopLimit": 2,
+        }
+        assert template.get("vpcSecurityGroupIds") == [APP_SG]
+        [volume] = template.get("blockDeviceMappings")
+        assert volume["ebs"]["volumeType"] == "gp3"
+        assert volume["ebs"]["encrypted"] == "true"
+        assert volume["ebs"]["kmsKeyId"] == key_arn
+
+
+def test_node_role_has_exactly_the_worker_policies() -> None:
+    run = cluster_run("scale", False)
+    attachments = [
+        a.get("policyArn")
+        for a in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.name.startswith("services-node-")
+    ]
+    assert sorted(attachments) == [
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    ]
+    trust = document(run.named("services-node-role").get("assumeRolePolicy"))
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+
+
+def test_volume_key_lets_auto_scaling_attach_encrypted_volumes() -> None:
+    run = cluster_run("startup", False)
+    policy = json.loads(run.named("services-key").get("policy"))
+    grants = [s for s in policy["Statement"] if s["Action"] == "kms:CreateGrant"]
+    assert grants[0]["Principal"]["AWS"].endswith("/AWSServiceRoleForAutoScaling")
+    assert grants[0]["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+def test_ecr_repositories() -> None:
+    run = cluster_run("growth", False)
+    repositories = {r.get("name"): r for r in run.of_type("aws:ecr/repository:Repository")}
+    assert set(repositories) == {
+        "trading-test/api",
+        "trading-test/websocket",
+        "trading-test/consumer",
+    }
+    key_arn = eks_cluster(run).get("encryptionConfigKeyArn")
+    for repository in repositories.values():
+        assert repository.get("imageTagMutability") == "IMMUTABLE"
+        assert repository.get("imageScanningConfiguration.scanOnPush") is True
+        assert repository.get("encryptionConfigurations") == [
+            {"encryptionType": "KMS", "kmsKey": key_arn}
+        ]
+    policies = run.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+    assert len(policies) == 3
+    rules = {r["selection"]["tagStatus"]: r for r in document(policies[0].get("policy"))["rules"]}
+    assert rules["tagged"]["selection"]["countType"] == "imageCountMoreThan"
+    assert rules["tagged"]["selection"]["countNumber"] == 10
+    assert rules["tagged"]["action"] == {"type": "expire"}
+
+
+def test_pod_identity_agent_installed_after_nodes() -> None:
+    run = cluster_run("scale", False)
+    [addon] = run.of_type("aws:eks/addon:Addon")
+    assert addon.get("addonName") == "eks-pod-identity-agent"
+    groups = {g.urn for g in run.of_type("aws:eks/nodeGroup:NodeGroup")}
+    assert groups <= set(addon.dependencies)
+
+
+def test_kubeconfig_output_is_realistic() -> None:
+    config = tier_config("startup")
+
+    def build() -> None:
+        cluster = ServiceCluster(
+            "services",
+            ServiceClusterArgs(
+                "trading-test",
+                config.eks,
+                "vpc-1",
+                PRIVATE_SUBNETS,
+                CONTROL_PLANE_SG,
+                APP_SG,
+                CONTEXT,
+                False,
+            ),
+        )
+        pulumi.export("kubeconfig", cluster.kubeconfig)
+        pulumi.export("repositories", cluster.repository_urls)
+
+    run = run_component(build, preview=False)
+    kubeconfig = run.outputs["kubeconfig"]
+    [entry] = kubeconfig["clusters"]
+    assert entry["cluster"]["server"].endswith(".gr7.ap-northeast-2.eks.amazonaws.com")
+    assert "trading-prod" in kubeconfig["users"][0]["user"]["exec"]["args"]
+    assert run.outputs["repositories"]["api"] == (
+        "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/trading-test/api"
+    )
+    preview = run_component(build, preview=True)
+    assert preview.outputs["kubeconfig"] == UNKNOWN

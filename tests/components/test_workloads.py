@@ -1,0 +1,200 @@
+"""TradingWorkloads: deployments, their guards, and the ALB target groups bound to the pods."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.workloads import TradingWorkloads, TradingWorkloadsArgs
+from offline.capture import UNKNOWN, CapturedResource
+from offline.runner import ProgramRun, run_component, run_program
+
+from .edge_cluster_fixtures import CONTEXT, TIERS, document, is_secret, reveal, tier_config
+
+TG = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup"
+TARGET_GROUPS = {
+    "api": f"{TG}/api/0123456789abcdef",
+    "websocket": f"{TG}/websocket/fedcba9876543210",
+}
+REGISTRY = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/trading-test"
+KUBECONFIG = {
+    "apiVersion": "v1",
+    "kind": "Config",
+    "clusters": [{"name": "k", "cluster": {"server": "https://example.eks.amazonaws.com"}}],
+}
+
+
+@functools.cache
+def workloads_run(tier: str, preview: bool) -> ProgramRun:
+    config = tier_config(tier)
+
+    def build() -> None:
+        TradingWorkloads(
+            "workloads",
+            TradingWorkloadsArgs(
+                name_prefix="trading-test",
+                kubeconfig=pulumi.Output.secret(KUBECONFIG),
+                cluster_name="trading-prod",
+                vpc_id="vpc-0test",
+                node_groups=config.eks.node_groups,
+                repository_urls={s: f"{REGISTRY}/{s}" for s in ("api", "websocket", "consumer")},
+                image_tag="v1.2.3",
+                target_group_arns=TARGET_GROUPS,
+                context=CONTEXT,
+            ),
+        )
+
+    return run_component(build, preview=preview)
+
+
+def by_name(run: ProgramRun, type_token: str) -> dict[str, CapturedResource]:
+    return {r.get("metadata.name"): r for r in run.of_type(type_token)}
+
+
+def pod_spec(run: ProgramRun, workload: str) -> dict[str, Any]:
+    return by_name(run, "kubernetes:apps/v1:Deployment")[workload].get("spec.template.spec")
+
+
+RESOURCES = {  # seed 002, section 11.8
+    "api": ({"cpu": "500m", "memory": "512Mi"}, {"cpu": "1000m", "memory": "1Gi"}, 3000),
+    "websocket": ({"cpu": "250m", "memory": "512Mi"}, {"cpu": "500m", "memory": "1Gi"}, 3001),
+    "consumer": ({"cpu": "250m", "memory": "256Mi"}, {"cpu": "500m", "memory": "512Mi"}, 8080),
+}
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("tier", TIERS)
+def test_deployments(tier: str, preview: bool) -> None:
+    run = workloads_run(tier, preview)
+    deployments = by_name(run, "kubernetes:apps/v1:Deployment")
+    assert set(deployments) == set(RESOURCES)
+    for name, (requests, limits, port) in RESOURCES.items():
+        deployment = deployments[name]
+        assert deployment.get("metadata.namespace") in ("trading", UNKNOWN)
+        assert deployment.get("spec.replicas") is None  # the HPA owns the count
+        spec = deployment.get("spec.template.spec")
+        [container] = spec["containers"]
+        assert container["image"] == f"{REGISTRY}/{name}:v1.2.3"
+        assert container["resources"] == {"requests": requests, "limits": limits}
+        assert container["ports"] == [{"name": "http", "containerPort": port}]
+        for probe in ("readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"] == {"path": "/health", "port": port}
+        assert container["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert spec["automountServiceAccountToken"] is False
+        [spread] = spec["topologySpreadConstraints"]
+        assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+        assert spread["whenUnsatisfiable"] == "DoNotSchedule"
+
+
+def test_startup_runs_everything_on_the_general_group() -> None:
+    run = workloads_run("startup", False)
+    for name in RESOURCES:
+        spec = pod_spec(run, name)
+        assert "nodeSelector" not in spec
+        assert "tolerations" not in spec
+
+
+@pytest.mark.parametrize("tier", ["growth", "scale"])
+def test_each_workload_on_its_own_node_group(tier: str) -> None:
+    run = workloads_run(tier, False)
+    for name in RESOURCES:
+        assert pod_spec(run, name)["nodeSelector"] == {"node-type": name}
+    assert pod_spec(run, "websocket")["tolerations"] == [
+        {"key": "dedicated", "operator": "Equal", "value": "websocket", "effect": "NoSchedule"}
+    ]
+    assert pod_spec(run, "api").get("tolerations", []) == []
+
+
+def test_guards_pdb_and_hpa() -> None:
+    run = workloads_run("scale", False)
+    pdbs = by_name(run, "kubernetes:policy/v1:PodDisruptionBudget")
+    hpas = by_name(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+    assert set(pdbs) == set(hpas) == set(RESOURCES)
+    for name in RESOURCES:
+        assert pdbs[name].get("spec.maxUnavailable") == 1
+        hpa = hpas[name].get("spec")
+        assert hpa["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name,
+        }
+        assert hpa["minReplicas"] == 2
+        assert hpa["metrics"][0]["resource"]["target"] == {
+            "type": "Utilization",
+            "averageUtilization": 70,
+        }
+    assert hpas["api"].get("spec.maxReplicas") == 20
+
+
+def test_target_groups_bound_to_the_pods() -> None:
+    run = workloads_run("growth", False)
+    bindings = by_name(run, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    assert set(bindings) == {"api", "websocket"}
+    services = by_name(run, "kubernetes:core/v1:Service")
+    [release] = run.of_type("kubernetes:helm.sh/v3:Release")
+    for name, arn in TARGET_GROUPS.items():
+        spec = bindings[name].get("spec")
+        assert spec == {
+            "serviceRef": {"name": name, "port": RESOURCES[name][2]},
+            "targetGroupARN": arn,
+            "targetType": "ip",
+        }
+        assert "networking" not in spec  # the reachability table, not the controller, owns SGs
+        assert services[name].get("spec.type") == "ClusterIP"
+        assert release.urn in bindings[name].dependencies
+
+
+def test_load_balancer_controller_with_pod_identity() -> None:
+    run = workloads_run("scale", False)
+    [release] = run.of_type("kubernetes:helm.sh/v3:Release")
+    assert release.get("chart") == "aws-load-balancer-controller"
+    assert release.get("repositoryOpts.repo") == "https://aws.github.io/eks-charts"
+    assert release.get("namespace") == "kube-system"
+    values = release.get("values")
+    assert values["clusterName"] == "trading-prod"
+    assert values["region"] == "ap-northeast-2"
+    assert values["vpcId"] == "vpc-0test"
+    assert values["serviceAccount"]["name"] == "aws-load-balancer-controller"
+    [association] = run.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association.get("serviceAccount") == "aws-load-balancer-controller"
+    assert association.get("namespace") == "kube-system"
+    trust = document(run.named("workloads-lb-controller-role").get("assumeRolePolicy"))
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    policy = document(run.named("workloads-lb-controller-policy").get("policy"))
+    register = next(s for s in policy["Statement"] if s["Sid"] == "RegisterPods")
+    assert register["Resource"] == list(TARGET_GROUPS.values())
+
+
+def test_provider_is_built_from_the_secret_kubeconfig() -> None:
+    run = workloads_run("startup", False)
+    [provider] = run.of_type("pulumi:providers:kubernetes")
+    kubeconfig = provider.get("kubeconfig")
+    assert is_secret(kubeconfig)
+    assert '"server": "https://example.eks.amazonaws.com"' in reveal(kubeconfig)
+    k8s_resources = [r for r in run.resources if r.type.startswith("kubernetes:")]
+    assert all(r.provider.startswith(provider.urn) for r in k8s_resources)
+    namespace = by_name(run, "kubernetes:core/v1:Namespace")["trading"]
+    assert namespace.get("metadata.labels")["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_program_builds_the_provider_from_the_cluster_kubeconfig(preview: bool) -> None:
+    run = run_program("dev", preview=preview)
+    [provider] = run.of_type("pulumi:providers:kubernetes")
+    kubeconfig = provider.get("kubeconfig")
+    assert is_secret(kubeconfig)
+    if preview:  # the cluster does not exist yet
+        assert reveal(kubeconfig) == UNKNOWN
+    else:
+        assert ".eks.amazonaws.com" in reveal(kubeconfig)
+    bindings = run.of_type("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    assert len(bindings) == 2
