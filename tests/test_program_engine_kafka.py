@@ -6,6 +6,7 @@ import pytest
 
 from offline.capture import UNKNOWN
 from offline.runner import ProgramRun, run_program
+from tests.programs import stack as shared_stack
 
 MODES = pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
 STACKS = pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -20,8 +21,11 @@ def subnets(program: ProgramRun, tier: str) -> set[str]:
 
 
 def run(stack: str, *, preview: bool, scram: bool | None = None) -> ProgramRun:
-    overrides = {"trading-platform:kafka": {"scram": scram}} if scram is not None else None
-    return run_program(stack, preview=preview, overrides=overrides)
+    if scram is None:
+        return shared_stack(stack, preview)
+    return run_program(
+        stack, preview=preview, overrides={"trading-platform:kafka": {"scram": scram}}
+    )
 
 
 @STACKS

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import pytest
 
 from offline.capture import UNKNOWN
-from offline.runner import ProgramError, ProgramRun, run_program
+from offline.runner import ProgramError, run_program
 from offline.stack_files import MissingConfigError
 from tests.config.test_stack_config import BAD_INPUTS
+from tests.programs import IDS, STACKS, stack
 from tests.resources import world_ingress
-
-STACKS = [("dev", False), ("dev", True), ("prod", False), ("prod", True)]
-IDS = ["dev-update", "dev-preview", "prod-update", "prod-preview"]
-
-
-@cache
-def stack(name: str, preview: bool) -> ProgramRun:
-    return run_program(name, preview=preview)
 
 
 @pytest.mark.parametrize(("name", "preview"), STACKS, ids=IDS)

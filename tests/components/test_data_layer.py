@@ -15,7 +15,8 @@ from components.data_layer import DataLayer, DataLayerArgs
 from offline.capture import UNKNOWN, CapturedResource
 from offline.mock_outputs import MOCK_SECRET_MARKER
 from offline.mocks import ACCOUNT_ID, AVAILABILITY_ZONES
-from offline.runner import ProgramRun, run_component, run_program
+from offline.runner import ProgramRun, run_component
+from tests.programs import stack as shared_stack
 from tests.resources import linked_one, within
 from tests.stack_values import base_values
 
@@ -636,7 +637,7 @@ def test_redis_replication_group_uses_the_redis_family() -> None:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_program_exports_the_data_layer(stack: str) -> None:
-    run = run_program(stack, preview=False)
+    run = shared_stack(stack, False)
     assert run.outputs["postgresProxyEndpoint"].startswith(f"trading-{stack}-postgres.proxy-")
     assert run.outputs["cacheSecretArn"].startswith("arn:aws:secretsmanager:")
     database = next(r for r in run.of_type(INSTANCE) if r.get("replicateSourceDb") is None)

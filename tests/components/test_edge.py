@@ -12,7 +12,8 @@ from components.config import WafRule
 from components.edge import EdgeProtection, EdgeProtectionArgs
 from offline.capture import UNKNOWN, CapturedResource
 from offline.mocks import CLOUDFRONT_CACHE_POLICIES, CLOUDFRONT_ORIGIN_REQUEST_POLICIES
-from offline.runner import ProgramRun, run_component, run_program
+from offline.runner import ProgramRun, run_component
+from tests.programs import stack as shared_stack
 
 from .edge_cluster_fixtures import CONTEXT, TIERS, document, is_secret, reveal, tier_config
 
@@ -400,9 +401,8 @@ def test_preview_leaves_computed_values_unknown() -> None:
     assert one(run, "aws:lb/loadBalancer:LoadBalancer").get("dropInvalidHeaderFields") is True
 
 
-@functools.cache
 def program(stack: str, preview: bool) -> ProgramRun:
-    return run_program(stack, preview=preview)
+    return shared_stack(stack, preview)
 
 
 @pytest.mark.parametrize("preview", [False, True])

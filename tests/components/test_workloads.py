@@ -10,7 +10,8 @@ import pytest
 
 from components.workloads import TradingWorkloads, TradingWorkloadsArgs
 from offline.capture import UNKNOWN, CapturedResource
-from offline.runner import ProgramRun, run_component, run_program
+from offline.runner import ProgramRun, run_component
+from tests.programs import stack
 
 from .edge_cluster_fixtures import CONTEXT, TIERS, document, is_secret, reveal, tier_config
 
@@ -188,7 +189,7 @@ def test_provider_is_built_from_the_secret_kubeconfig() -> None:
 
 @pytest.mark.parametrize("preview", [False, True])
 def test_program_builds_the_provider_from_the_cluster_kubeconfig(preview: bool) -> None:
-    run = run_program("dev", preview=preview)
+    run = stack("dev", preview)
     [provider] = run.of_type("pulumi:providers:kubernetes")
     kubeconfig = provider.get("kubeconfig")
     assert is_secret(kubeconfig)

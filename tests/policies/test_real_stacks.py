@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from offline.analyzer_client import DEFAULT_PACK_DIR, analyze_stack, load_config
-from tests.test_stacks import IDS, STACKS, stack
+from tests.programs import IDS, STACKS, stack
 
 
 @pytest.mark.parametrize(("name", "preview"), STACKS, ids=IDS)
