@@ -1,9 +1,9 @@
 """Policy pack start-up time and analysis throughput over gRPC.
 
-    python -m bench.policy_pack --count 2000 --config policies/config/prod.json
+    python -m bench.policy_pack                 # the captured prod stack, update and preview
+    python -m bench.policy_pack --synthetic 2000
 
-The resources come from a function (synthetic ones by default) so the captured prod stack can be
-measured the same way: `run(lambda: captured_prod_stack, load_config(...))`.
+The resources come from a function, so the real stack and synthetic loads are measured alike.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from offline.analyzer_client import PolicyPackProcess, load_config
 from offline.capture import UNKNOWN, CapturedResource
+from offline.runner import run_program
 
 _TEMPLATES: list[tuple[str, dict[str, Any]]] = [
     (
@@ -94,9 +95,10 @@ def run(
     config: Mapping[str, Any],
     *,
     stack: str = "prod",
+    dry_run: bool = False,
 ) -> BenchResult:
     resources = list(source())
-    with PolicyPackProcess(stack=stack) as pack:
+    with PolicyPackProcess(stack=stack, dry_run=dry_run) as pack:
         pack.configure(config)
         started = time.perf_counter()
         found = [d for resource in resources for d in pack.resource_diagnostics(resource)]
@@ -114,11 +116,18 @@ def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Policy pack start-up time and throughput.")
-    parser.add_argument("--count", type=int, default=1000, help="synthetic resources")
-    parser.add_argument("--config", default="policies/config/prod.json")
+    parser.add_argument("--synthetic", type=int, default=0, help="N synthetic resources instead")
     parser.add_argument("--stack", default="prod")
     args = parser.parse_args()
-    print(run(lambda: synthetic_resources(args.count), load_config(args.config), stack=args.stack))
+    config = load_config(f"policies/config/{args.stack}.json")
+    if args.synthetic:
+        print(f"{args.synthetic} synthetic resources:")
+        print(run(lambda: synthetic_resources(args.synthetic), config, stack=args.stack))
+        return
+    for preview in (False, True):
+        captured = run_program(args.stack, preview=preview).resources
+        print(f"stack {args.stack}, {'preview' if preview else 'update'} mode:")
+        print(run(lambda c=captured: c, config, stack=args.stack, dry_run=preview))
 
 
 if __name__ == "__main__":
