@@ -45,3 +45,47 @@ def lookup_aws_context(region: str, provider: pulumi.ProviderResource | None) ->
 def policy_json(statements: list[dict[str, Any]]) -> str:
     """An IAM policy document; statements may not hold Outputs (use ``Output.json_dumps`` then)."""
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def volume_key_policy(ctx: AwsContext) -> str:
+    """Key policy of a CMK that encrypts instance volumes launched by Auto Scaling.
+
+    The account root administers the key; Auto Scaling's service-linked role creates the
+    encrypted volumes of the instances it launches, so it may use the key and grant it to EC2.
+    """
+    autoscaling = (
+        f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
+        "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    return policy_json(
+        [
+            {
+                "Sid": "AccountAdministersKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": ctx.root_principal},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AutoScalingUsesKeyForVolumes",
+                "Effect": "Allow",
+                "Principal": {"AWS": autoscaling},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:DescribeKey",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "AutoScalingGrantsToEc2",
+                "Effect": "Allow",
+                "Principal": {"AWS": autoscaling},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+        ]
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, policy_json, volume_key_policy
 from .config import MatchingEngineConfig
 from .kafka import kafka_resource_arn
 from .reachability import ENGINE_GRPC_PORT, ENGINE_TCP_PORT
@@ -346,43 +346,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         """The CMK for the hosts' EBS volumes and the artifact bucket."""
         name, args = self._name, self._args
         ctx = args.context
-        autoscaling = (
-            f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
-            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-        )
-        policy = policy_json(
-            [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": ctx.root_principal},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                # Auto Scaling launches the instances, so it creates their encrypted volumes.
-                {
-                    "Sid": "AutoScalingUsesKeyForVolumes",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": autoscaling},
-                    "Action": [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:DescribeKey",
-                    ],
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "AutoScalingGrantsToEc2",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": autoscaling},
-                    "Action": "kms:CreateGrant",
-                    "Resource": "*",
-                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-                },
-            ]
-        )
+        policy = volume_key_policy(ctx)
         key = aws.kms.Key(
             f"{name}-key",
             description=f"{args.name_prefix}: matching-engine volumes and artifacts",

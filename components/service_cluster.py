@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, policy_json, volume_key_policy
 from .config import EksConfig, NodeGroupConfig
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
@@ -175,42 +175,7 @@ class ServiceCluster(pulumi.ComponentResource):
         ctx, prefix = self._args.context, self._args.name_prefix
         # Managed node groups launch through the Auto Scaling service-linked role, which must
         # be able to use the key for the encrypted root volumes.
-        autoscaling = (
-            f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
-            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-        )
-        policy = policy_json(
-            [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": ctx.root_principal},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "AutoScalingEncryptsNodeVolumes",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": autoscaling},
-                    "Action": [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:DescribeKey",
-                    ],
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "AutoScalingGrantsVolumeAttachment",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": autoscaling},
-                    "Action": "kms:CreateGrant",
-                    "Resource": "*",
-                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-                },
-            ]
-        )
+        policy = volume_key_policy(ctx)
         key = aws.kms.Key(
             f"{self._name}-key",
             description=f"{prefix}: EKS secrets, node volumes and container images",
