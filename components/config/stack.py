@@ -27,6 +27,7 @@ from .tiers import TIERS, merge
 PROJECT = "trading-platform"
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+_TAG_RULE = "a tag value: 1-256 letters, digits, spaces, _.:/=+-@"
 
 # Objects under ``trading-platform:`` that a tier fills in and the stack may override per key.
 TIERED_SECTIONS = (
@@ -122,14 +123,8 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
     tiered = ConfigReader(merged, prefix)
 
     environment = Environment(root.string("environment", choices=[e.value for e in Environment]))
-    owner = root.string(
-        "owner", pattern=_TAG_VALUE, describe="a tag value: 1-256 letters, digits, spaces, _.:/=+-@"
-    )
-    cost_center = root.string(
-        "costCenter",
-        pattern=_TAG_VALUE,
-        describe="a tag value: 1-256 letters, digits, spaces, _.:/=+-@",
-    )
+    owner = root.string("owner", pattern=_TAG_VALUE, describe=_TAG_RULE)
+    cost_center = root.string("costCenter", pattern=_TAG_VALUE, describe=_TAG_RULE)
     dr_region = root.optional_string(
         "drRegion", pattern=_REGION, describe="an AWS region such as ap-northeast-1"
     )
