@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 from pulumi_policy import Severity
 
@@ -22,6 +22,7 @@ from ..engine import (
 )
 from . import types
 
+EKS_NODE_GROUP: Final = "aws:eks/nodeGroup:NodeGroup"
 _FIX = "accept traffic from security groups or prefix lists, never 0.0.0.0/0 or ::/0"
 
 
@@ -98,6 +99,24 @@ def _check_awsx_default_group(resource: Resource) -> Iterator[Finding]:
     yield from _check_inline_ingress(resource, "defaultSecurityGroup.args.ingress")
 
 
+def _check_node_group_ssh(resource: Resource) -> Iterator[Finding]:
+    """EKS opens port 22 on a managed node group's nodes to 0.0.0.0/0 when `remoteAccess` names
+    an SSH key and no `sourceSecurityGroupIds` (the EKS API's RemoteAccessConfig)."""
+    access = resource.get("remoteAccess")
+    if access is UNKNOWN:
+        yield cannot_verify("remoteAccess")
+        return
+    # Both point at other resources (a key pair, security groups): unknown means set.
+    if resource.get("remoteAccess.ec2SshKey") in (None, ""):
+        return
+    sources = resource.get("remoteAccess.sourceSecurityGroupIds")
+    if sources is not UNKNOWN and not sources:
+        yield violation(
+            "remoteAccess.ec2SshKey without remoteAccess.sourceSecurityGroupIds makes EKS open "
+            "tcp 22 to 0.0.0.0/0; name the source security groups, or use SSM instead of SSH"
+        )
+
+
 @resource_rule(
     name="no-world-ingress",
     description="Security groups must not accept inbound traffic from 0.0.0.0/0 or ::/0.",
@@ -107,17 +126,21 @@ def _check_awsx_default_group(resource: Resource) -> Iterator[Finding]:
         types.SECURITY_GROUP_RULE,
         types.SECURITY_GROUP_INGRESS_RULE,
         types.AWSX_ALB,
+        EKS_NODE_GROUP,
     ),
     level=MANDATORY,
     severity=Severity.CRITICAL,
     controls=("EC2.13", "EC2.14", "EC2.18", "EC2.19"),
-    unknowns="unknown ingress list, rule type or CIDR: cannot verify",
+    unknowns="unknown ingress list, rule type, CIDR or node group remoteAccess: cannot verify; "
+    "an unknown SSH key or source group list passes (references)",
 )
 def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
     if resource.type in (types.SECURITY_GROUP, types.DEFAULT_SECURITY_GROUP):
         yield from _check_inline_ingress(resource)
     elif resource.type == types.AWSX_ALB:
         yield from _check_awsx_default_group(resource)
+    elif resource.type == EKS_NODE_GROUP:
+        yield from _check_node_group_ssh(resource)
     elif resource.type == types.SECURITY_GROUP_RULE:
         rule_type = resource.get("type")
         if rule_type == "egress":

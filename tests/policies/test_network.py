@@ -3,7 +3,12 @@
 import pytest
 
 from policies.rules import types
-from policies.rules.network import default_security_group_closed, is_world, no_world_ingress
+from policies.rules.network import (
+    EKS_NODE_GROUP,
+    default_security_group_closed,
+    is_world,
+    no_world_ingress,
+)
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -149,6 +154,53 @@ def test_unknown_rule_type_with_private_cidr_passes() -> None:
 )
 def test_is_world(cidr: str, world: bool) -> None:
     assert is_world(cidr) is world
+
+
+# A managed node group given an SSH key and no source groups: EKS opens tcp 22 to 0.0.0.0/0.
+NODE_GROUP = {
+    "clusterName": "trading",
+    "nodeRoleArn": "arn:aws:iam::123456789012:role/nodes",
+    "subnetIds": ["subnet-1"],
+    "scalingConfig": {"minSize": 1, "maxSize": 3, "desiredSize": 2},
+}
+SSH_FROM_WORLD = changed(NODE_GROUP, "remoteAccess", {"ec2SshKey": "ops"})
+
+
+class TestEksNodeGroupRemoteAccess:
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            NODE_GROUP,
+            changed(SSH_FROM_WORLD, "remoteAccess.sourceSecurityGroupIds", ["sg-bastion"]),
+            changed(SSH_FROM_WORLD, "remoteAccess.sourceSecurityGroupIds", WIRE_UNKNOWN),
+            changed(NODE_GROUP, "remoteAccess", {"sourceSecurityGroupIds": ["sg-bastion"]}),
+        ],
+        ids=["no-remote-access", "source-groups", "unknown-source-groups", "no-key"],
+    )
+    def test_compliance(self, inputs: dict[str, object]) -> None:
+        assert evaluate(no_world_ingress, EKS_NODE_GROUP, inputs) == []
+
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            SSH_FROM_WORLD,
+            changed(SSH_FROM_WORLD, "remoteAccess.sourceSecurityGroupIds", []),
+            changed(SSH_FROM_WORLD, "remoteAccess.ec2SshKey", WIRE_UNKNOWN),
+        ],
+        ids=["no-source-groups", "empty-source-groups", "unknown-key"],
+    )
+    def test_noncompliance_ssh_key_without_source_groups(self, inputs: dict[str, object]) -> None:
+        assert messages(evaluate(no_world_ingress, EKS_NODE_GROUP, inputs)) == [
+            "remoteAccess.ec2SshKey without remoteAccess.sourceSecurityGroupIds makes EKS open "
+            "tcp 22 to 0.0.0.0/0; name the source security groups, or use SSM instead of SSH"
+        ]
+
+    def test_unknown_remote_access_is_reported(self) -> None:
+        inputs = changed(NODE_GROUP, "remoteAccess", WIRE_UNKNOWN)
+        findings = evaluate(no_world_ingress, EKS_NODE_GROUP, inputs)
+        assert [(f.message, f.unverifiable) for f in findings] == [
+            ("cannot verify remoteAccess: unknown during preview", True)
+        ]
 
 
 # awsx's ALB creates a security group from defaultSecurityGroup.args when given no group.
