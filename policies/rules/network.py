@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy import Severity
 
@@ -22,7 +22,6 @@ from ..engine import (
 )
 from . import types
 
-EKS_NODE_GROUP: Final = "aws:eks/nodeGroup:NodeGroup"
 _FIX = "accept traffic from security groups or prefix lists, never 0.0.0.0/0 or ::/0"
 
 
@@ -126,7 +125,7 @@ def _check_node_group_ssh(resource: Resource) -> Iterator[Finding]:
         types.SECURITY_GROUP_RULE,
         types.SECURITY_GROUP_INGRESS_RULE,
         types.AWSX_ALB,
-        EKS_NODE_GROUP,
+        types.EKS_NODE_GROUP,
     ),
     level=MANDATORY,
     severity=Severity.CRITICAL,
@@ -139,7 +138,7 @@ def no_world_ingress(resource: Resource, _config: Config) -> Iterator[Finding]:
         yield from _check_inline_ingress(resource)
     elif resource.type == types.AWSX_ALB:
         yield from _check_awsx_default_group(resource)
-    elif resource.type == EKS_NODE_GROUP:
+    elif resource.type == types.EKS_NODE_GROUP:
         yield from _check_node_group_ssh(resource)
     elif resource.type == types.SECURITY_GROUP_RULE:
         rule_type = resource.get("type")

@@ -16,6 +16,7 @@ EBS_VOLUME: Final = "aws:ebs/volume:Volume"
 
 EKS_CLUSTER: Final = "aws:eks/cluster:Cluster"
 EKS_COMPONENT: Final = "eks:index:Cluster"
+EKS_NODE_GROUP: Final = "aws:eks/nodeGroup:NodeGroup"
 
 RDS_INSTANCE: Final = "aws:rds/instance:Instance"
 RDS_CLUSTER: Final = "aws:rds/cluster:Cluster"

@@ -32,7 +32,6 @@ from offline.capture import CapturedResource
 from policies.exemptions import EXEMPTIONS_POLICY
 from policies.pack import RESOURCE_RULES, STACK_RULES
 from policies.rules import types
-from policies.rules.network import EKS_NODE_GROUP
 from tests.test_stacks import stack
 
 from .helpers import DELETE, changed
@@ -416,7 +415,7 @@ MUTATIONS: list[Mutation] = [
     ),
     Mutation(
         "api-node-group-ssh-from-world",
-        EKS_NODE_GROUP,
+        types.EKS_NODE_GROUP,
         "services-api",
         "no-world-ingress",
         # EKS refuses remoteAccess with a launch template, so SSH access replaces it.

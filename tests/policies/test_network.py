@@ -4,7 +4,6 @@ import pytest
 
 from policies.rules import types
 from policies.rules.network import (
-    EKS_NODE_GROUP,
     default_security_group_closed,
     is_world,
     no_world_ingress,
@@ -178,7 +177,7 @@ class TestEksNodeGroupRemoteAccess:
         ids=["no-remote-access", "source-groups", "unknown-source-groups", "no-key"],
     )
     def test_compliance(self, inputs: dict[str, object]) -> None:
-        assert evaluate(no_world_ingress, EKS_NODE_GROUP, inputs) == []
+        assert evaluate(no_world_ingress, types.EKS_NODE_GROUP, inputs) == []
 
     @pytest.mark.parametrize(
         "inputs",
@@ -190,14 +189,14 @@ class TestEksNodeGroupRemoteAccess:
         ids=["no-source-groups", "empty-source-groups", "unknown-key"],
     )
     def test_noncompliance_ssh_key_without_source_groups(self, inputs: dict[str, object]) -> None:
-        assert messages(evaluate(no_world_ingress, EKS_NODE_GROUP, inputs)) == [
+        assert messages(evaluate(no_world_ingress, types.EKS_NODE_GROUP, inputs)) == [
             "remoteAccess.ec2SshKey without remoteAccess.sourceSecurityGroupIds makes EKS open "
             "tcp 22 to 0.0.0.0/0; name the source security groups, or use SSM instead of SSH"
         ]
 
     def test_unknown_remote_access_is_reported(self) -> None:
         inputs = changed(NODE_GROUP, "remoteAccess", WIRE_UNKNOWN)
-        findings = evaluate(no_world_ingress, EKS_NODE_GROUP, inputs)
+        findings = evaluate(no_world_ingress, types.EKS_NODE_GROUP, inputs)
         assert [(f.message, f.unverifiable) for f in findings] == [
             ("cannot verify remoteAccess: unknown during preview", True)
         ]
