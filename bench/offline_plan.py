@@ -28,12 +28,13 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_plan(stack: str) -> dict[str, object]:
+def child_plan(stack: str, with_policy: str) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     from offline.__main__ import main
 
+    flags = [] if with_policy == "policy" else ["--no-policy"]
     with contextlib.redirect_stdout(io.StringIO()):
-        code = main([stack])
+        code = main([stack, *flags])
     modules = sorted(m for m in sys.modules if m.startswith(SDK_PREFIXES))
     return {"code": code, "rss": _peak_rss_mib(), "modules": modules}
 
@@ -65,23 +66,29 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = (
-            child_plan(rest[0]) if kind == "plan" else child_floor(json.loads(sys.stdin.read()))
-        )
+        if kind == "plan":
+            result = child_plan(rest[0], rest[1])
+        else:
+            result = child_floor(json.loads(sys.stdin.read()))
         print(json.dumps(result))
         return
 
-    print(f"{'what':<12}{'wall s (median)':>17}{'peak RSS MiB':>15}{'x floor (time)':>16}")
+    print(f"{'what':<14}{'wall s (median)':>15}{'peak RSS MiB':>15}{'x floor (time)':>16}")
+    print("(+policy: the plan with the pack's report; the pack runs in its own process)")
     for stack in ("dev", "prod"):
-        plans = [measure(["plan", stack]) for _ in range(args.runs)]
+        plans = [measure(["plan", stack, "plan-only"]) for _ in range(args.runs)]
         modules = plans[0][1]["modules"]
         floors = [measure(["floor"], json.dumps(modules)) for _ in range(args.runs)]
-        plan_s = statistics.median(t for t, _ in plans)
+        with_policy = [measure(["plan", stack, "policy"]) for _ in range(args.runs)]
         floor_s = statistics.median(t for t, _ in floors)
-        plan_rss = statistics.median(float(r["rss"]) for _, r in plans)
-        floor_rss = statistics.median(float(r["rss"]) for _, r in floors)
-        print(f"{stack + ' plan':<12}{plan_s:>17.2f}{plan_rss:>15.0f}{plan_s / floor_s:>16.2f}")
-        print(f"{stack + ' floor':<12}{floor_s:>17.2f}{floor_rss:>15.0f}{1:>16.2f}")
+        for label, runs in (
+            (f"{stack} floor", floors),
+            (f"{stack} plan", plans),
+            (f"{stack} +policy", with_policy),
+        ):
+            wall = statistics.median(t for t, _ in runs)
+            rss = statistics.median(float(r["rss"]) for _, r in runs)
+            print(f"{label:<14}{wall:>15.2f}{rss:>15.0f}{wall / floor_s:>16.2f}")
         print(f"  ({len(modules)} SDK modules imported by the {stack} plan)")
 
 
