@@ -72,7 +72,6 @@ class CapturingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.captured: list[CapturedResource] = []
-        self.stack_outputs: dict[str, Any] = {}
 
     def GetDeploymentInfo(self, request: Any) -> Any:
         # Without resource references a resource given to a component (a SecurityGroup to
