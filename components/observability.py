@@ -106,7 +106,8 @@ class Observability(pulumi.ComponentResource):
                 topic=topic.arn,
                 protocol="https",
                 endpoint=config.pager_https_endpoint,
-                # The pager confirms the subscription itself; SNS retries on its schedule.
+                # Pager services confirm SNS subscriptions themselves; the provider waits for
+                # that instead of leaving the subscription pending.
                 endpoint_auto_confirms=True,
                 opts=child,
             )
