@@ -212,6 +212,9 @@ def _evictions(
 
 
 def _kafka_alarms(t: AlarmTargets, c: ObservabilityConfig) -> list[AlarmSpec]:
+    # MSK publishes lag only for a group that is STABLE or EMPTY: a group stuck rebalancing (a
+    # crash-looping consumer) goes silent rather than lagging, and that silence cannot page
+    # without also paging for every group not yet deployed. Watch the consumers' own health.
     return [
         AlarmSpec(
             key=f"kafka-lag-{group}-{topic}".replace(".", "-"),
