@@ -9,13 +9,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
-from components.config import PROJECT, ConfigError, SubnetTier, from_pulumi
+from components.config import (
+    PROJECT,
+    CacheMode,
+    ConfigError,
+    KafkaMode,
+    SubnetTier,
+    from_pulumi,
+)
 from components.data_layer import DataLayer, DataLayerArgs
 from components.edge import EdgeProtection, EdgeProtectionArgs
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
+from components.observability import Observability, ObservabilityArgs
 from components.reachability import Role, reachability
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.vpc import TradingVpc, TradingVpcArgs
@@ -184,6 +193,47 @@ TradingWorkloads(
     opts=in_stack,
 )
 
+# Last: it watches what the components above built, by the dimensions they export.
+serverless_cache = config.cache.mode is CacheMode.SERVERLESS
+observability = Observability(
+    "observability",
+    ObservabilityArgs(
+        name_prefix=config.name_prefix,
+        stack=config.stack,
+        config=config.observability,
+        monthly_budget_usd=config.budget.monthly_usd,
+        context=context,
+        logs_kms_key_arn=logs_key.key_arn,
+        alarms=AlarmTargets(
+            alb_arn_suffix=edge.alb_arn_suffix,
+            api_target_group_arn_suffix=edge.target_group_arn_suffixes["api"],
+            database=data.database_metric_dimensions,
+            max_connections=config.postgres.max_connections,
+            cache=data.cache_metric_dimensions,
+            kafka_cluster_name=kafka.cluster_name,
+            nlb_arn_suffix=engine.nlb_arn_suffix,
+            engine_target_group_arn_suffixes=engine.target_group_arn_suffixes,
+            engine_min_healthy=config.matching_engine.min,
+            serverless_cache=ServerlessCacheLimits(
+                max_storage_gb=config.cache.serverless.max_storage_gb,
+                max_ecpu_per_second=config.cache.serverless.max_ecpu_per_second,
+            )
+            if serverless_cache
+            else None,
+        ),
+        web_acl_name=edge.web_acl_name,
+        alb_target_group_arn_suffixes=edge.target_group_arn_suffixes,
+        cache_serverless=serverless_cache,
+        kafka_broker_count=(
+            config.kafka.broker_count if config.kafka.mode is KafkaMode.PROVISIONED else 0
+        ),
+        kafka_topics=kafka.topic_names,
+        engine_log_groups=[engine.application_log_group_name, engine.gc_log_group_name],
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -229,3 +279,7 @@ pulumi.export("webAclArn", edge.web_acl_arn)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
 pulumi.export("ecrRepositoryUrls", cluster.repository_urls)
+pulumi.export("dashboardName", observability.dashboard_name)
+pulumi.export("alertTopicArn", observability.topic_arn)
+pulumi.export("budgetName", observability.budget_name)
+pulumi.export("serviceLogGroups", observability.log_group_names)

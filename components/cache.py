@@ -41,12 +41,27 @@ class RealtimeCacheArgs:
     protect: bool
 
 
+def member_cluster_suffixes(shards: int | None, replicas_per_shard: int) -> list[str]:
+    """How ElastiCache names a replication group's member clusters, after ``<group>-``.
+
+    Without cluster mode: ``001``, ``002``...; with it, ``0001-001`` per shard and node. Node
+    metrics are published per member cluster, so alarms name each one.
+    """
+    nodes = [f"{n:03d}" for n in range(1, replicas_per_shard + 2)]
+    if shards is None:
+        return nodes
+    return [f"{s:04d}-{n}" for s in range(1, shards + 1) for n in nodes]
+
+
 class RealtimeCache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     port: int
     username: str | None  # the RBAC user; an AUTH token has none
     password: pulumi.Output[str]  # the AUTH token or the user's password, a secret Output
+    # AWS/ElastiCache dimensions, one set per node (CacheClusterId) or the Serverless cache's
+    # single set (clusterId): the two publish different metrics under different dimensions.
+    metric_dimensions: list[dict[str, pulumi.Output[str]]]
 
     def __init__(
         self, name: str, args: RealtimeCacheArgs, opts: pulumi.ResourceOptions | None = None
@@ -193,6 +208,12 @@ class RealtimeCache(pulumi.ComponentResource):
             if config.cluster_mode
             else group.reader_endpoint_address
         )
+        self.metric_dimensions = [
+            {"CacheClusterId": group.replication_group_id.apply(lambda g, n=node: f"{g}-{n}")}
+            for node in member_cluster_suffixes(
+                config.shards if config.cluster_mode else None, config.replicas_per_shard
+            )
+        ]
 
     def _serverless(self, user_group: pulumi.Output[str]) -> None:
         args, config = self._args, self._args.config
@@ -225,3 +246,4 @@ class RealtimeCache(pulumi.ComponentResource):
         )
         self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
         self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)
+        self.metric_dimensions = [{"clusterId": cache.name}]

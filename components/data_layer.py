@@ -62,6 +62,8 @@ class DataLayer(pulumi.ComponentResource):
     cache_secret_arn: pulumi.Output[str]
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
+    database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
+    cache_metric_dimensions: list[dict[str, pulumi.Output[str]]]  # AWS/ElastiCache, per node
 
     def __init__(
         self, name: str, args: DataLayerArgs, opts: pulumi.ResourceOptions | None = None
@@ -137,6 +139,8 @@ class DataLayer(pulumi.ComponentResource):
         self.proxy_read_only_endpoint = proxy.read_only_endpoint
         self.cache_endpoint = cache.endpoint
         self.cache_reader_endpoint = cache.reader_endpoint
+        self.database_metric_dimensions = database.metric_dimensions
+        self.cache_metric_dimensions = cache.metric_dimensions
 
         self.database_secret_arn = self._secret(
             "database",

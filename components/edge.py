@@ -67,8 +67,11 @@ class EdgeProtection(pulumi.ComponentResource):
     distribution_domain_name: pulumi.Output[str]
     alb_arn: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
+    alb_arn_suffix: pulumi.Output[str]  # CloudWatch's LoadBalancer dimension
+    target_group_arn_suffixes: dict[str, pulumi.Output[str]]  # CloudWatch's TargetGroup
     target_group_arns: dict[str, pulumi.Output[str]]  # "api", "websocket"
     web_acl_arn: pulumi.Output[str]
+    web_acl_name: pulumi.Output[str]  # CloudWatch's WebACL dimension
     origin_secret_arn: pulumi.Output[str]
     static_bucket_name: pulumi.Output[str]
 
@@ -159,8 +162,11 @@ class EdgeProtection(pulumi.ComponentResource):
         self.distribution_domain_name = distribution.domain_name
         self.alb_arn = alb.arn
         self.alb_dns_name = alb.dns_name
+        self.alb_arn_suffix = alb.arn_suffix
+        self.target_group_arn_suffixes = {role: tg.arn_suffix for role, tg in target_groups.items()}
         self.target_group_arns = {role: tg.arn for role, tg in target_groups.items()}
         self.web_acl_arn = firewall.web_acl_arn
+        self.web_acl_name = firewall.web_acl_name
         self.origin_secret_arn = secret_arn
         self.static_bucket_name = static.bucket
         self.register_outputs(
@@ -170,8 +176,11 @@ class EdgeProtection(pulumi.ComponentResource):
                 "distributionDomainName": self.distribution_domain_name,
                 "albArn": self.alb_arn,
                 "albDnsName": self.alb_dns_name,
+                "albArnSuffix": self.alb_arn_suffix,
+                "targetGroupArnSuffixes": self.target_group_arn_suffixes,
                 "targetGroupArns": self.target_group_arns,
                 "webAclArn": self.web_acl_arn,
+                "webAclName": self.web_acl_name,
                 "originSecretArn": self.origin_secret_arn,
                 "staticBucketName": self.static_bucket_name,
             }

@@ -85,6 +85,7 @@ class KafkaCluster(pulumi.ComponentResource):
     and mutual-TLS access are both off, so clients authenticate with IAM (or SCRAM)."""
 
     cluster_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]  # CloudWatch's "Cluster Name" dimension
     bootstrap_brokers_iam: pulumi.Output[str]
     topic_names: list[str]
     bootstrap_brokers_scram: pulumi.Output[str] | None  # only with SCRAM on
@@ -113,6 +114,7 @@ class KafkaCluster(pulumi.ComponentResource):
 
         outputs: dict[str, Any] = {
             "clusterArn": self.cluster_arn,
+            "clusterName": self.cluster_name,
             "bootstrapBrokersIam": self.bootstrap_brokers_iam,
             "topicNames": self.topic_names,
             "topicsManaged": self.topics_managed,
@@ -144,6 +146,7 @@ class KafkaCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.cluster_arn = cluster.arn
+        self.cluster_name = cluster.cluster_name
         self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
 
     def _provisioned(self) -> None:
@@ -256,6 +259,7 @@ class KafkaCluster(pulumi.ComponentResource):
             opts=stateful,
         )
         self.cluster_arn = cluster.arn
+        self.cluster_name = cluster.cluster_name
         self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
 
         if kafka.scram:

@@ -158,6 +158,8 @@ class MatchingEngineFleetArgs:
 class MatchingEngineFleet(pulumi.ComponentResource):
     nlb_arn: pulumi.Output[str]
     nlb_dns_name: pulumi.Output[str]
+    nlb_arn_suffix: pulumi.Output[str]  # CloudWatch's LoadBalancer dimension
+    target_group_arn_suffixes: dict[int, pulumi.Output[str]]  # CloudWatch's TargetGroup
     target_group_arns: dict[int, pulumi.Output[str]]  # by listener port
     asg_name: pulumi.Output[str]
     launch_template_id: pulumi.Output[str]
@@ -319,6 +321,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
 
         self.nlb_arn = nlb.arn
         self.nlb_dns_name = nlb.dns_name
+        self.nlb_arn_suffix = nlb.arn_suffix
+        self.target_group_arn_suffixes = {port: tg.arn_suffix for port, tg in target_groups.items()}
         self.target_group_arns = {port: tg.arn for port, tg in target_groups.items()}
         self.asg_name = asg.name
         self.launch_template_id = template.id
@@ -331,6 +335,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             {
                 "nlbArn": self.nlb_arn,
                 "nlbDnsName": self.nlb_dns_name,
+                "nlbArnSuffix": self.nlb_arn_suffix,
                 "targetGroupArns": {str(p): arn for p, arn in self.target_group_arns.items()},
                 "asgName": self.asg_name,
                 "launchTemplateId": self.launch_template_id,

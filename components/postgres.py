@@ -109,6 +109,8 @@ class PostgresDatabase(pulumi.ComponentResource):
     master_secret_arn: pulumi.Output[str]
     proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
     proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
+    # AWS/RDS dimensions of the writer: DBInstanceIdentifier (RDS) or DBClusterIdentifier.
+    metric_dimensions: dict[str, pulumi.Output[str]]
 
     def __init__(
         self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None
@@ -288,6 +290,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             else self._own_master_secret(primary, password)
         )
         self.proxy_target_instance = primary.identifier
+        self.metric_dimensions = {"DBInstanceIdentifier": primary.identifier}
 
     def _generated_password(self) -> random.RandomPassword:
         return random.RandomPassword(
@@ -453,6 +456,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             lambda s: _managed_secret(s[0].secret_arn)
         )
         self.proxy_target_cluster = cluster.cluster_identifier
+        self.metric_dimensions = {"DBClusterIdentifier": cluster.cluster_identifier}
 
 
 def _managed_secret(arn: str | None) -> str:

@@ -138,6 +138,7 @@ class EdgeFirewall(pulumi.ComponentResource):
     """The CloudFront-scope web ACL with its IP sets and its logging."""
 
     web_acl_arn: pulumi.Output[str]
+    web_acl_name: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
 
     def __init__(
@@ -213,5 +214,8 @@ class EdgeFirewall(pulumi.ComponentResource):
             opts=child,
         )
         self.web_acl_arn = acl.arn
+        self.web_acl_name = acl.name
         self.log_group_name = log_group.name
-        self.register_outputs({"webAclArn": acl.arn, "logGroupName": log_group.name})
+        self.register_outputs(
+            {"webAclArn": acl.arn, "webAclName": acl.name, "logGroupName": log_group.name}
+        )

@@ -289,6 +289,10 @@ def _waf(r: Created) -> Outputs:
     return {"arn": f"arn:{PARTITION}:wafv2:{r.region}:{ACCOUNT_ID}:{where}"}
 
 
+def _sns_topic(r: Created) -> Outputs:
+    return {"arn": f"arn:{PARTITION}:sns:{r.region}:{ACCOUNT_ID}:{r.name}"}
+
+
 def _repository(r: Created) -> Outputs:
     return {
         "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{r.region}.amazonaws.com/{r.name}",
@@ -370,5 +374,6 @@ COMPUTED: dict[str, Callable[[Created], Outputs]] = {
     "aws:wafv2/webAcl:WebAcl": _waf,
     "aws:wafv2/ipSet:IpSet": _waf,
     "aws:ecr/repository:Repository": _repository,
+    "aws:sns/topic:Topic": _sns_topic,
     "eks:index:Cluster": lambda r: eks_cluster_outputs(r.name, r.region),
 }

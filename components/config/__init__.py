@@ -15,6 +15,7 @@ from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig
 from .messaging import CleanupPolicy, KafkaConfig, KafkaMode, TopicConfig
 from .network import NatStrategy, NetworkConfig
+from .observability import ObservabilityConfig
 from .stack import PROJECT, BudgetConfig, Environment, StackConfig, from_pulumi, load_stack_config
 from .subnets import SubnetTier
 from .tiers import TIERS
@@ -38,6 +39,7 @@ __all__ = [
     "NatStrategy",
     "NetworkConfig",
     "NodeGroupConfig",
+    "ObservabilityConfig",
     "PostgresConfig",
     "PostgresEngine",
     "ProxyIamAuth",

@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .matching_engine import MatchingEngineConfig, parse_matching_engine
 from .messaging import KafkaConfig, parse_kafka
 from .network import NetworkConfig, parse_network
+from .observability import ObservabilityConfig, parse_observability
 from .reader import ConfigReader
 from .tiers import TIERS, merge
 
@@ -39,6 +40,7 @@ TIERED_SECTIONS = (
     "kafka",
     "budget",
     "edge",
+    "observability",
 )
 
 
@@ -72,6 +74,7 @@ class StackConfig:
     kafka: KafkaConfig
     budget: BudgetConfig
     edge: EdgeConfig
+    observability: ObservabilityConfig
 
     @property
     def name_prefix(self) -> str:
@@ -144,6 +147,7 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
     budget_section.done()
 
     network = parse_network(tiered.section("network"))
+    kafka = parse_kafka(tiered.section("kafka"), network.az_count)
     config = StackConfig(
         project=PROJECT,
         stack=stack,
@@ -159,9 +163,12 @@ def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
         matching_engine=parse_matching_engine(tiered.section("matchingEngine")),
         postgres=postgres,
         cache=parse_cache(tiered.section("cache")),
-        kafka=parse_kafka(tiered.section("kafka"), network.az_count),
+        kafka=kafka,
         budget=budget,
         edge=parse_edge(tiered.section("edge")),
+        observability=parse_observability(
+            tiered.section("observability"), [t.name for t in kafka.topics]
+        ),
     )
     dr_vpc = ipaddress.ip_network(config.postgres.dr_vpc_cidr)
     if config.postgres.cross_region_replica and dr_vpc.overlaps(

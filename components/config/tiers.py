@@ -22,6 +22,29 @@ TOPICS: dict[str, dict[str, Any]] = {
     "positions.updates": {"partitions": 12, "cleanupPolicy": "compact"},
 }
 
+
+def _observability(p99_ms: int, lag: int, retention_days: int) -> dict[str, Any]:
+    """Seed 002 section 13.1's scale-up triggers as alarm thresholds; seed 001's evictions.
+
+    Ours: the 5xx rate, log retention, and which consumer groups read which topics (the engine
+    consumes order commands, the consumer Deployment trade events).
+    """
+    return {
+        "logRetentionDays": retention_days,
+        "apiLatencyP99Ms": p99_ms,
+        "api5xxPercent": 1,
+        "cpuPercent": 70,
+        "memoryPercent": 80,
+        "dbConnectionsPercent": 80,
+        "cacheEvictionsPerMinute": 100,
+        "consumerLagMessages": lag,
+        "consumerGroups": {
+            "matching-engine": ["orders.commands"],
+            "trading-consumers": ["trades.events"],
+        },
+    }
+
+
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "network": {"azCount": 2, "natStrategy": "single"},
     "eks": {
@@ -69,6 +92,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     },
     "kafka": {"mode": "serverless", "topics": TOPICS},
     "budget": {"monthlyUsd": 1362},
+    "observability": _observability(p99_ms=500, lag=10_000, retention_days=14),
     "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
 }
 
@@ -138,6 +162,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 3421},
+    "observability": _observability(p99_ms=300, lag=50_000, retention_days=30),
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
 }
 
@@ -207,6 +232,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 21895},
+    "observability": _observability(p99_ms=100, lag=100_000, retention_days=90),
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
 }
 
