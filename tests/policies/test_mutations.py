@@ -458,6 +458,14 @@ MUTATIONS: list[Mutation] = [
         "secret-encrypted-with-cmk",
         put({"kmsKeyId": "alias/aws/secretsmanager"}),
     ),
+    # SNS: the paging topic loses its CMK (alarm payloads name resources and thresholds).
+    Mutation(
+        "alert-topic-unencrypted",
+        types.SNS_TOPIC,
+        "observability-alerts",
+        "sns-topic-encrypted",
+        drop("kmsMasterKeyId"),
+    ),
     # S3 (stack rule): a bucket loses its encryption configuration.
     Mutation(
         "artifacts-bucket-sse-removed",
