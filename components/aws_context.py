@@ -42,6 +42,18 @@ def lookup_aws_context(region: str, provider: pulumi.ProviderResource | None) ->
     )
 
 
+def account_administers_key(ctx: AwsContext) -> dict[str, Any]:
+    """The key-policy statement every CMK starts with: the account root may administer it, so
+    IAM policies of the account decide who else may use it."""
+    return {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": ctx.root_principal},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
 def policy_json(statements: list[dict[str, Any]]) -> str:
     """An IAM policy document; statements may not hold Outputs (use ``Output.json_dumps`` then)."""
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
@@ -59,13 +71,7 @@ def volume_key_policy(ctx: AwsContext) -> str:
     )
     return policy_json(
         [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.root_principal},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            account_administers_key(ctx),
             {
                 "Sid": "AutoScalingUsesKeyForVolumes",
                 "Effect": "Allow",

@@ -31,7 +31,7 @@ from pulumi_aws.s3 import (
     BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs as SseArgs,
 )
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, account_administers_key, policy_json
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .reachability import API_PORT, HTTPS, WEBSOCKET_PORT
@@ -240,17 +240,7 @@ class EdgeProtection(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             # Secrets Manager uses the key on a caller's behalf; IAM decides who that may be.
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "AccountAdministersKey",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": ctx.root_principal},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ]
-            ),
+            policy=policy_json([account_administers_key(ctx)]),
             tags={"Name": f"{prefix}-edge-secrets"},
             opts=self._child(protect=self._args.protect),
         )

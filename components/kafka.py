@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, account_administers_key, policy_json
 from .config import KafkaConfig, KafkaMode, TopicConfig
 
 
@@ -162,17 +162,7 @@ class KafkaCluster(pulumi.ComponentResource):
             description=f"{prefix}: Kafka data at rest and SCRAM secrets",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "AccountAdministersKey",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": args.context.root_principal},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ]
-            ),
+            policy=policy_json([account_administers_key(args.context)]),
             tags={"Name": f"{prefix}-kafka"},
             opts=stateful,
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, account_administers_key, policy_json
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,7 @@ class LogsEncryptionKey(pulumi.ComponentResource):
         # account's log groups in this region, so no other account or service can borrow it.
         policy = policy_json(
             [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": ctx.root_principal},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers_key(ctx),
                 {
                     "Sid": "CloudWatchLogsUsesKey",
                     "Effect": "Allow",

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .alarms import AlarmTargets, alarm_table, create_alarm
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, account_administers_key, policy_json
 from .config import ObservabilityConfig
 from .dashboard import DashboardTargets, dashboard_body
 
@@ -206,13 +206,7 @@ def _alert_key_policy(ctx: AwsContext) -> str:
     same_account = {"StringEquals": {"aws:SourceAccount": ctx.account_id}}
     return policy_json(
         [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.root_principal},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            account_administers_key(ctx),
             {
                 "Sid": "AlarmsAndBudgetsPublish",
                 "Effect": "Allow",

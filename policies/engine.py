@@ -304,10 +304,9 @@ def resource_rule(
 ) -> Callable[[ResourceCheck], ResourceRule]:
     """Declares a per-resource rule; the decorated function is its check."""
 
+    info = RuleInfo(name, description, level, severity, tuple(controls), unknowns, options or {})
+
     def wrap(check: ResourceCheck) -> ResourceRule:
-        info = RuleInfo(
-            name, description, level, severity, tuple(controls), unknowns, options or {}
-        )
         return ResourceRule(info, frozenset(types), check)
 
     return wrap
@@ -325,10 +324,9 @@ def stack_rule(
 ) -> Callable[[StackCheck], StackRule]:
     """Declares a rule over the whole stack; its findings name the offending resource's URN."""
 
+    info = RuleInfo(name, description, level, severity, tuple(controls), unknowns, options or {})
+
     def wrap(check: StackCheck) -> StackRule:
-        info = RuleInfo(
-            name, description, level, severity, tuple(controls), unknowns, options or {}
-        )
         return StackRule(info, check)
 
     return wrap

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -65,6 +65,17 @@ def _framework(info: RuleInfo) -> PolicyComplianceFramework | None:
     return PolicyComplianceFramework(name=_FSBP, reference=", ".join(info.controls))
 
 
+def _metadata(info: RuleInfo) -> dict[str, Any]:
+    """What the CLI shows of a rule besides its name and description."""
+    return {
+        "enforcement_level": info.enforcement_level,
+        "config_schema": _schema(info),
+        "severity": info.severity,
+        "framework": _framework(info),
+        "tags": list(info.controls) or None,
+    }
+
+
 def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in rule.types:
@@ -77,14 +88,7 @@ def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
             report(finding.message, None)
 
     return ResourceValidationPolicy(
-        rule.info.name,
-        rule.info.description,
-        validate,
-        enforcement_level=rule.info.enforcement_level,
-        config_schema=_schema(rule.info),
-        severity=rule.info.severity,
-        framework=_framework(rule.info),
-        tags=list(rule.info.controls) or None,
+        rule.info.name, rule.info.description, validate, **_metadata(rule.info)
     )
 
 
@@ -97,14 +101,7 @@ def _stack_policy(rule: StackRule, registry: ExemptionRegistry) -> Policy:
                 report(finding.message, finding.urn)
 
     return StackValidationPolicy(
-        rule.info.name,
-        rule.info.description,
-        validate,
-        enforcement_level=rule.info.enforcement_level,
-        config_schema=_schema(rule.info),
-        severity=rule.info.severity,
-        framework=_framework(rule.info),
-        tags=list(rule.info.controls) or None,
+        rule.info.name, rule.info.description, validate, **_metadata(rule.info)
     )
 
 

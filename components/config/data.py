@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from .errors import ConfigError
 from .reader import ConfigReader, parse_cidr
-from .windows import check_apart, parse_daily, parse_weekly
+from .windows import read_windows
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _POSTGRES_VERSION = re.compile(r"^\d{2}(\.\d{1,2})?$")
@@ -30,6 +31,25 @@ class ProxyIamAuth(StrEnum):
     DISABLED = "DISABLED"  # clients send the database user's password
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class _EngineVersion(Generic[E]):
+    """Engine and version of a data store, and the parameter-group family they imply."""
+
+    engine: E
+    engine_version: str
+
+    @property
+    def major_version(self) -> str:
+        return self.engine_version.split(".")[0]
+
+    @property
+    def parameter_family(self) -> str:
+        """e.g. ``postgres16``, ``aurora-postgresql16``, ``valkey8``."""
+        return f"{self.engine.value}{self.major_version}"
+
+
 @dataclass(frozen=True)
 class ProxyConfig:
     iam_auth: ProxyIamAuth
@@ -47,7 +67,7 @@ class ServerlessCapacity:
 
 
 @dataclass(frozen=True)
-class PostgresConfig:
+class PostgresConfig(_EngineVersion[PostgresEngine]):
     engine: PostgresEngine
     engine_version: str
     instance_class: str
@@ -72,15 +92,6 @@ class PostgresConfig:
     monitoring_interval_seconds: int
     serverless: ServerlessCapacity | None
     proxy: ProxyConfig
-
-    @property
-    def major_version(self) -> str:
-        return self.engine_version.split(".")[0]
-
-    @property
-    def parameter_family(self) -> str:
-        """e.g. ``postgres16`` or ``aurora-postgresql16``."""
-        return f"{self.engine.value}{self.major_version}"
 
 
 class CacheMode(StrEnum):
@@ -112,7 +123,7 @@ class CacheServerlessConfig:
 
 
 @dataclass(frozen=True)
-class CacheConfig:
+class CacheConfig(_EngineVersion[CacheEngine]):
     mode: CacheMode
     engine: CacheEngine
     engine_version: str
@@ -126,15 +137,6 @@ class CacheConfig:
     maintenance_window: str
     log_retention_days: int
     serverless: CacheServerlessConfig
-
-    @property
-    def major_version(self) -> str:
-        return self.engine_version.split(".")[0]
-
-    @property
-    def parameter_family(self) -> str:
-        """e.g. ``redis7`` or ``valkey8``."""
-        return f"{self.engine.value}{self.major_version}"
 
 
 def parse_postgres(section: ConfigReader) -> PostgresConfig:
@@ -174,14 +176,10 @@ def parse_postgres(section: ConfigReader) -> PostgresConfig:
             "false with aurora-postgresql, or engine postgres",
         )
 
-    backup_window = section.string("backupWindow", "03:00-04:00")
-    maintenance_window = section.string("maintenanceWindow", "mon:04:00-mon:05:00")
-    # RDS wants at least 30 minutes for each.
-    backup = parse_daily(section.key("backupWindow"), backup_window, minimum_minutes=30)
-    maintenance = parse_weekly(
-        section.key("maintenanceWindow"), maintenance_window, minimum_minutes=30
+    # RDS wants at least 30 minutes for each window (seed 002's windows are the defaults).
+    backup, maintenance = read_windows(
+        section, "backupWindow", "03:00-04:00", "mon:04:00-mon:05:00", minimum_minutes=30
     )
-    check_apart(section.key("maintenanceWindow"), backup, maintenance)
 
     dr_vpc_cidr = section.string("drVpcCidr", "10.1.0.0/16")
     dr_vpc = parse_cidr(section.key("drVpcCidr"), dr_vpc_cidr)
@@ -342,14 +340,10 @@ def parse_cache(section: ConfigReader) -> CacheConfig:
             "1..5",
         )
 
-    snapshot_window = section.string("snapshotWindow", "03:00-05:00")
-    maintenance_window = section.string("maintenanceWindow", "mon:05:00-mon:07:00")
-    # ElastiCache wants a snapshot window of at least 60 minutes and maintenance of at least 60.
-    snapshot = parse_daily(section.key("snapshotWindow"), snapshot_window, minimum_minutes=60)
-    maintenance = parse_weekly(
-        section.key("maintenanceWindow"), maintenance_window, minimum_minutes=60
+    # ElastiCache wants at least 60 minutes for each window (seed 001's are the defaults).
+    snapshot, maintenance = read_windows(
+        section, "snapshotWindow", "03:00-05:00", "mon:05:00-mon:07:00", minimum_minutes=60
     )
-    check_apart(section.key("maintenanceWindow"), snapshot, maintenance)
 
     config = CacheConfig(
         mode=mode,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import ConfigError
+from .reader import ConfigReader
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_MINUTES = 24 * 60
@@ -99,3 +100,27 @@ def check_apart(key: str, backup: Window, maintenance: Window) -> None:
             f"{maintenance.text!r} overlaps the backup window {backup.text!r}; "
             "patching during a backup slows or skips it",
         )
+
+
+def read_windows(
+    section: ConfigReader,
+    daily_key: str,
+    daily_default: str,
+    maintenance_default: str,
+    *,
+    minimum_minutes: int,
+) -> tuple[Window, Window]:
+    """A store's daily backup (or snapshot) window and its weekly ``maintenanceWindow``,
+    each at least ``minimum_minutes`` long and never overlapping."""
+    daily = parse_daily(
+        section.key(daily_key),
+        section.string(daily_key, daily_default),
+        minimum_minutes=minimum_minutes,
+    )
+    maintenance = parse_weekly(
+        section.key("maintenanceWindow"),
+        section.string("maintenanceWindow", maintenance_default),
+        minimum_minutes=minimum_minutes,
+    )
+    check_apart(section.key("maintenanceWindow"), daily, maintenance)
+    return daily, maintenance
