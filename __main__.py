@@ -11,14 +11,7 @@ import pulumi_aws as aws
 
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
-from components.config import (
-    PROJECT,
-    CacheMode,
-    ConfigError,
-    KafkaMode,
-    SubnetTier,
-    from_pulumi,
-)
+from components.config import SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
 from components.edge import EdgeProtection, EdgeProtectionArgs
 from components.kafka import KafkaCluster, KafkaClusterArgs
@@ -59,11 +52,7 @@ def regular_zones(region: str | None = None) -> list[str]:
 
 
 zones = regular_zones()
-if len(zones) < config.network.az_count:
-    raise ConfigError(
-        f"{PROJECT}:network.azCount",
-        f"is {config.network.az_count} but {config.region} offers {len(zones)} standard zones",
-    )
+config.network.check_offered_zones(zones, config.region)
 cloudfront_prefix_list = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=invoke)
 
 in_stack = pulumi.ResourceOptions(provider=provider)
@@ -122,11 +111,7 @@ engine = MatchingEngineFleet(
 )
 
 # The cross-region replica needs AZs of the DR region; nothing else looks there.
-dr_zones = (
-    regular_zones(config.dr_region)
-    if config.dr_region and config.postgres.cross_region_replica
-    else []
-)
+dr_zones = regular_zones(config.dr_region) if config.has_dr_replica else []
 data = DataLayer(
     "data",
     DataLayerArgs(
@@ -194,7 +179,6 @@ TradingWorkloads(
 )
 
 # Last: it watches what the components above built, by the dimensions they export.
-serverless_cache = config.cache.mode is CacheMode.SERVERLESS
 observability = Observability(
     "observability",
     ObservabilityArgs(
@@ -218,15 +202,13 @@ observability = Observability(
                 max_storage_gb=config.cache.serverless.max_storage_gb,
                 max_ecpu_per_second=config.cache.serverless.max_ecpu_per_second,
             )
-            if serverless_cache
+            if config.cache.is_serverless
             else None,
         ),
         web_acl_name=edge.web_acl_name,
         alb_target_group_arn_suffixes=edge.target_group_arn_suffixes,
-        cache_serverless=serverless_cache,
-        kafka_broker_count=(
-            config.kafka.broker_count if config.kafka.mode is KafkaMode.PROVISIONED else 0
-        ),
+        cache_serverless=config.cache.is_serverless,
+        kafka_broker_count=config.kafka.provisioned_broker_count,
         kafka_topics=kafka.topic_names,
         engine_log_groups=[engine.application_log_group_name, engine.gc_log_group_name],
         protect=config.protect_stateful,

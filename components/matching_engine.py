@@ -9,7 +9,6 @@ component only attaches the two the table names for it.
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext, policy_json, volume_key_policy
 from .config import MatchingEngineConfig
+from .config.instances import architecture
 from .kafka import kafka_resource_arn
 from .reachability import ENGINE_GRPC_PORT, ENGINE_TCP_PORT
 
@@ -28,8 +28,6 @@ USER_DATA_TEMPLATE = Path(__file__).parent / "templates" / "matching_engine_user
 METRICS_NAMESPACE = "TradingPlatform/MatchingEngine"
 # Amazon Linux 2023's public SSM parameters; AL2 (and amazon-linux-extras) is retired.
 AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
-# Graviton families carry a "g" after the generation: c7g, m7gd, r8g, c6gn.
-_GRAVITON = re.compile(r"^[a-z]+\d+g[a-z]*\.")
 # A healthy engine is back in service within this long after boot (JVM start and pre-touch).
 HEALTH_CHECK_GRACE_SECONDS = 300
 MIN_HEALTHY_PERCENTAGE = 66
@@ -57,8 +55,7 @@ def render_user_data(params: UserDataParams) -> str:
 
 
 def ami_parameter(instance_type: str) -> str:
-    arch = "arm64" if _GRAVITON.match(instance_type) else "x86_64"
-    return AL2023_AMI_PARAMETER.format(arch=arch)
+    return AL2023_AMI_PARAMETER.format(arch=architecture(instance_type).value)
 
 
 def host_policy(

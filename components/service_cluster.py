@@ -25,6 +25,7 @@ import pulumi_eks as eks
 
 from .aws_context import AwsContext, policy_json, volume_key_policy
 from .config import EksConfig, NodeGroupConfig
+from .config.instances import EKS_AMI_TYPES
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
 # Worker nodes need these three AWS managed policies and nothing else.
@@ -324,7 +325,7 @@ class ServiceCluster(pulumi.ComponentResource):
             node_role_arn=role.arn,
             subnet_ids=list(self._args.private_subnet_ids),
             instance_types=[group.instance_type],
-            ami_type="AL2023_x86_64_STANDARD",
+            ami_type=EKS_AMI_TYPES[group.architecture],
             capacity_type="ON_DEMAND",
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=group.min, desired_size=group.desired, max_size=group.max

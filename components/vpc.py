@@ -46,12 +46,9 @@ class TradingVpc(pulumi.ComponentResource):
         self, name: str, args: TradingVpcArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         net = args.network
+        # Checked before registering anything, so a bad count leaves no half-built VPC.
+        net.check_offered_zones(args.availability_zones, args.context.region)
         azs = list(args.availability_zones)[: net.az_count]
-        if len(azs) < net.az_count:
-            # Checked before registering anything, so a bad count leaves no half-built VPC.
-            raise ValueError(
-                f"network.azCount is {net.az_count} but the region offers {len(azs)} AZs"
-            )
         super().__init__("trading:network:TradingVpc", name, None, opts)
         self._name = name
         self._args = args

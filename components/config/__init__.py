@@ -11,7 +11,8 @@ from .data import (
     ProxyIamAuth,
 )
 from .edge import EdgeConfig, WafConfig, WafRule
-from .errors import ConfigError
+from .errors import ConfigError, StackConfigError
+from .instances import Architecture
 from .matching_engine import MatchingEngineConfig
 from .messaging import CleanupPolicy, KafkaConfig, KafkaMode, TopicConfig
 from .network import NatStrategy, NetworkConfig
@@ -23,6 +24,7 @@ from .tiers import TIERS
 __all__ = [
     "PROJECT",
     "TIERS",
+    "Architecture",
     "BudgetConfig",
     "CacheAuth",
     "CacheConfig",
@@ -44,6 +46,7 @@ __all__ = [
     "PostgresEngine",
     "ProxyIamAuth",
     "StackConfig",
+    "StackConfigError",
     "SubnetTier",
     "Taint",
     "TopicConfig",

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Annotated, Any, Self
 
-from .errors import ConfigError
-from .reader import ConfigReader, check_scaling, parse_cidr
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass
+
+from .errors import SettingError, raise_all
+from .instances import Architecture, architecture, check_al2023
+from .schema import SCHEMA, InstanceType, Integer, Strings, Text, Version, check_scaling, named
+from .schema import parse_cidr as _parse_cidr
 
 _TAINT = re.compile(r"^(?P<key>[A-Za-z0-9./-]+)=(?P<value>[A-Za-z0-9._-]*):(?P<effect>\w+)$")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$")
-_NODE_GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-_K8S_VERSION = re.compile(r"^1\.\d{2}$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 DEFAULT_K8S_VERSION = "1.33"
+_SIZE = Integer(1)
 
 
 @dataclass(frozen=True)
@@ -24,86 +26,93 @@ class Taint:
     effect: str
 
 
-@dataclass(frozen=True)
-class NodeGroupConfig:
-    name: str
-    instance_type: str
-    min: int
-    desired: int
-    max: int
-    taint: Taint | None
-
-
-@dataclass(frozen=True)
-class EksConfig:
-    cluster_name: str
-    node_groups: tuple[NodeGroupConfig, ...]
-    version: str = DEFAULT_K8S_VERSION
-    # Empty: the API endpoint is private only. Otherwise public, but only to these CIDRs.
-    public_access_cidrs: tuple[str, ...] = ()
-    # The tag CI pushed to every service's ECR repository; changing it rolls the deployments.
-    image_tag: str = "bootstrap"
-
-
-def _parse_taint(key: str, raw: str) -> Taint:
+def _parse_taint(raw: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw
     match = _TAINT.fullmatch(raw)
     if not match or match["effect"] not in TAINT_EFFECTS:
-        raise ConfigError(
-            key, f"malformed taint {raw!r}", f"'key=value:<{'|'.join(TAINT_EFFECTS)}>'"
-        )
+        raise SettingError(f"malformed taint {raw!r}", f"'key=value:<{'|'.join(TAINT_EFFECTS)}>'")
     return Taint(match["key"], match["value"], match["effect"])
 
 
-def _public_access_cidr(key: str, value: str) -> str:
-    network = parse_cidr(key, value)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class NodeGroupConfig:
+    name: Annotated[str, Text(r"[a-z][a-z0-9-]{0,30}", "[a-z][a-z0-9-]*", "node group name")] = (
+        Field(description="the node group's key under `eks.nodeGroups`")
+    )
+    instance_type: Annotated[str, InstanceType()] = Field(
+        description="EC2 type; a Graviton type (c7g, m7g, r6g, t4g) gets the arm64 AMI"
+    )
+    min: Annotated[int, _SIZE] = Field(description="fewest nodes")
+    desired: Annotated[int, _SIZE] = Field(description="nodes at deploy time")
+    max: Annotated[int, _SIZE] = Field(description="most nodes")
+    taint: Taint | None = Field(None, description="`key=value:Effect`, e.g. a dedicated group")
+
+    @field_validator("taint", mode="before")
+    @classmethod
+    def _taint(cls, value: Any) -> Any:
+        return _parse_taint(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = check_scaling(self.min, self.desired, self.max)
+        try:
+            check_al2023(self.instance_type)
+        except SettingError as problem:
+            problems.append(SettingError(problem.problem, problem.allowed, at=("instanceType",)))
+        raise_all(problems)
+        return self
+
+    @property
+    def architecture(self) -> Architecture:
+        """The nodes' CPU architecture, from the instance type."""
+        return architecture(self.instance_type)
+
+
+def _public_access_cidr(value: str) -> str:
+    network = _parse_cidr(value)
     if network.prefixlen == 0:
-        raise ConfigError(
-            key,
+        raise SettingError(
             f"{value} would open the Kubernetes API to the whole internet",
             "the CIDRs of your offices or CI runners; [] keeps the endpoint private",
         )
     return str(network)
 
 
-def parse_eks(section: ConfigReader, default_cluster_name: str) -> EksConfig:
-    cluster_name = section.string(
-        "clusterName",
-        default_cluster_name,
-        pattern=_CLUSTER_NAME,
-        describe="1-100 of [a-zA-Z0-9_-]",
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class EksConfig:
+    # The default, ``trading-<stack>``, needs the stack's name: the loader passes it.
+    cluster_name: Annotated[
+        str, Text(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}", "1-100 of [a-zA-Z0-9_-]")
+    ] = Field(description="cluster name (also in subnet tags); default `trading-<stack>`")
+    node_groups: tuple[NodeGroupConfig, ...] = Field(
+        description="managed node groups by name: `instanceType`, `min`, `desired`, `max`, "
+        "optional `taint`; `null` drops a tier's group",
     )
-    groups: list[NodeGroupConfig] = []
-    for name, group in section.sections("nodeGroups").items():
-        if not _NODE_GROUP_NAME.fullmatch(name):
-            raise ConfigError(group.path, f"malformed node group name {name!r}", "[a-z][a-z0-9-]*")
-        minimum, desired, maximum = (group.positive(k) for k in ("min", "desired", "max"))
-        check_scaling(group.path, minimum, desired, maximum)
-        taint = group.optional_string("taint")
-        groups.append(
-            NodeGroupConfig(
-                name=name,
-                instance_type=group.instance_type("instanceType"),
-                min=minimum,
-                desired=desired,
-                max=maximum,
-                taint=_parse_taint(group.key("taint"), taint) if taint else None,
-            )
-        )
-        group.done()
-    if not groups:
-        raise ConfigError(section.key("nodeGroups"), "must define at least one node group")
-    version = section.string(
-        "version", DEFAULT_K8S_VERSION, pattern=_K8S_VERSION, describe="'1.<minor>', e.g. '1.33'"
+    version: Annotated[str, Version(r"1\.\d{2}", "'1.<minor>', e.g. '1.33'", decimals=2)] = Field(
+        DEFAULT_K8S_VERSION, description="Kubernetes version"
     )
-    public_cidrs = section.string_list("publicAccessCidrs", [], item=_public_access_cidr)
-    image_tag = section.string(
-        "imageTag", "bootstrap", pattern=_IMAGE_TAG, describe="a Docker tag, e.g. 'v1.4.2'"
+    # Empty: the API endpoint is private only. Otherwise public, but only to these CIDRs.
+    public_access_cidrs: Annotated[tuple[str, ...], Strings(_public_access_cidr)] = Field(
+        (), description="empty: private endpoint; else public to exactly these CIDRs"
     )
-    section.done()
-    return EksConfig(
-        cluster_name=cluster_name,
-        node_groups=tuple(groups),
-        version=version,
-        public_access_cidrs=tuple(public_cidrs),
-        image_tag=image_tag,
-    )
+    # The tag CI pushed to every service's ECR repository; changing it rolls the deployments.
+    image_tag: Annotated[
+        str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")
+    ] = Field("bootstrap", description="image tag deployed from the (immutable) ECR repositories")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_cluster_name(cls, data: Any, info: ValidationInfo) -> Any:
+        stack = (info.context or {}).get("stack")
+        if isinstance(data, dict) and "clusterName" not in data and stack:
+            return {"clusterName": f"trading-{stack}", **data}
+        return data
+
+    @field_validator("node_groups", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        groups = named(value)
+        if isinstance(groups, list) and not groups:
+            raise SettingError("must define at least one node group")
+        return groups

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
-from .errors import ConfigError
-from .reader import ConfigReader, parse_cidr
-from .windows import read_windows
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
 
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_POSTGRES_VERSION = re.compile(r"^\d{2}(\.\d{1,2})?$")
-_CACHE_VERSION = re.compile(r"^\d\.\d$")
-_DAILY_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+from .errors import SettingError, raise_all
+from .schema import (
+    CHOICE,
+    FLAG,
+    RETENTION_DAYS,
+    SCHEMA,
+    Cidr,
+    InstanceType,
+    Integer,
+    Number,
+    OneOfIntegers,
+    Text,
+    Version,
+    with_sections,
+)
+from .windows import DAILY_RULE, WEEKLY_RULE, window_problems
+
+_IDENTIFIER = Text(r"[a-z][a-z0-9_]{0,62}", "a lowercase PostgreSQL identifier, e.g. exchange")
 # gp3 below 400 GB runs at a fixed 3000 IOPS / 125 MiB/s; RDS rejects other figures there.
 GP3_PROVISIONED_FROM_GB = 400
 # Names PostgreSQL and RDS keep for themselves; a master user cannot take them.
 _RESERVED_USERS = frozenset({"postgres", "rdsadmin", "rdsrepladmin", "admin", "public"})
+_STORAGE_GB = Integer(20, 65536)
 
 
 class PostgresEngine(StrEnum):
@@ -50,12 +62,22 @@ class _EngineVersion(Generic[E]):
         return f"{self.engine.value}{self.major_version}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class ProxyConfig:
-    iam_auth: ProxyIamAuth
-    max_connections_percent: int
-    borrow_timeout_seconds: int
-    idle_client_timeout_seconds: int
+    """RDS Proxy pool settings; defaults are seed 000's (80%, 120 s, 1800 s)."""
+
+    iam_auth: Annotated[ProxyIamAuth, CHOICE] = Field(
+        ProxyIamAuth.REQUIRED, description="clients authenticate with IAM tokens or passwords"
+    )
+    max_connections_percent: Annotated[int, Integer(1, 100)] = Field(
+        80, description="share of `max_connections` the pool may use"
+    )
+    borrow_timeout_seconds: Annotated[int, Integer(0, 3600)] = Field(
+        120, description="wait for a pooled connection"
+    )
+    idle_client_timeout_seconds: Annotated[int, Integer(1, 28800)] = Field(
+        1800, description="idle client connections are closed after"
+    )
 
 
 @dataclass(frozen=True)
@@ -66,32 +88,153 @@ class ServerlessCapacity:
     max_acu: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class PostgresConfig(_EngineVersion[PostgresEngine]):
-    engine: PostgresEngine
-    engine_version: str
-    instance_class: str
-    multi_az: bool
-    replica_count: int
-    replica_instance_class: str
-    allocated_storage_gb: int
-    max_allocated_storage_gb: int
-    iops: int
-    storage_throughput: int
-    backup_retention_days: int
-    backup_window: str
-    maintenance_window: str
-    cross_region_replica: bool
-    dr_vpc_cidr: str
-    database_name: str
-    master_username: str
-    max_connections: int
-    work_mem_kb: int
-    maintenance_work_mem_kb: int
-    slow_query_ms: int
-    monitoring_interval_seconds: int
-    serverless: ServerlessCapacity | None
-    proxy: ProxyConfig
+    engine: Annotated[PostgresEngine, CHOICE] = Field(
+        PostgresEngine.POSTGRES, description="`postgres` (RDS) or `aurora-postgresql`"
+    )
+    engine_version: Annotated[
+        str, Version(r"\d{2}(\.\d{1,2})?", "e.g. '16.6' or '16'", decimals=2)
+    ] = Field("16.6", description="the parameter-group family follows it")
+    instance_class: Annotated[str, InstanceType("db.")] = Field(description="writer")
+    multi_az: Annotated[bool, FLAG] = Field(description="standby (RDS) or reader failover")
+    replica_count: Annotated[int, Integer(0, 15)] = Field(description="read replicas")
+    replica_instance_class: Annotated[str, InstanceType("db.")] = Field(description="replicas")
+    allocated_storage_gb: Annotated[int, _STORAGE_GB] = Field(description="gp3 at start")
+    max_allocated_storage_gb: Annotated[int, _STORAGE_GB] = Field(
+        description="storage autoscaling ceiling"
+    )
+    iops: Annotated[int, Integer(3000, 64000)] = Field(
+        description=f"gp3; only 3000 below {GP3_PROVISIONED_FROM_GB} GB"
+    )
+    storage_throughput: Annotated[int, Integer(125, 4000)] = Field(
+        description=f"gp3 MiB/s; only 125 below {GP3_PROVISIONED_FROM_GB} GB"
+    )
+    # RDS keeps automated backups for 1-35 days; 0 would turn backups off.
+    backup_retention_days: Annotated[int, Integer(1, 35)] = Field(description="automated backups")
+    # RDS wants at least 30 minutes for each window (seed 002's windows are the defaults).
+    backup_window: Annotated[str, Text(rule=DAILY_RULE)] = Field(
+        "03:00-04:00", description="daily, UTC; at least 30 minutes"
+    )
+    maintenance_window: Annotated[str, Text(rule=WEEKLY_RULE)] = Field(
+        "mon:04:00-mon:05:00", description="weekly, UTC; must not overlap the backup window"
+    )
+    cross_region_replica: Annotated[bool, FLAG] = Field(description="DR replica in `drRegion`")
+    dr_vpc_cidr: Annotated[str, Cidr((16, 18), "is too small for the /24 database subnets")] = (
+        Field("10.1.0.0/16", description="DR VPC; must not overlap `network.vpcCidr`")
+    )
+    database_name: Annotated[str, _IDENTIFIER] = Field("exchange", description="initial database")
+    master_username: Annotated[str, _IDENTIFIER] = Field(
+        "trading_admin", description="RDS-managed master user (not a reserved name)"
+    )
+    max_connections: Annotated[int, Integer(20, 10000)] = Field(description="parameter group")
+    work_mem_kb: Annotated[int, Integer(64, 2147483647)] = Field(description="parameter group")
+    maintenance_work_mem_kb: Annotated[int, Integer(1024, 2147483647)] = Field(
+        description="parameter group"
+    )
+    slow_query_ms: Annotated[int, Integer(0, 60000)] = Field(
+        description="`log_min_duration_statement`"
+    )
+    # 0 would turn enhanced monitoring off.
+    monitoring_interval_seconds: Annotated[
+        int, OneOfIntegers((1, 5, 10, 15, 30, 60), "an enhanced-monitoring interval")
+    ] = Field(60, description="enhanced monitoring")
+    serverless_min_acu: Annotated[float, Number(0.5, 256, step=0.5)] | None = Field(
+        None, description="Aurora Serverless v2 floor, with `serverlessMaxAcu`"
+    )
+    serverless_max_acu: Annotated[float, Number(1, 256, step=0.5)] | None = Field(
+        None, description="Aurora Serverless v2 ceiling, with `serverlessMinAcu`"
+    )
+    proxy: ProxyConfig = Field(description="RDS Proxy")
+
+    @property
+    def serverless(self) -> ServerlessCapacity | None:
+        """Serverless v2 capacity, or None for provisioned instances."""
+        if self.serverless_min_acu is None or self.serverless_max_acu is None:
+            return None
+        return ServerlessCapacity(self.serverless_min_acu, self.serverless_max_acu)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections(cls, data: Any) -> Any:
+        return with_sections(data, "proxy")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems, maintenance = window_problems(
+            "backupWindow", self.backup_window, self.maintenance_window, minimum_minutes=30
+        )
+        aurora = self.engine is PostgresEngine.AURORA
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            problems.append(
+                SettingError(
+                    f"({self.max_allocated_storage_gb}) is below allocatedStorageGb "
+                    f"({self.allocated_storage_gb}); storage autoscaling needs a ceiling at or "
+                    "above the starting size",
+                    at=("maxAllocatedStorageGb",),
+                )
+            )
+        if self.allocated_storage_gb < GP3_PROVISIONED_FROM_GB and (
+            self.iops,
+            self.storage_throughput,
+        ) != (3000, 125):
+            problems.append(
+                SettingError(
+                    f"{self.iops} IOPS / {self.storage_throughput} MiB/s needs "
+                    f"allocatedStorageGb >= {GP3_PROVISIONED_FROM_GB}; below that gp3 runs at "
+                    "3000 / 125",
+                    at=("iops",),
+                )
+            )
+        # Aurora has no hidden standby: a Multi-AZ Aurora cluster fails over to a reader.
+        if aurora and self.multi_az and self.replica_count == 0:
+            problems.append(
+                SettingError(
+                    "is 0 but multiAz is on; an Aurora cluster fails over to a reader instance, "
+                    "so Multi-AZ needs at least one",
+                    ">= 1 with engine aurora-postgresql and multiAz",
+                    at=("replicaCount",),
+                )
+            )
+        if aurora and self.cross_region_replica:
+            problems.append(
+                SettingError(
+                    "is on with engine aurora-postgresql; cross-region Aurora needs a global "
+                    "database, which cannot use the RDS-managed master password this project "
+                    "requires",
+                    "false with aurora-postgresql, or engine postgres",
+                    at=("crossRegionReplica",),
+                )
+            )
+        if self.master_username in _RESERVED_USERS:
+            problems.append(
+                SettingError(f"{self.master_username!r} is reserved", at=("masterUsername",))
+            )
+        problems += self._serverless_problems()
+        raise_all(problems)
+        object.__setattr__(self, "maintenance_window", maintenance)
+        return self
+
+    def _serverless_problems(self) -> list[SettingError]:
+        """Both ``serverlessMinAcu`` and ``serverlessMaxAcu``, or neither (provisioned)."""
+        low, high = self.serverless_min_acu, self.serverless_max_acu
+        if low is None and high is None:
+            return []
+        name = "serverlessMinAcu" if low is not None else "serverlessMaxAcu"
+        if self.engine is not PostgresEngine.AURORA:
+            return [
+                SettingError("Serverless v2 capacity needs engine aurora-postgresql", at=(name,))
+            ]
+        if low is None or high is None:
+            missing = "serverlessMaxAcu" if low is not None else "serverlessMinAcu"
+            return [SettingError("is required when the other ACU bound is set", at=(missing,))]
+        if low > high:
+            return [
+                SettingError(
+                    f"({low}) is above serverlessMaxAcu ({high})", at=("serverlessMinAcu",)
+                )
+            ]
+        return []
 
 
 class CacheMode(StrEnum):
@@ -111,281 +254,134 @@ class CacheAuth(StrEnum):
 
 # The newest version of each engine this project is tested against.
 DEFAULT_CACHE_VERSION = {CacheEngine.REDIS: "7.1", CacheEngine.VALKEY: "8.0"}
+_ECPU = Integer(1000, 15_000_000)
+_CACHE_GB = Integer(1, 5000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class CacheServerlessConfig:
-    min_storage_gb: int
-    max_storage_gb: int
-    min_ecpu_per_second: int
-    max_ecpu_per_second: int
-    daily_snapshot_time: str
-
-
-@dataclass(frozen=True)
-class CacheConfig(_EngineVersion[CacheEngine]):
-    mode: CacheMode
-    engine: CacheEngine
-    engine_version: str
-    auth: CacheAuth
-    node_type: str
-    cluster_mode: bool
-    shards: int
-    replicas_per_shard: int
-    snapshot_retention_days: int
-    snapshot_window: str
-    maintenance_window: str
-    log_retention_days: int
-    serverless: CacheServerlessConfig
-
-
-def parse_postgres(section: ConfigReader) -> PostgresConfig:
-    engine = PostgresEngine(section.string("engine", "postgres", choices=list(PostgresEngine)))
-    allocated = section.integer("allocatedStorageGb", minimum=20, maximum=65536)
-    maximum = section.integer("maxAllocatedStorageGb", minimum=20, maximum=65536)
-    if maximum < allocated:
-        raise ConfigError(
-            section.key("maxAllocatedStorageGb"),
-            f"({maximum}) is below allocatedStorageGb ({allocated}); storage autoscaling "
-            "needs a ceiling at or above the starting size",
-        )
-    iops = section.integer("iops", minimum=3000, maximum=64000)
-    throughput = section.integer("storageThroughput", minimum=125, maximum=4000)
-    if allocated < GP3_PROVISIONED_FROM_GB and (iops, throughput) != (3000, 125):
-        raise ConfigError(
-            section.key("iops"),
-            f"{iops} IOPS / {throughput} MiB/s needs allocatedStorageGb >= "
-            f"{GP3_PROVISIONED_FROM_GB}; below that gp3 runs at 3000 / 125",
-        )
-    multi_az = section.boolean("multiAz")
-    replica_count = section.integer("replicaCount", minimum=0, maximum=15)
-    # Aurora has no hidden standby: a Multi-AZ Aurora cluster fails over to a reader instance.
-    if engine is PostgresEngine.AURORA and multi_az and replica_count == 0:
-        raise ConfigError(
-            section.key("replicaCount"),
-            "is 0 but multiAz is on; an Aurora cluster fails over to a reader instance, so "
-            "Multi-AZ needs at least one",
-            ">= 1 with engine aurora-postgresql and multiAz",
-        )
-    cross_region = section.boolean("crossRegionReplica")
-    if engine is PostgresEngine.AURORA and cross_region:
-        raise ConfigError(
-            section.key("crossRegionReplica"),
-            "is on with engine aurora-postgresql; cross-region Aurora needs a global database, "
-            "which cannot use the RDS-managed master password this project requires",
-            "false with aurora-postgresql, or engine postgres",
-        )
-
-    # RDS wants at least 30 minutes for each window (seed 002's windows are the defaults).
-    backup, maintenance = read_windows(
-        section, "backupWindow", "03:00-04:00", "mon:04:00-mon:05:00", minimum_minutes=30
-    )
-
-    dr_vpc_cidr = section.string("drVpcCidr", "10.1.0.0/16")
-    dr_vpc = parse_cidr(section.key("drVpcCidr"), dr_vpc_cidr)
-    if not 16 <= dr_vpc.prefixlen <= 18:
-        raise ConfigError(
-            section.key("drVpcCidr"),
-            f"/{dr_vpc.prefixlen} is too small for the /24 database subnets",
-            "/16 to /18",
-        )
-
-    master_username = section.string(
-        "masterUsername",
-        "trading_admin",
-        pattern=_IDENTIFIER,
-        describe="a lowercase PostgreSQL identifier, e.g. trading_admin",
-    )
-    if master_username in _RESERVED_USERS:
-        raise ConfigError(section.key("masterUsername"), f"{master_username!r} is reserved")
-
-    config = PostgresConfig(
-        engine=engine,
-        engine_version=section.string(
-            "engineVersion", "16.6", pattern=_POSTGRES_VERSION, describe="e.g. '16.6' or '16'"
-        ),
-        instance_class=section.instance_type("instanceClass", prefix="db."),
-        multi_az=multi_az,
-        replica_count=replica_count,
-        replica_instance_class=section.instance_type("replicaInstanceClass", prefix="db."),
-        allocated_storage_gb=allocated,
-        max_allocated_storage_gb=maximum,
-        iops=iops,
-        storage_throughput=throughput,
-        # RDS keeps automated backups for 1-35 days; 0 would turn backups off.
-        backup_retention_days=section.integer("backupRetentionDays", minimum=1, maximum=35),
-        backup_window=backup.text,
-        maintenance_window=maintenance.text,
-        cross_region_replica=cross_region,
-        dr_vpc_cidr=dr_vpc_cidr,
-        database_name=section.string(
-            "databaseName",
-            "exchange",
-            pattern=_IDENTIFIER,
-            describe="a lowercase PostgreSQL identifier, e.g. exchange",
-        ),
-        master_username=master_username,
-        max_connections=section.integer("maxConnections", minimum=20, maximum=10000),
-        work_mem_kb=section.integer("workMemKb", minimum=64, maximum=2147483647),
-        maintenance_work_mem_kb=section.integer(
-            "maintenanceWorkMemKb", minimum=1024, maximum=2147483647
-        ),
-        slow_query_ms=section.integer("slowQueryMs", minimum=0, maximum=60000),
-        monitoring_interval_seconds=_monitoring_interval(section),
-        serverless=_serverless_capacity(section, engine),
-        proxy=_proxy(section.section("proxy")),
-    )
-    section.done()
-    return config
-
-
-def _monitoring_interval(section: ConfigReader) -> int:
-    interval = section.integer("monitoringIntervalSeconds", 60)
-    allowed = (1, 5, 10, 15, 30, 60)  # 0 would turn enhanced monitoring off
-    if interval not in allowed:
-        raise ConfigError(
-            section.key("monitoringIntervalSeconds"),
-            f"{interval} is not an enhanced-monitoring interval",
-            ", ".join(map(str, allowed)),
-        )
-    return interval
-
-
-def _serverless_capacity(
-    section: ConfigReader, engine: PostgresEngine
-) -> ServerlessCapacity | None:
-    """Both ``serverlessMinAcu`` and ``serverlessMaxAcu``, or neither (provisioned instances)."""
-    has_min, has_max = section.has("serverlessMinAcu"), section.has("serverlessMaxAcu")
-    if not has_min and not has_max:
-        return None
-    key = section.key("serverlessMinAcu" if has_min else "serverlessMaxAcu")
-    if engine is not PostgresEngine.AURORA:
-        raise ConfigError(key, "Serverless v2 capacity needs engine aurora-postgresql")
-    if not (has_min and has_max):
-        missing = "serverlessMaxAcu" if has_min else "serverlessMinAcu"
-        raise ConfigError(section.key(missing), "is required when the other ACU bound is set")
-    min_acu = section.number("serverlessMinAcu", minimum=0.5, maximum=256)
-    max_acu = section.number("serverlessMaxAcu", minimum=1, maximum=256)
-    for name, value in (("serverlessMinAcu", min_acu), ("serverlessMaxAcu", max_acu)):
-        if value * 2 != int(value * 2):
-            raise ConfigError(section.key(name), f"{value} is not a multiple of 0.5 ACU")
-    if min_acu > max_acu:
-        raise ConfigError(
-            section.key("serverlessMinAcu"),
-            f"({min_acu}) is above serverlessMaxAcu ({max_acu})",
-        )
-    return ServerlessCapacity(min_acu=min_acu, max_acu=max_acu)
-
-
-def _proxy(section: ConfigReader) -> ProxyConfig:
-    """RDS Proxy pool settings; defaults are seed 000's (80%, 120 s, 1800 s)."""
-    config = ProxyConfig(
-        iam_auth=ProxyIamAuth(section.string("iamAuth", "REQUIRED", choices=list(ProxyIamAuth))),
-        max_connections_percent=section.integer(
-            "maxConnectionsPercent", 80, minimum=1, maximum=100
-        ),
-        borrow_timeout_seconds=section.integer(
-            "borrowTimeoutSeconds", 120, minimum=0, maximum=3600
-        ),
-        idle_client_timeout_seconds=section.integer(
-            "idleClientTimeoutSeconds", 1800, minimum=1, maximum=28800
-        ),
-    )
-    section.done()
-    return config
-
-
-def parse_cache(section: ConfigReader) -> CacheConfig:
-    mode = CacheMode(section.string("mode", choices=list(CacheMode)))
-    engine = CacheEngine(section.string("engine", "valkey", choices=list(CacheEngine)))
-    engine_version = section.string(
-        "engineVersion",
-        DEFAULT_CACHE_VERSION[engine],
-        pattern=_CACHE_VERSION,
-        describe="major.minor, e.g. '8.0' for valkey or '7.1' for redis",
-    )
-    if engine is CacheEngine.REDIS and engine_version.split(".")[0] != "7":
-        raise ConfigError(section.key("engineVersion"), "redis needs 7.x here", "7.0, 7.1")
-    if engine is CacheEngine.VALKEY and engine_version.split(".")[0] not in ("7", "8"):
-        raise ConfigError(section.key("engineVersion"), "valkey needs 7.x or 8.x", "7.2, 8.0, 8.1")
-
-    serverless = mode is CacheMode.SERVERLESS
-    auth = CacheAuth(
-        section.string("auth", "rbac" if serverless else "token", choices=list(CacheAuth))
-    )
-    if serverless and auth is CacheAuth.TOKEN:
-        raise ConfigError(section.key("auth"), "Serverless has no AUTH token", "rbac")
-    # Valkey user groups need no "default" user; Redis ones would need a disabled one as well.
-    if auth is CacheAuth.RBAC and engine is not CacheEngine.VALKEY:
-        raise ConfigError(
-            section.key("engine"),
-            f"is {engine.value} but RBAC users (auth rbac, implied by mode serverless) are "
-            "valkey users here",
-            "valkey",
-        )
-    cluster_mode = section.boolean("clusterMode")
-    shards = section.integer("shards", minimum=1, maximum=500)
-    replicas = section.integer("replicasPerShard", minimum=0, maximum=5)
-    if not cluster_mode and shards != 1:
-        raise ConfigError(
-            section.key("shards"),
-            f"is {shards} but clusterMode is off; only cluster mode shards",
-            "1 without cluster mode",
-        )
-    # Multi-AZ with automatic failover promotes a replica; with none there is nothing to promote.
-    if mode is CacheMode.REPLICATION_GROUP and replicas == 0:
-        raise ConfigError(
-            section.key("replicasPerShard"),
-            "is 0; automatic failover and Multi-AZ need at least one replica per shard",
-            "1..5",
-        )
-
-    # ElastiCache wants at least 60 minutes for each window (seed 001's are the defaults).
-    snapshot, maintenance = read_windows(
-        section, "snapshotWindow", "03:00-05:00", "mon:05:00-mon:07:00", minimum_minutes=60
-    )
-
-    config = CacheConfig(
-        mode=mode,
-        engine=engine,
-        engine_version=engine_version,
-        auth=auth,
-        node_type=section.instance_type("nodeType", prefix="cache."),
-        cluster_mode=cluster_mode,
-        shards=shards,
-        replicas_per_shard=replicas,
-        snapshot_retention_days=section.integer("snapshotRetentionDays", minimum=1, maximum=35),
-        snapshot_window=snapshot.text,
-        maintenance_window=maintenance.text,
-        log_retention_days=section.log_retention_days("logRetentionDays", 30),
-        serverless=_cache_serverless(section.section("serverless")),
-    )
-    section.done()
-    return config
-
-
-def _cache_serverless(section: ConfigReader) -> CacheServerlessConfig:
     """Usage limits for ``mode: serverless``; defaults are seed 000's (1-10 GB, 1K-100K ECPU/s)."""
-    min_gb = section.integer("minStorageGb", 1, minimum=1, maximum=5000)
-    max_gb = section.integer("maxStorageGb", 10, minimum=1, maximum=5000)
-    if min_gb > max_gb:
-        raise ConfigError(
-            section.key("minStorageGb"), f"({min_gb}) is above maxStorageGb ({max_gb})"
-        )
-    min_ecpu = section.integer("minEcpuPerSecond", 1000, minimum=1000, maximum=15_000_000)
-    max_ecpu = section.integer("maxEcpuPerSecond", 100_000, minimum=1000, maximum=15_000_000)
-    if min_ecpu > max_ecpu:
-        raise ConfigError(
-            section.key("minEcpuPerSecond"), f"({min_ecpu}) is above maxEcpuPerSecond ({max_ecpu})"
-        )
-    config = CacheServerlessConfig(
-        min_storage_gb=min_gb,
-        max_storage_gb=max_gb,
-        min_ecpu_per_second=min_ecpu,
-        max_ecpu_per_second=max_ecpu,
-        daily_snapshot_time=section.string(
-            "dailySnapshotTime", "03:00", pattern=_DAILY_TIME, describe="'hh:mm' in UTC"
-        ),
+
+    min_storage_gb: Annotated[int, _CACHE_GB] = Field(1, description="storage floor")
+    max_storage_gb: Annotated[int, _CACHE_GB] = Field(10, description="storage ceiling")
+    min_ecpu_per_second: Annotated[int, _ECPU] = Field(1000, description="ECPU/s floor")
+    max_ecpu_per_second: Annotated[int, _ECPU] = Field(100_000, description="ECPU/s ceiling")
+    daily_snapshot_time: Annotated[str, Text(r"([01]\d|2[0-3]):[0-5]\d", "'hh:mm' in UTC")] = Field(
+        "03:00", description="daily snapshot, UTC"
     )
-    section.done()
-    return config
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems: list[SettingError] = []
+        if self.min_storage_gb > self.max_storage_gb:
+            problems.append(
+                SettingError(
+                    f"({self.min_storage_gb}) is above maxStorageGb ({self.max_storage_gb})",
+                    at=("minStorageGb",),
+                )
+            )
+        if self.min_ecpu_per_second > self.max_ecpu_per_second:
+            problems.append(
+                SettingError(
+                    f"({self.min_ecpu_per_second}) is above maxEcpuPerSecond "
+                    f"({self.max_ecpu_per_second})",
+                    at=("minEcpuPerSecond",),
+                )
+            )
+        raise_all(problems)
+        return self
+
+
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class CacheConfig(_EngineVersion[CacheEngine]):
+    mode: Annotated[CacheMode, CHOICE] = Field(
+        description="`replication-group` (tier-sized nodes) or `serverless`"
+    )
+    engine: Annotated[CacheEngine, CHOICE] = Field(
+        CacheEngine.VALKEY, description="`valkey` or `redis`"
+    )
+    # "": the engine's default version (DEFAULT_CACHE_VERSION), filled in below.
+    engine_version: Annotated[str, Version(r"\d\.\d", "major.minor, e.g. '8.0'", decimals=1)] = (
+        Field("", description="valkey 7.x/8.x (default 8.0), redis 7.x (default 7.1)")
+    )
+    # None: rbac when serverless (it has no AUTH token), else token; filled in below.
+    auth: Annotated[CacheAuth, CHOICE] | None = Field(
+        None, description="`token` or `rbac` (default `rbac` when serverless, else `token`)"
+    )
+    node_type: Annotated[str, InstanceType("cache.")] = Field(description="replication group")
+    cluster_mode: Annotated[bool, FLAG] = Field(description="shard the keyspace")
+    shards: Annotated[int, Integer(1, 500)] = Field(description="1 without cluster mode")
+    replicas_per_shard: Annotated[int, Integer(0, 5)] = Field(
+        description="at least 1 for Multi-AZ failover"
+    )
+    snapshot_retention_days: Annotated[int, Integer(1, 35)] = Field(description="daily snapshots")
+    # ElastiCache wants at least 60 minutes for each window (seed 001's are the defaults).
+    snapshot_window: Annotated[str, Text(rule=DAILY_RULE)] = Field(
+        "03:00-05:00", description="daily, UTC; at least 60 minutes"
+    )
+    maintenance_window: Annotated[str, Text(rule=WEEKLY_RULE)] = Field(
+        "mon:05:00-mon:07:00", description="weekly, UTC; must not overlap the snapshot window"
+    )
+    log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
+        30, description="slow-log and engine-log groups"
+    )
+    serverless: CacheServerlessConfig = Field(description="`mode: serverless` usage limits")
+
+    @property
+    def is_serverless(self) -> bool:
+        """ElastiCache Serverless rather than a replication group."""
+        return self.mode is CacheMode.SERVERLESS
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections(cls, data: Any) -> Any:
+        return with_sections(data, "serverless")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems, maintenance = window_problems(
+            "snapshotWindow", self.snapshot_window, self.maintenance_window, minimum_minutes=60
+        )
+        version = self.engine_version or DEFAULT_CACHE_VERSION[self.engine]
+        major = version.split(".")[0]
+        if self.engine is CacheEngine.REDIS and major != "7":
+            problems.append(SettingError("redis needs 7.x here", "7.0, 7.1", at=("engineVersion",)))
+        if self.engine is CacheEngine.VALKEY and major not in ("7", "8"):
+            problems.append(
+                SettingError("valkey needs 7.x or 8.x", "7.2, 8.0, 8.1", at=("engineVersion",))
+            )
+        auth = self.auth or (CacheAuth.RBAC if self.is_serverless else CacheAuth.TOKEN)
+        if self.is_serverless and auth is CacheAuth.TOKEN:
+            problems.append(SettingError("Serverless has no AUTH token", "rbac", at=("auth",)))
+        # Valkey user groups need no "default" user; Redis ones would need a disabled one too.
+        if auth is CacheAuth.RBAC and self.engine is not CacheEngine.VALKEY:
+            problems.append(
+                SettingError(
+                    f"is {self.engine.value} but RBAC users (auth rbac, implied by mode "
+                    "serverless) are valkey users here",
+                    "valkey",
+                    at=("engine",),
+                )
+            )
+        if not self.cluster_mode and self.shards != 1:
+            problems.append(
+                SettingError(
+                    f"is {self.shards} but clusterMode is off; only cluster mode shards",
+                    "1 without cluster mode",
+                    at=("shards",),
+                )
+            )
+        # Multi-AZ with automatic failover promotes a replica; with none there is nothing to.
+        if self.mode is CacheMode.REPLICATION_GROUP and self.replicas_per_shard == 0:
+            problems.append(
+                SettingError(
+                    "is 0; automatic failover and Multi-AZ need at least one replica per shard",
+                    "1..5",
+                    at=("replicasPerShard",),
+                )
+            )
+        raise_all(problems)
+        object.__setattr__(self, "engine_version", version)
+        object.__setattr__(self, "auth", auth)
+        object.__setattr__(self, "maintenance_window", maintenance)
+        return self

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import Annotated, Self
 
-from .errors import ConfigError
-from .reader import ConfigReader, check_scaling
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from .errors import SettingError, raise_all
+from .instances import Architecture, architecture, check_al2023
+from .schema import (
+    FLAG,
+    RETENTION_DAYS,
+    SCHEMA,
+    Choice,
+    InstanceType,
+    Integer,
+    Text,
+    check_scaling,
+)
 
 # Memory (GiB) per instance type, so a heap that cannot fit is an error at config time rather
 # than an engine that the kernel OOM-kills on boot. The families here keep a fixed memory per
-# vCPU across these sizes (compute 2, general purpose 4, memory optimised 8 GiB); any other type
-# needs an explicit ``memoryGib``.
-_GIB_PER_VCPU = {"c6i": 2, "c6in": 2, "c7i": 2, "m6i": 4, "m7i": 4, "r6i": 8, "r7i": 8}
+# vCPU across these sizes (compute 2, general purpose 4, memory optimised 8 GiB), Graviton
+# (c7g, m7g, r7g ...) as much as x86; any other type needs an explicit ``memoryGib``.
+_GIB_PER_VCPU = {
+    "c6i": 2,
+    "c6in": 2,
+    "c7i": 2,
+    "m6i": 4,
+    "m7i": 4,
+    "r6i": 8,
+    "r7i": 8,
+    "c6g": 2,
+    "c7g": 2,
+    "m6g": 4,
+    "m7g": 4,
+    "r6g": 8,
+    "r7g": 8,
+}
 _VCPUS = {
     "large": 2,
     "xlarge": 4,
@@ -27,83 +53,89 @@ INSTANCE_MEMORY_GIB: dict[str, int] = {
     f"{family}.{size}": ratio * vcpus
     for family, ratio in _GIB_PER_VCPU.items()
     for size, vcpus in _VCPUS.items()
+    # Graviton 2 and 3 families stop at 16xlarge.
+    if not (family.endswith("g") and size == "24xlarge")
 }
 # What the heap must leave for the OS, metaspace, thread stacks, direct buffers and the
 # CloudWatch agent.
 HEAP_HEADROOM_GIB = 1
-_AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
-_ARTIFACT_PREFIX = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+_SIZE = Integer(1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class MatchingEngineConfig:
-    instance_type: str
-    min: int
-    desired: int
-    max: int
-    tenancy: str
-    cluster_placement: bool
-    heap_gb: int
-    memory_gib: int
-    volume_gb: int
-    volume_iops: int
-    volume_throughput: int
-    artifact_prefix: str
-    log_retention_days: int
+    instance_type: Annotated[str, InstanceType()] = Field(
+        description="engine hosts; a Graviton type (c7g ...) gets the arm64 AL2023 AMI"
+    )
+    min: Annotated[int, _SIZE] = Field(description="fewest engines")
+    desired: Annotated[int, _SIZE] = Field(description="engines at deploy time")
+    max: Annotated[int, _SIZE] = Field(description="most engines")
+    tenancy: Annotated[str, Choice(("default", "dedicated"))] = Field(
+        description="`default` (shared hosts) or `dedicated`"
+    )
+    cluster_placement: Annotated[bool, FLAG] = Field(description="cluster placement group (one AZ)")
+    heap_gb: Annotated[int, _SIZE] = Field(
+        description=f"fixed JVM heap; must leave {HEAP_HEADROOM_GIB} GiB of memory"
+    )
+    # 0: from ``INSTANCE_MEMORY_GIB``, filled in by the validator below.
+    memory_gib: Annotated[int, Integer(0)] = Field(
+        0,
+        description="host memory; 0 looks it up (c6i/c6in/c7i/m6i/m7i/r6i/r7i and "
+        "c6g/c7g/m6g/m7g/r6g/r7g), other types must set it",
+    )
+    volume_gb: Annotated[int, Integer(8, 16384)] = Field(description="gp3 root volume size")
+    # gp3 limits: 3,000-16,000 IOPS and 125-1,000 MiB/s.
+    volume_iops: Annotated[int, Integer(3000, 16000)] = Field(description="gp3 root volume IOPS")
+    volume_throughput: Annotated[int, Integer(125, 1000)] = Field(
+        description="gp3 root volume MiB/s"
+    )
+    artifact_prefix: Annotated[
+        str,
+        Text(
+            r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*",
+            "an S3 key prefix without leading or trailing '/', e.g. 'matching-engine'",
+        ),
+    ] = Field("matching-engine", description="S3 prefix of the engine build")
+    log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
+        description="application and GC log groups"
+    )
     # None follows Amazon Linux 2023's latest AMI, so a new AMI rolls the fleet on the next
     # deploy; an id pins it until changed here.
-    ami_id: str | None
-
-
-def _memory_gib(section: ConfigReader, instance_type: str) -> int:
-    override = section.integer("memoryGib", 0, minimum=0)
-    if override:
-        return override
-    if instance_type not in INSTANCE_MEMORY_GIB:
-        raise ConfigError(
-            section.key("memoryGib"),
-            f"is required: the memory of {instance_type!r} is not in the known table, "
-            "so the heap cannot be checked against it",
-            "the instance type's memory in GiB",
-        )
-    return INSTANCE_MEMORY_GIB[instance_type]
-
-
-def parse_matching_engine(section: ConfigReader) -> MatchingEngineConfig:
-    minimum, desired, maximum = (section.positive(k) for k in ("min", "desired", "max"))
-    check_scaling(section.path, minimum, desired, maximum)
-    instance_type = section.instance_type("instanceType")
-    memory = _memory_gib(section, instance_type)
-    heap = section.positive("heapGb")
-    if heap > memory - HEAP_HEADROOM_GIB:
-        raise ConfigError(
-            section.key("heapGb"),
-            f"{heap} GiB does not fit {instance_type} ({memory} GiB) with "
-            f"{HEAP_HEADROOM_GIB} GiB left for the OS and off-heap memory",
-            f"1..{memory - HEAP_HEADROOM_GIB}",
-        )
-    prefix = section.string(
-        "artifactPrefix",
-        "matching-engine",
-        pattern=_ARTIFACT_PREFIX,
-        describe="an S3 key prefix without leading or trailing '/', e.g. 'matching-engine'",
+    ami_id: Annotated[str, Text(r"ami-[0-9a-f]{8,17}", "e.g. 'ami-0abc1234'")] | None = Field(
+        None, description="pins the AMI; unset follows the latest AL2023"
     )
-    config = MatchingEngineConfig(
-        instance_type=instance_type,
-        min=minimum,
-        desired=desired,
-        max=maximum,
-        tenancy=section.string("tenancy", choices=("default", "dedicated")),
-        cluster_placement=section.boolean("clusterPlacement"),
-        heap_gb=heap,
-        memory_gib=memory,
-        volume_gb=section.integer("volumeGb", minimum=8, maximum=16384),
-        # gp3 limits: 3,000-16,000 IOPS and 125-1,000 MiB/s.
-        volume_iops=section.integer("volumeIops", minimum=3000, maximum=16000),
-        volume_throughput=section.integer("volumeThroughput", minimum=125, maximum=1000),
-        artifact_prefix=prefix,
-        log_retention_days=section.log_retention_days("logRetentionDays"),
-        ami_id=section.optional_string("amiId", pattern=_AMI_ID, describe="e.g. 'ami-0abc1234'"),
-    )
-    section.done()
-    return config
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = check_scaling(self.min, self.desired, self.max)
+        try:
+            check_al2023(self.instance_type)
+        except SettingError as problem:
+            problems.append(SettingError(problem.problem, problem.allowed, at=("instanceType",)))
+        memory = self.memory_gib or INSTANCE_MEMORY_GIB.get(self.instance_type, 0)
+        if not memory:
+            problems.append(
+                SettingError(
+                    f"is required: the memory of {self.instance_type!r} is not in the known "
+                    "table, so the heap cannot be checked against it",
+                    "the instance type's memory in GiB",
+                    at=("memoryGib",),
+                )
+            )
+        elif self.heap_gb > memory - HEAP_HEADROOM_GIB:
+            problems.append(
+                SettingError(
+                    f"{self.heap_gb} GiB does not fit {self.instance_type} ({memory} GiB) with "
+                    f"{HEAP_HEADROOM_GIB} GiB left for the OS and off-heap memory",
+                    f"1..{memory - HEAP_HEADROOM_GIB}",
+                    at=("heapGb",),
+                )
+            )
+        raise_all(problems)
+        object.__setattr__(self, "memory_gib", memory)
+        return self
+
+    @property
+    def architecture(self) -> Architecture:
+        """The hosts' CPU architecture, from the instance type (it picks the AMI)."""
+        return architecture(self.instance_type)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Annotated, Any, Self
 
-from .errors import ConfigError
-from .reader import ConfigReader
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass
+
+from .errors import SettingError, raise_all
+from .schema import CHOICE, FLAG, RETENTION_DAYS, SCHEMA, Choice, InstanceType, Integer, Text, named
 
 
 class KafkaMode(StrEnum):
@@ -51,20 +53,74 @@ MAX_PROVISIONED_THROUGHPUT: dict[str, int] = {
 }
 # The MSK topic APIs behind ``aws.msk.Topic`` need Kafka 3.6.0 or later on a provisioned cluster.
 MIN_TOPIC_API_VERSION = (3, 6)
-_KAFKA_VERSION = re.compile(r"^(?P<major>\d+)\.(?P<minor>\d+)\.(\d+|x)(\.tiered|\.kraft)?$")
-_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
+_KAFKA_VERSION = Text(
+    r"\d+\.\d+\.(\d+|x)(\.tiered|\.kraft)?", "e.g. '3.9.x' or '3.6.0'", "Kafka version"
+)
+_TOPIC_NAME = Text(r"[a-zA-Z0-9._-]{1,249}", "1-249 of [a-zA-Z0-9._-]", "topic name")
+# Keys MSK Serverless decides itself: set there, they would be silently ignored.
+PROVISIONED_ONLY = (
+    "kafkaVersion",
+    "defaultReplicationFactor",
+    "minInsyncReplicas",
+    "enhancedMonitoring",
+    "scram",
+    "provisionedThroughputMiBps",
+    "logRetentionDays",
+)
+# Broker sizing, which Serverless does not have at all.
+BROKER_SIZING = ("brokerCount", "instanceType", "ebsVolumeGb")
 _HOUR_MS = 3_600_000
 
 
-@dataclass(frozen=True)
+class _RetentionHours(Integer):
+    def validate(self, value: Any) -> int:
+        hours = super().validate(value)
+        if hours == 0:
+            raise SettingError("0 would delete data at once", "-1 (forever) or >= 1")
+        return hours
+
+    def describe(self) -> str:
+        return "hours, -1 keeps forever"
+
+
+_RETENTION = _RetentionHours(-1)
+_POSITIVE = Integer(1)
+
+
+def _min_isr_problem(min_isr: int, replication: int) -> SettingError | None:
+    # With min ISR equal to the replication factor, one broker down stops every acks=all write.
+    if min_isr >= replication:
+        return SettingError(
+            f"{min_isr} is not below the replication factor {replication}; "
+            "losing one replica would block writes",
+            f"1..{replication - 1}" if replication > 1 else "replication factor of 2 or more",
+            at=("minInsyncReplicas",),
+        )
+    return None
+
+
+@dataclass(frozen=True, config=SCHEMA)
 class TopicConfig:
-    name: str
-    partitions: int
-    replication_factor: int
-    min_insync_replicas: int | None  # None on serverless, where MSK fixes it
-    retention_hours: int  # -1 keeps data forever
-    cleanup_policy: CleanupPolicy
-    max_message_bytes: int
+    """A topic; unset keys take the cluster's defaults (``kafka.defaultReplicationFactor``...)."""
+
+    name: Annotated[str, _TOPIC_NAME] = Field(description="the topic's key under `kafka.topics`")
+    partitions: Annotated[int, _POSITIVE] = Field(description="partitions")
+    replication_factor: Annotated[int, _POSITIVE] = Field(
+        description="default `kafka.defaultReplicationFactor` (3, fixed on Serverless)"
+    )
+    # None on serverless, where MSK fixes it.
+    min_insync_replicas: Annotated[int, _POSITIVE] | None = Field(
+        description="default `kafka.minInsyncReplicas`; not settable on Serverless"
+    )
+    retention_hours: Annotated[int, _RETENTION] = Field(
+        description="default `kafka.retentionHours`; -1 keeps data forever"
+    )
+    cleanup_policy: Annotated[CleanupPolicy, CHOICE] = Field(
+        description="`delete` (default), `compact` or `compact,delete`"
+    )
+    max_message_bytes: Annotated[int, _POSITIVE] = Field(
+        description="default `kafka.maxMessageBytes`"
+    )
 
     def kafka_configs(self) -> dict[str, str]:
         """Topic-level Kafka settings as the MSK topic API takes them (strings)."""
@@ -78,204 +134,263 @@ class TopicConfig:
         return configs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class KafkaConfig:
-    mode: KafkaMode
-    kafka_version: str  # "" on serverless, where MSK picks the version
-    broker_count: int
-    instance_type: str
-    ebs_volume_gb: int
-    provisioned_throughput_mibps: int
-    default_replication_factor: int
-    min_insync_replicas: int
-    retention_hours: int
-    max_message_bytes: int
-    enhanced_monitoring: str
-    scram: bool
-    log_retention_days: int
-    topics: tuple[TopicConfig, ...]
+    mode: Annotated[KafkaMode, CHOICE] = Field(
+        description="`serverless` (MSK Serverless) or `provisioned` (MSK brokers)"
+    )
+    # "" on serverless, where MSK picks the version.
+    kafka_version: Annotated[str, _KAFKA_VERSION] = Field(
+        "3.9.x", description="provisioned; 3.6.0 or later (the topic API)"
+    )
+    # The broker sizing keys are 0 / "" on serverless and required when provisioned.
+    broker_count: Annotated[int, _POSITIVE] = Field(
+        0, description="provisioned; a multiple of `network.azCount`"
+    )
+    instance_type: Annotated[str, InstanceType("kafka.")] = Field(
+        "", description="provisioned broker size"
+    )
+    ebs_volume_gb: Annotated[int, Integer(1, 16384)] = Field(
+        0, description="provisioned; storage per broker"
+    )
+    provisioned_throughput_mibps: Annotated[int, Integer(0)] = Field(
+        0,
+        alias="provisionedThroughputMiBps",
+        description="provisioned; 0, or 250 up to the size's maximum on kafka.m5.4xlarge / "
+        "kafka.m7g.2xlarge and larger",
+    )
+    default_replication_factor: Annotated[int, _POSITIVE] = Field(
+        3, description="provisioned; topic default (Serverless fixes 3)"
+    )
+    min_insync_replicas: Annotated[int, _POSITIVE] = Field(
+        2, description="provisioned; topic default (Serverless fixes 2)"
+    )
+    retention_hours: Annotated[int, _RETENTION] = Field(168, description="topic default")
+    # 0: the seed's 10 MiB on brokers, MSK Serverless's own default (about 1 MiB) there.
+    max_message_bytes: Annotated[int, _POSITIVE] = Field(
+        0,
+        description=f"topic default; 10485760 provisioned, {SERVERLESS_DEFAULT_MESSAGE_BYTES} "
+        f"(at most {SERVERLESS_MAX_MESSAGE_BYTES}) on Serverless",
+    )
+    enhanced_monitoring: Annotated[str, Choice(ENHANCED_MONITORING)] = Field(
+        "DEFAULT", description="provisioned; CloudWatch metrics level"
+    )
+    scram: Annotated[bool, FLAG] = Field(
+        False, description="provisioned; adds SCRAM auth, its secret and port 9096"
+    )
+    # Broker logs exist only where we run brokers: 0 on serverless, required when provisioned.
+    log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
+        0, description="provisioned; broker log group"
+    )
+    topics: tuple[TopicConfig, ...] = Field(
+        (),
+        description="topics by name: `partitions`, `replicationFactor`, `minInsyncReplicas`, "
+        "`retentionHours`, `cleanupPolicy`, `maxMessageBytes`; `null` drops a tier's topic",
+    )
+
+    @property
+    def is_provisioned(self) -> bool:
+        return self.mode is KafkaMode.PROVISIONED
+
+    @property
+    def provisioned_broker_count(self) -> int:
+        """Brokers we run: 0 on MSK Serverless."""
+        return self.broker_count if self.is_provisioned else 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _serverless_has_no_brokers(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("mode") != KafkaMode.SERVERLESS.value:
+            return data
+        problems = [
+            SettingError(
+                "unknown setting on mode 'serverless': MSK Serverless has no brokers to size"
+                if key in BROKER_SIZING
+                else "applies only to mode 'provisioned'",
+                at=(key,),
+            )
+            for key in data
+            if key in PROVISIONED_ONLY or key in BROKER_SIZING
+        ]
+        raise_all(problems)
+        return data
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topics_with_cluster_defaults(cls, value: Any, info: ValidationInfo) -> Any:
+        topics = named(value)
+        if not isinstance(topics, list):
+            return topics
+        cluster = info.data
+        serverless = cluster.get("mode") is not KafkaMode.PROVISIONED
+        defaults: dict[str, Any] = {
+            "replicationFactor": SERVERLESS_REPLICATION_FACTOR
+            if serverless
+            else cluster.get("default_replication_factor", 3),
+            "minInsyncReplicas": None if serverless else cluster.get("min_insync_replicas", 2),
+            "retentionHours": cluster.get("retention_hours", 168),
+            "maxMessageBytes": cluster.get("max_message_bytes")
+            or _default_message_bytes(serverless),
+            "cleanupPolicy": CleanupPolicy.DELETE.value,
+        }
+        return [{**defaults, **t} if isinstance(t, dict) else t for t in topics]
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = self._topic_problems()
+        if self.is_provisioned:
+            problems += self._broker_problems()
+        raise_all(problems)
+        if self.is_provisioned:
+            fixed: dict[str, Any] = {
+                "max_message_bytes": self.max_message_bytes or _default_message_bytes(False)
+            }
+        else:
+            fixed = {
+                "kafka_version": "",
+                "default_replication_factor": SERVERLESS_REPLICATION_FACTOR,
+                "min_insync_replicas": 2,
+                "max_message_bytes": self.max_message_bytes or _default_message_bytes(True),
+                "enhanced_monitoring": "",
+            }
+        for name, value in fixed.items():
+            object.__setattr__(self, name, value)
+        return self
+
+    def _broker_problems(self) -> list[SettingError]:
+        problems = [
+            SettingError("is required but not set", at=(key,))
+            for key, value in (
+                ("brokerCount", self.broker_count),
+                ("instanceType", self.instance_type),
+                ("ebsVolumeGb", self.ebs_volume_gb),
+                ("logRetentionDays", self.log_retention_days),
+            )
+            if not value
+        ]
+        try:
+            _check_version(self.kafka_version)
+        except SettingError as problem:
+            problems.append(SettingError(problem.problem, problem.allowed, at=("kafkaVersion",)))
+        if self.broker_count and self.default_replication_factor > self.broker_count:
+            problems.append(
+                SettingError(
+                    f"{self.default_replication_factor} is more than the {self.broker_count} "
+                    "brokers",
+                    f"1..{self.broker_count}",
+                    at=("defaultReplicationFactor",),
+                )
+            )
+        problem = _min_isr_problem(self.min_insync_replicas, self.default_replication_factor)
+        if problem:
+            problems.append(problem)
+        if self.provisioned_throughput_mibps and self.instance_type:
+            problems += _throughput_problems(self.provisioned_throughput_mibps, self.instance_type)
+        return problems
+
+    def _topic_problems(self) -> list[SettingError]:
+        problems: list[SettingError] = []
+        for index, topic in enumerate(self.topics):
+            at = ("topics", index)
+            if not self.is_provisioned and topic.min_insync_replicas is not None:
+                problems.append(
+                    SettingError(
+                        "cannot be set on MSK Serverless, which fixes it at 2",
+                        at=(*at, "minInsyncReplicas"),
+                    )
+                )
+            if not self.is_provisioned:
+                if topic.replication_factor != SERVERLESS_REPLICATION_FACTOR:
+                    problems.append(
+                        SettingError(
+                            f"must be {SERVERLESS_REPLICATION_FACTOR}.."
+                            f"{SERVERLESS_REPLICATION_FACTOR}, got {topic.replication_factor}",
+                            f"{SERVERLESS_REPLICATION_FACTOR} on MSK Serverless",
+                            at=(*at, "replicationFactor"),
+                        )
+                    )
+                if topic.max_message_bytes > SERVERLESS_MAX_MESSAGE_BYTES:
+                    problems.append(
+                        SettingError(
+                            f"must be 1..{SERVERLESS_MAX_MESSAGE_BYTES}, got "
+                            f"{topic.max_message_bytes}",
+                            f"1..{SERVERLESS_MAX_MESSAGE_BYTES}",
+                            at=(*at, "maxMessageBytes"),
+                        )
+                    )
+            elif (topic.min_insync_replicas, topic.replication_factor) != (
+                self.min_insync_replicas,
+                self.default_replication_factor,
+            ) and topic.min_insync_replicas is not None:
+                # Checked here only when the topic sets its own; the cluster's are checked once.
+                problem = _min_isr_problem(topic.min_insync_replicas, topic.replication_factor)
+                if problem:
+                    problems.append(
+                        SettingError(problem.problem, problem.allowed, at=(*at, *problem.at))
+                    )
+            if (
+                self.is_provisioned
+                and self.broker_count
+                and topic.replication_factor > self.broker_count
+            ):
+                problems.append(
+                    SettingError(
+                        f"{topic.replication_factor} is more than the {self.broker_count} brokers",
+                        f"1..{self.broker_count}",
+                        at=(*at, "replicationFactor"),
+                    )
+                )
+        if not self.is_provisioned:
+            if self.max_message_bytes > SERVERLESS_MAX_MESSAGE_BYTES:
+                problems.append(
+                    SettingError(
+                        f"must be 1..{SERVERLESS_MAX_MESSAGE_BYTES}, got {self.max_message_bytes}",
+                        f"1..{SERVERLESS_MAX_MESSAGE_BYTES}",
+                        at=("maxMessageBytes",),
+                    )
+                )
+            total = sum(t.partitions for t in self.topics)
+            if total > SERVERLESS_MAX_PARTITIONS:
+                problems.append(
+                    SettingError(
+                        f"{total} partitions exceed MSK Serverless's {SERVERLESS_MAX_PARTITIONS} "
+                        "per cluster",
+                        at=("topics",),
+                    )
+                )
+        return problems
 
 
-def _check_version(key: str, version: str) -> None:
-    match = _KAFKA_VERSION.fullmatch(version)
-    if not match:
-        raise ConfigError(key, f"malformed Kafka version {version!r}", "e.g. '3.9.x' or '3.6.0'")
-    if (int(match["major"]), int(match["minor"])) < MIN_TOPIC_API_VERSION:
-        raise ConfigError(
-            key,
+def _default_message_bytes(serverless: bool) -> int:
+    return SERVERLESS_DEFAULT_MESSAGE_BYTES if serverless else 10 * 1024 * 1024
+
+
+def _check_version(version: str) -> None:
+    major, minor = (int(part) for part in version.split(".")[:2])
+    if (major, minor) < MIN_TOPIC_API_VERSION:
+        raise SettingError(
             f"{version} is older than 3.6.0, which topics managed as resources need",
             "3.6.0 or later",
         )
 
 
-def _parse_topic(
-    name: str, section: ConfigReader, cluster: KafkaConfig, serverless: bool
-) -> TopicConfig:
-    if not _TOPIC_NAME.fullmatch(name):
-        raise ConfigError(section.path, f"malformed topic name {name!r}", "1-249 of [a-zA-Z0-9._-]")
-    partitions = section.positive("partitions")
-    if serverless:
-        replication = section.integer(
-            "replicationFactor",
-            SERVERLESS_REPLICATION_FACTOR,
-            minimum=SERVERLESS_REPLICATION_FACTOR,
-            maximum=SERVERLESS_REPLICATION_FACTOR,
-        )
-        if section.has("minInsyncReplicas"):
-            raise ConfigError(
-                section.key("minInsyncReplicas"),
-                "cannot be set on MSK Serverless, which fixes it at 2",
-            )
-        min_isr = None
-    else:
-        replication = section.positive("replicationFactor", cluster.default_replication_factor)
-        if replication > cluster.broker_count:
-            raise ConfigError(
-                section.key("replicationFactor"),
-                f"{replication} is more than the {cluster.broker_count} brokers",
-                f"1..{cluster.broker_count}",
-            )
-        min_isr = section.positive("minInsyncReplicas", cluster.min_insync_replicas)
-        _check_min_isr(section.key("minInsyncReplicas"), min_isr, replication)
-    max_bytes = section.positive(
-        "maxMessageBytes",
-        cluster.max_message_bytes,
-        maximum=SERVERLESS_MAX_MESSAGE_BYTES if serverless else None,
-    )
-    topic = TopicConfig(
-        name=name,
-        partitions=partitions,
-        replication_factor=replication,
-        min_insync_replicas=min_isr,
-        retention_hours=_retention_hours(section, cluster.retention_hours),
-        cleanup_policy=CleanupPolicy(
-            section.string("cleanupPolicy", "delete", choices=[p.value for p in CleanupPolicy])
-        ),
-        max_message_bytes=max_bytes,
-    )
-    section.done()
-    return topic
-
-
-def _retention_hours(section: ConfigReader, default: int) -> int:
-    hours = section.integer("retentionHours", default, minimum=-1)
-    if hours == 0:
-        raise ConfigError(
-            section.key("retentionHours"), "0 would delete data at once", "-1 (forever) or >= 1"
-        )
-    return hours
-
-
-def _throughput(section: ConfigReader, instance_type: str) -> int:
-    throughput = section.integer("provisionedThroughputMiBps", 0, minimum=0)
-    if not throughput:
-        return 0
+def _throughput_problems(throughput: int, instance_type: str) -> list[SettingError]:
+    at = ("provisionedThroughputMiBps",)
     maximum = MAX_PROVISIONED_THROUGHPUT.get(instance_type)
     if maximum is None:
-        raise ConfigError(
-            section.key("provisionedThroughputMiBps"),
-            f"{instance_type} brokers cannot have provisioned storage throughput",
-            "0, or brokers of kafka.m5.4xlarge / kafka.m7g.2xlarge and larger",
-        )
+        return [
+            SettingError(
+                f"{instance_type} brokers cannot have provisioned storage throughput",
+                "0, or brokers of kafka.m5.4xlarge / kafka.m7g.2xlarge and larger",
+                at=at,
+            )
+        ]
     if not MIN_PROVISIONED_THROUGHPUT <= throughput <= maximum:
-        raise ConfigError(
-            section.key("provisionedThroughputMiBps"),
-            f"{throughput} MiB/s is outside what {instance_type} offers",
-            f"0 or {MIN_PROVISIONED_THROUGHPUT}..{maximum}",
-        )
-    return throughput
-
-
-def _check_min_isr(key: str, min_isr: int, replication: int) -> None:
-    # With min ISR equal to the replication factor, one broker down stops every acks=all write.
-    if min_isr >= replication:
-        raise ConfigError(
-            key,
-            f"{min_isr} is not below the replication factor {replication}; "
-            "losing one replica would block writes",
-            f"1..{replication - 1}" if replication > 1 else "replication factor of 2 or more",
-        )
-
-
-def parse_kafka(section: ConfigReader, az_count: int) -> KafkaConfig:
-    mode = KafkaMode(section.string("mode", choices=[m.value for m in KafkaMode]))
-    provisioned = mode is KafkaMode.PROVISIONED
-    version = section.string("kafkaVersion", "3.9.x") if provisioned else ""
-    if provisioned:
-        _check_version(section.key("kafkaVersion"), version)
-    # Serverless has no brokers to size; the broker keys are then neither required nor used.
-    broker_count = section.positive("brokerCount") if provisioned else 0
-    if provisioned and broker_count % az_count:
-        raise ConfigError(
-            section.key("brokerCount"),
-            f"{broker_count} is not a multiple of network.azCount ({az_count}); MSK spreads "
-            "brokers evenly over the client subnets",
-            f"a multiple of {az_count}",
-        )
-    if provisioned:
-        replication = section.positive("defaultReplicationFactor", 3)
-        if replication > broker_count:
-            raise ConfigError(
-                section.key("defaultReplicationFactor"),
-                f"{replication} is more than the {broker_count} brokers",
-                f"1..{broker_count}",
+        return [
+            SettingError(
+                f"{throughput} MiB/s is outside what {instance_type} offers",
+                f"0 or {MIN_PROVISIONED_THROUGHPUT}..{maximum}",
+                at=at,
             )
-        min_isr = section.positive("minInsyncReplicas", 2)
-        _check_min_isr(section.key("minInsyncReplicas"), min_isr, replication)
-    else:
-        # MSK Serverless owns its broker settings; these keys would be silently ignored there.
-        for key in (
-            "kafkaVersion",
-            "defaultReplicationFactor",
-            "minInsyncReplicas",
-            "enhancedMonitoring",
-            "scram",
-            "provisionedThroughputMiBps",
-            "logRetentionDays",
-        ):
-            if section.has(key):
-                raise ConfigError(section.key(key), "applies only to mode 'provisioned'")
-        replication, min_isr = SERVERLESS_REPLICATION_FACTOR, 2
-    instance_type = section.instance_type("instanceType", prefix="kafka.") if provisioned else ""
-    config = KafkaConfig(
-        mode=mode,
-        kafka_version=version,
-        broker_count=broker_count,
-        instance_type=instance_type,
-        ebs_volume_gb=section.integer("ebsVolumeGb", minimum=1, maximum=16384)
-        if provisioned
-        else 0,
-        provisioned_throughput_mibps=_throughput(section, instance_type) if provisioned else 0,
-        default_replication_factor=replication,
-        min_insync_replicas=min_isr,
-        retention_hours=_retention_hours(section, 168),
-        # The seed's 10 MiB on brokers; MSK Serverless's own default (about 1 MiB) there.
-        max_message_bytes=section.positive(
-            "maxMessageBytes",
-            10 * 1024 * 1024 if provisioned else SERVERLESS_DEFAULT_MESSAGE_BYTES,
-            maximum=None if provisioned else SERVERLESS_MAX_MESSAGE_BYTES,
-        ),
-        enhanced_monitoring=section.string(
-            "enhancedMonitoring", "DEFAULT", choices=ENHANCED_MONITORING
-        )
-        if provisioned
-        else "",
-        scram=section.boolean("scram", False) if provisioned else False,
-        # Broker logs exist only where we run brokers.
-        log_retention_days=section.log_retention_days("logRetentionDays") if provisioned else 0,
-        topics=(),
-    )
-    topics = tuple(
-        _parse_topic(name, topic, config, serverless=not provisioned)
-        for name, topic in section.sections("topics").items()
-    )
-    if not provisioned:
-        total = sum(t.partitions for t in topics)
-        if total > SERVERLESS_MAX_PARTITIONS:
-            raise ConfigError(
-                section.key("topics"),
-                f"{total} partitions exceed MSK Serverless's {SERVERLESS_MAX_PARTITIONS} "
-                "per cluster",
-            )
-    section.done()
-    return replace(config, topics=topics)
+        ]
+    return []

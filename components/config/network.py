@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import ipaddress
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Annotated, Self
 
-from .errors import ConfigError
-from .reader import ConfigReader, parse_cidr
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from .errors import ConfigError, SettingError, raise_all
+from .schema import (
+    CHOICE,
+    PROJECT,
+    RETENTION_DAYS,
+    SCHEMA,
+    Cidr,
+    Integer,
+    SettingName,
+    Strings,
+    Text,
+)
 from .subnets import MAX_AZS, SubnetTier, check_subnets, default_subnets
 
 # What private workloads need without a NAT: SSM sessions, logs/metrics, secrets, keys, images.
@@ -23,7 +37,11 @@ DEFAULT_INTERFACE_ENDPOINTS = (
     "ecr.api",
     "ecr.dkr",
 )
-_ENDPOINT_SERVICE = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")
+_ENDPOINT_SERVICE = Text(
+    r"[a-z0-9]+([.-][a-z0-9]+)*",
+    "the part after 'com.amazonaws.<region>.', e.g. 'ecr.dkr'",
+    "service name",
+)
 
 
 class NatStrategy(StrEnum):
@@ -32,67 +50,79 @@ class NatStrategy(StrEnum):
     PER_AZ = "per-az"  # one NAT gateway and private route table per AZ
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class NetworkConfig:
-    vpc_cidr: str
-    az_count: int
-    nat_strategy: NatStrategy
-    subnets: dict[SubnetTier, tuple[str, ...]]
-    interface_endpoints: tuple[str, ...]
-    flow_log_retention_days: int
-
-
-def parse_network(section: ConfigReader) -> NetworkConfig:
-    vpc_cidr = section.string("vpcCidr", "10.0.0.0/16")
-    vpc = parse_cidr(section.key("vpcCidr"), vpc_cidr)
-    if not 16 <= vpc.prefixlen <= 24:
-        raise ConfigError(
-            section.key("vpcCidr"), f"/{vpc.prefixlen} is not a VPC size", "/16 to /24"
-        )
-    az_count = section.integer("azCount", minimum=2, maximum=MAX_AZS)
-    nat = NatStrategy(section.string("natStrategy", choices=[s.value for s in NatStrategy]))
-
-    subnets_section = section.section("subnets")
-    defaults = default_subnets(vpc_cidr, az_count) if vpc.prefixlen <= 18 else None
-    subnets: dict[SubnetTier, list[str]] = {}
-    for tier in SubnetTier:
-        if defaults is None and not subnets_section.has(tier.value):
-            raise ConfigError(
-                subnets_section.key(tier.value),
-                f"must be set: seed 002's default /24 layout needs a /18 or larger VPC, "
-                f"and vpcCidr is {vpc_cidr}",
-            )
-        cidrs = subnets_section.string_list(tier.value, defaults[tier] if defaults else None)
-        if len(cidrs) != az_count:
-            raise ConfigError(
-                subnets_section.key(tier.value),
-                f"has {len(cidrs)} CIDRs but azCount is {az_count}",
-                "one CIDR per availability zone",
-            )
-        subnets[tier] = cidrs
-    subnets_section.done()
-    check_subnets(subnets_section.path, vpc_cidr, subnets)
-
-    endpoints = section.string_list("interfaceEndpoints", list(DEFAULT_INTERFACE_ENDPOINTS))
-    for index, service in enumerate(endpoints):
-        if not _ENDPOINT_SERVICE.fullmatch(service):
-            raise ConfigError(
-                f"{section.key('interfaceEndpoints')}[{index}]",
-                f"malformed service name {service!r}",
-                "the part after 'com.amazonaws.<region>.', e.g. 'ecr.dkr'",
-            )
-    if "s3" in endpoints:
-        raise ConfigError(
-            section.key("interfaceEndpoints"),
-            "s3 is always a free gateway endpoint; remove it from the interface list",
-        )
-    retention = section.log_retention_days("flowLogRetentionDays", 90)
-    section.done()
-    return NetworkConfig(
-        vpc_cidr=vpc_cidr,
-        az_count=az_count,
-        nat_strategy=nat,
-        subnets={tier: tuple(cidrs) for tier, cidrs in subnets.items()},
-        interface_endpoints=tuple(endpoints),
-        flow_log_retention_days=retention,
+    vpc_cidr: Annotated[str, Cidr((16, 24), "is not a VPC size")] = Field(
+        "10.0.0.0/16",
+        description="VPC CIDR; seed 002's default subnet layout needs /18 or larger",
     )
+    az_count: Annotated[int, Integer(2, MAX_AZS)] = Field(description="availability zones used")
+    nat_strategy: Annotated[NatStrategy, CHOICE] = Field(
+        description="`none` (endpoints only), `single` NAT gateway, or one `per-az`"
+    )
+    # Tiers left out get seed 002's /24 per AZ inside the VPC (see ``default_subnets``).
+    subnets: dict[Annotated[SubnetTier, SettingName()], Annotated[tuple[str, ...], Strings()]] = (
+        Field(
+            default_factory=dict,
+            description="one CIDR per AZ for `public`, `private`, `database`, `matchingEngine`; "
+            "default seed 002's /24s",
+        )
+    )
+    interface_endpoints: Annotated[tuple[str, ...], Strings(_ENDPOINT_SERVICE.validate)] = Field(
+        DEFAULT_INTERFACE_ENDPOINTS, description="interface endpoints in the private tier"
+    )
+    flow_log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
+        90, description="VPC flow log retention (also the DR VPC's)"
+    )
+
+    @model_validator(mode="after")
+    def _complete_subnets(self) -> Self:
+        problems: list[SettingError] = []
+        vpc = ipaddress.IPv4Network(self.vpc_cidr)
+        defaults = default_subnets(self.vpc_cidr, self.az_count) if vpc.prefixlen <= 18 else None
+        subnets: dict[SubnetTier, tuple[str, ...]] = {}
+        for tier in SubnetTier:
+            cidrs = self.subnets.get(tier)
+            if cidrs is None and defaults is None:
+                problems.append(
+                    SettingError(
+                        "must be set: seed 002's default /24 layout needs a /18 or larger VPC, "
+                        f"and vpcCidr is {self.vpc_cidr}",
+                        at=("subnets", tier.value),
+                    )
+                )
+                continue
+            cidrs = cidrs if cidrs is not None else tuple(defaults[tier] if defaults else ())
+            if len(cidrs) != self.az_count:
+                problems.append(
+                    SettingError(
+                        f"has {len(cidrs)} CIDRs but azCount is {self.az_count}",
+                        "one CIDR per availability zone",
+                        at=("subnets", tier.value),
+                    )
+                )
+            subnets[tier] = cidrs
+        if not problems:
+            problems += [
+                SettingError(p.problem, p.allowed, at=("subnets", *p.at))
+                for p in check_subnets(self.vpc_cidr, subnets)
+            ]
+        if "s3" in self.interface_endpoints:
+            problems.append(
+                SettingError(
+                    "s3 is always a free gateway endpoint; remove it from the interface list",
+                    at=("interfaceEndpoints",),
+                )
+            )
+        raise_all(problems)
+        # A derived default, filled in once the keys it depends on are valid.
+        object.__setattr__(self, "subnets", subnets)
+        return self
+
+    def check_offered_zones(self, zones: Sequence[str], region: str) -> None:
+        """The one AZ check: ``region`` must offer ``azCount`` standard zones (``zones``)."""
+        if len(zones) < self.az_count:
+            raise ConfigError(
+                f"{PROJECT}:network.azCount",
+                f"is {self.az_count} but {region} offers {len(zones)} standard zones",
+            )

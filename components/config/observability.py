@@ -2,87 +2,68 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import urlparse
 
-from .errors import ConfigError
-from .reader import ConfigReader
+from pydantic import Field, field_validator
+from pydantic.dataclasses import dataclass
+
+from .errors import SettingError
+from .schema import PERCENT, RETENTION_DAYS, SCHEMA, Integer, Strings, Text
 
 # Deliberately loose (SNS and Budgets do the real delivery check): one @, no spaces, a dot in
 # the domain. It catches the typos that would otherwise silently page nobody.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = Text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "e.g. 'oncall@example.com'", "email address")
+_POSITIVE = Integer(1)
 
 
-@dataclass(frozen=True)
-class ObservabilityConfig:
-    log_retention_days: int  # api, websocket and consumer log groups
-    alert_emails: tuple[str, ...]
-    pager_https_endpoint: str | None
-    api_latency_p99_ms: int  # seed 002 section 13.1, per tier
-    api_5xx_percent: float
-    cpu_percent: float
-    memory_percent: float
-    db_connections_percent: float  # of postgres.maxConnections
-    cache_evictions_per_minute: int  # seed 001
-    consumer_lag_messages: int  # seed 002 section 13.1, per tier
-    consumer_groups: dict[str, tuple[str, ...]]  # consumer group -> topics it reads
-
-
-def _email(key: str, value: str) -> str:
-    if not _EMAIL.fullmatch(value):
-        raise ConfigError(key, f"malformed email address {value!r}", "e.g. 'oncall@example.com'")
+def _https_url(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    parsed = urlparse(value)
+    # SNS would accept http://, but alert text must not cross the internet in clear.
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise SettingError(f"must be an https:// URL, got {value!r}", "https://...")
     return value
 
 
-def _https_url(reader: ConfigReader, name: str) -> str | None:
-    url = reader.optional_string(name)
-    if url is None:
-        return None
-    parsed = urlparse(url)
-    # SNS would accept http://, but alert text must not cross the internet in clear.
-    if parsed.scheme != "https" or not parsed.netloc:
-        raise ConfigError(reader.key(name), f"must be an https:// URL, got {url!r}", "https://...")
-    return url
-
-
-def _percent(reader: ConfigReader, name: str) -> float:
-    return reader.number(name, minimum=0, maximum=100)
-
-
-def _consumer_groups(
-    reader: ConfigReader, topic_names: Sequence[str]
-) -> dict[str, tuple[str, ...]]:
-    section = reader.section("consumerGroups")
-    groups: dict[str, tuple[str, ...]] = {}
-    for group in section.names():
-        topics = section.string_list(group, allow_empty=False)
-        for index, topic in enumerate(topics):
-            if topic not in topic_names:
-                raise ConfigError(
-                    f"{section.key(group)}[{index}]",
-                    f"unknown topic {topic!r}",
-                    ", ".join(sorted(topic_names)),
-                )
-        groups[group] = tuple(topics)
-    # Group names are free-form and ``null`` drops a tier default, so no key here is unknown.
-    return groups
-
-
-def parse_observability(reader: ConfigReader, topic_names: Sequence[str]) -> ObservabilityConfig:
-    config = ObservabilityConfig(
-        log_retention_days=reader.log_retention_days("logRetentionDays"),
-        alert_emails=tuple(reader.string_list("alertEmails", [], item=_email)),
-        pager_https_endpoint=_https_url(reader, "pagerHttpsEndpoint"),
-        api_latency_p99_ms=reader.positive("apiLatencyP99Ms"),
-        api_5xx_percent=_percent(reader, "api5xxPercent"),
-        cpu_percent=_percent(reader, "cpuPercent"),
-        memory_percent=_percent(reader, "memoryPercent"),
-        db_connections_percent=_percent(reader, "dbConnectionsPercent"),
-        cache_evictions_per_minute=reader.positive("cacheEvictionsPerMinute"),
-        consumer_lag_messages=reader.positive("consumerLagMessages"),
-        consumer_groups=_consumer_groups(reader, topic_names),
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class ObservabilityConfig:
+    log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
+        description="api, websocket and consumer log groups"
     )
-    reader.done()
-    return config
+    alert_emails: Annotated[tuple[str, ...], Strings(_EMAIL.validate, rule="email addresses")] = (
+        Field((), description="email subscribers of the alert topic (each must confirm)")
+    )
+    pager_https_endpoint: str | None = Field(
+        None, description="an `https://` URL subscribed to the alert topic"
+    )
+    api_latency_p99_ms: Annotated[int, _POSITIVE] = Field(
+        description="API p99 alarm (seed 002 section 13.1)"
+    )
+    api_5xx_percent: Annotated[float, PERCENT] = Field(
+        alias="api5xxPercent", description="API 5xx-rate alarm"
+    )
+    cpu_percent: Annotated[float, PERCENT] = Field(description="database and cache CPU alarm")
+    memory_percent: Annotated[float, PERCENT] = Field(
+        description="cache memory alarm (Serverless: share of its limits)"
+    )
+    db_connections_percent: Annotated[float, PERCENT] = Field(
+        description="of `postgres.maxConnections`"
+    )
+    cache_evictions_per_minute: Annotated[int, _POSITIVE] = Field(description="seed 001")
+    consumer_lag_messages: Annotated[int, _POSITIVE] = Field(
+        description="`SumOffsetLag` per group and topic (seed 002 section 13.1)"
+    )
+    # Group names are free-form; a group's topics must be ``kafka.topics`` (the stack checks).
+    consumer_groups: dict[
+        str, Annotated[tuple[str, ...], Strings(allow_empty=False, rule="topic names")]
+    ] = Field(
+        default_factory=dict,
+        description="consumer group -> topics it reads; `null` drops a tier's group",
+    )
+
+    @field_validator("pager_https_endpoint", mode="before")
+    @classmethod
+    def _https(cls, value: Any) -> Any:
+        return _https_url(value)

@@ -8,40 +8,28 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Self
 
-from .cluster import EksConfig, parse_eks
-from .data import CacheConfig, PostgresConfig, parse_cache, parse_postgres
-from .edge import EdgeConfig, parse_edge
-from .errors import ConfigError
-from .matching_engine import MatchingEngineConfig, parse_matching_engine
-from .messaging import KafkaConfig, parse_kafka
-from .network import NetworkConfig, parse_network
-from .observability import ObservabilityConfig, parse_observability
-from .reader import ConfigReader
+from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
+from pydantic.dataclasses import dataclass
+
+from .cluster import EksConfig
+from .data import CacheConfig, PostgresConfig
+from .edge import EdgeConfig
+from .errors import ConfigError, SettingError, StackConfigError, raise_all
+from .loader import config_errors
+from .matching_engine import MatchingEngineConfig
+from .messaging import KafkaConfig, KafkaMode
+from .network import NetworkConfig
+from .observability import ObservabilityConfig
+from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text
 from .tiers import TIERS, merge
 
-PROJECT = "trading-platform"
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-_TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
-_TAG_RULE = "a tag value: 1-256 letters, digits, spaces, _.:/=+-@"
-
-# Objects under ``trading-platform:`` that a tier fills in and the stack may override per key.
-TIERED_SECTIONS = (
-    "network",
-    "eks",
-    "matchingEngine",
-    "postgres",
-    "cache",
-    "kafka",
-    "budget",
-    "edge",
-    "observability",
-)
+_REGION = Text(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region such as ap-northeast-2")
+_TAG_VALUE = Text(r"[\w .:/=+\-@]{1,256}", "a tag value: 1-256 letters, digits, spaces, _.:/=+-@")
 
 
 class Environment(StrEnum):
@@ -50,31 +38,48 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class BudgetConfig:
-    monthly_usd: int
+    monthly_usd: Annotated[int, Integer(1)] = Field(
+        description="the seed's monthly cost figure; the Budgets limit"
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class StackConfig:
+    # Given by the program, never by the stack file.
     project: str
     stack: str
-    tier: str
-    environment: Environment
-    region: str
-    dr_region: str | None
-    owner: str
-    cost_center: str
-    protect_stateful: bool
-    network: NetworkConfig
-    eks: EksConfig
-    matching_engine: MatchingEngineConfig
-    postgres: PostgresConfig
-    cache: CacheConfig
-    kafka: KafkaConfig
-    budget: BudgetConfig
-    edge: EdgeConfig
-    observability: ObservabilityConfig
+    tier: Annotated[str, Choice(tuple(TIERS))] = Field(
+        description="`startup` (5K TPS), `growth` (10K TPS) or `scale` (100K TPS)"
+    )
+    environment: Annotated[Environment, CHOICE] = Field(
+        description="`prod` protects stateful resources"
+    )
+    region: Annotated[str, _REGION] = Field(
+        alias="aws:region", description="primary region (dev and prod: `ap-northeast-2`)"
+    )
+    dr_region: Annotated[str, _REGION] | None = Field(
+        None, description="DR region; required when `postgres.crossRegionReplica` is on"
+    )
+    owner: Annotated[str, _TAG_VALUE] = Field(description="`Owner` tag on every resource")
+    cost_center: Annotated[str, _TAG_VALUE] = Field(
+        description="`CostCenter` tag on every resource"
+    )
+    protect_stateful: Annotated[bool, FLAG] = Field(
+        alias="protectStatefulResources",
+        description="`protect` databases, caches, Kafka, KMS keys, log stores; default: "
+        "`true` in prod",
+    )
+    network: NetworkConfig = Field(description="VPC, subnets, NAT, endpoints, flow logs")
+    eks: EksConfig = Field(description="service cluster and node groups")
+    matching_engine: MatchingEngineConfig = Field(description="the engine fleet")
+    postgres: PostgresConfig = Field(description="system of record")
+    cache: CacheConfig = Field(description="Valkey / Redis")
+    kafka: KafkaConfig = Field(description="MSK")
+    budget: BudgetConfig = Field(description="AWS Budgets")
+    edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
+    observability: ObservabilityConfig = Field(description="logs, alarms, paging")
 
     @property
     def name_prefix(self) -> str:
@@ -92,6 +97,80 @@ class StackConfig:
             "ManagedBy": "pulumi",
         }
 
+    @property
+    def has_dr_replica(self) -> bool:
+        """A cross-region replica in ``dr_region``: the only reason to look at that region."""
+        return self.dr_region is not None and self.postgres.cross_region_replica
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_program(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        context = info.context or {}
+        data = {"project": PROJECT, "stack": context.get("stack", ""), **data}
+        if "protectStatefulResources" not in data:
+            data["protectStatefulResources"] = data.get("environment") == Environment.PROD.value
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems: list[SettingError] = []
+        if self.dr_region is not None and self.dr_region == self.region:
+            problems.append(
+                SettingError(
+                    f"is the primary region {self.region}; DR needs another region",
+                    at=("drRegion",),
+                )
+            )
+        if self.postgres.cross_region_replica and self.dr_region is None:
+            problems.append(
+                SettingError(
+                    "is required because postgres.crossRegionReplica is on (the scale tier "
+                    "turns it on)",
+                    at=("drRegion",),
+                )
+            )
+        dr_vpc = ipaddress.ip_network(self.postgres.dr_vpc_cidr)
+        if self.postgres.cross_region_replica and dr_vpc.overlaps(
+            ipaddress.ip_network(self.network.vpc_cidr)
+        ):
+            problems.append(
+                SettingError(
+                    f"{dr_vpc} overlaps network.vpcCidr {self.network.vpc_cidr}; the two VPCs "
+                    "could never be peered for a failover",
+                    at=("postgres", "drVpcCidr"),
+                )
+            )
+        az_count = self.network.az_count
+        if self.kafka.mode is KafkaMode.PROVISIONED and self.kafka.broker_count % az_count:
+            problems.append(
+                SettingError(
+                    f"{self.kafka.broker_count} is not a multiple of network.azCount "
+                    f"({az_count}); MSK spreads brokers evenly over the client subnets",
+                    f"a multiple of {az_count}",
+                    at=("kafka", "brokerCount"),
+                )
+            )
+        topics = sorted(t.name for t in self.kafka.topics)
+        for group, group_topics in self.observability.consumer_groups.items():
+            problems += [
+                SettingError(
+                    f"unknown topic {topic!r}",
+                    ", ".join(topics),
+                    at=("observability", "consumerGroups", group, index),
+                )
+                for index, topic in enumerate(group_topics)
+                if topic not in topics
+            ]
+        raise_all(problems)
+        return self
+
+
+_ADAPTER = TypeAdapter(StackConfig)
+# Objects under ``trading-platform:`` that a tier fills in and the stack may override per key.
+TIERED_SECTIONS = tuple(next(iter(TIERS.values())))
+
 
 def _decode(value: Any) -> Any:
     """The engine passes objects and lists as JSON strings; YAML in tests passes them parsed."""
@@ -103,90 +182,71 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _region(reader: ConfigReader, name: str, default: Any = ...) -> str:
-    args = () if default is ... else (default,)
-    return reader.string(
-        name, *args, pattern=_REGION, describe="an AWS region such as ap-northeast-2"
-    )
-
-
-def load_stack_config(values: Mapping[str, Any], *, stack: str) -> StackConfig:
-    """Validates the stack's config (full ``namespace:key`` names) and applies its tier."""
+def _own_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stack's keys without the project prefix; ``aws:region`` keeps its namespace."""
     prefix = f"{PROJECT}:"
-    own = {k[len(prefix) :]: _decode(v) for k, v in values.items() if k.startswith(prefix)}
-    root = ConfigReader(own, prefix)
-    aws = ConfigReader({"region": values.get("aws:region")}, "aws:")
+    own = {
+        key.removeprefix(prefix): _decode(value)
+        for key, value in values.items()
+        if key.startswith(prefix) or key == "aws:region"
+    }
+    return {key: value for key, value in own.items() if value is not None}
 
-    region = _region(aws, "region")
-    tier_name = root.string("tier", choices=TIERS)
-    tier = TIERS[tier_name]
-    merged: dict[str, Any] = {}
-    for section in TIERED_SECTIONS:
-        merged[section] = merge(tier.get(section, {}), root.section(section).raw())
-    tiered = ConfigReader(merged, prefix)
 
-    environment = Environment(root.string("environment", choices=[e.value for e in Environment]))
-    owner = root.string("owner", pattern=_TAG_VALUE, describe=_TAG_RULE)
-    cost_center = root.string("costCenter", pattern=_TAG_VALUE, describe=_TAG_RULE)
-    dr_region = root.optional_string(
-        "drRegion", pattern=_REGION, describe="an AWS region such as ap-northeast-1"
-    )
-    if dr_region == region:
-        raise ConfigError(
-            root.key("drRegion"), f"is the primary region {region}; DR needs another region"
+def load_stack_config(
+    values: Mapping[str, Any], *, stack: str, file_order: Mapping[str, Any] | None = None
+) -> StackConfig:
+    """Validates the stack's config (full ``namespace:key`` names) and applies its tier.
+
+    Every problem is reported at once, as ``StackConfigError`` in the order of the keys in
+    ``file_order`` (the stack file's config, as parsed; default: ``values`` itself).
+    """
+    stack_file = f"Pulumi.{stack}.yaml"
+    own = _own_values(values)
+    order = _own_values(file_order) if file_order is not None else own
+    # The tier decides every other default, so nothing else is worth checking without it.
+    try:
+        if "tier" not in own:
+            raise SettingError("is required but not set")
+        tier = Choice(tuple(TIERS)).validate(own["tier"])
+    except SettingError as problem:
+        error = ConfigError(f"{PROJECT}:tier", problem.problem, problem.allowed)
+        raise StackConfigError([error], stack_file) from None
+    data = dict(own)
+    for section, defaults in TIERS[tier].items():
+        override = own.get(section, {})
+        data[section] = merge(defaults, override) if isinstance(override, Mapping) else override
+    unknown = [
+        ConfigError(f"{PROJECT}:{key}", "unknown setting")
+        for key in ("project", "stack")
+        if key in own
+    ]
+    try:
+        config = _ADAPTER.validate_python(
+            {k: v for k, v in data.items() if k not in ("project", "stack")},
+            context={"stack": stack},
         )
-
-    postgres = parse_postgres(tiered.section("postgres"))
-    if postgres.cross_region_replica and dr_region is None:
-        raise ConfigError(
-            root.key("drRegion"),
-            "is required because postgres.crossRegionReplica is on (the scale tier turns it on)",
-        )
-    budget_section = tiered.section("budget")
-    budget = BudgetConfig(monthly_usd=budget_section.positive("monthlyUsd"))
-    budget_section.done()
-
-    network = parse_network(tiered.section("network"))
-    kafka = parse_kafka(tiered.section("kafka"), network.az_count)
-    config = StackConfig(
-        project=PROJECT,
-        stack=stack,
-        tier=tier_name,
-        environment=environment,
-        region=region,
-        dr_region=dr_region,
-        owner=owner,
-        cost_center=cost_center,
-        protect_stateful=root.boolean("protectStatefulResources", environment is Environment.PROD),
-        network=network,
-        eks=parse_eks(tiered.section("eks"), f"trading-{stack}"),
-        matching_engine=parse_matching_engine(tiered.section("matchingEngine")),
-        postgres=postgres,
-        cache=parse_cache(tiered.section("cache")),
-        kafka=kafka,
-        budget=budget,
-        edge=parse_edge(tiered.section("edge")),
-        observability=parse_observability(
-            tiered.section("observability"), [t.name for t in kafka.topics]
-        ),
-    )
-    dr_vpc = ipaddress.ip_network(config.postgres.dr_vpc_cidr)
-    if config.postgres.cross_region_replica and dr_vpc.overlaps(
-        ipaddress.ip_network(config.network.vpc_cidr)
-    ):
-        raise ConfigError(
-            root.key("postgres.drVpcCidr"),
-            f"{dr_vpc} overlaps network.vpcCidr {config.network.vpc_cidr}; the two VPCs could "
-            "never be peered for a failover",
-        )
-    root.done()
+    except ValidationError as error:
+        errors = config_errors(error, data, order, root=StackConfig)
+        raise StackConfigError(unknown + errors, stack_file) from None
+    if unknown:
+        raise StackConfigError(unknown, stack_file)
     return config
 
 
 def from_pulumi() -> StackConfig:
     """Reads the config the engine gave the program (stack YAML plus Pulumi.yaml defaults)."""
     import pulumi
+    import yaml
     from pulumi.runtime import config as runtime_config
 
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return load_stack_config(values, stack=pulumi.get_stack())
+    stack = pulumi.get_stack()
+    # The engine's mapping need not keep the file's order; the file itself does.
+    stack_file = Path(f"Pulumi.{stack}.yaml")
+    file_order = None
+    if stack_file.exists():
+        parsed = yaml.safe_load(stack_file.read_text()) or {}
+        config = parsed.get("config") or {}
+        file_order = {k if ":" in k else f"{PROJECT}:{k}": v for k, v in config.items()}
+    return load_stack_config(values, stack=stack, file_order=file_order)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from itertools import combinations
 
-from .errors import ConfigError
-from .reader import parse_cidr
+from .errors import SettingError
+from .schema import parse_cidr
 
 
 class SubnetTier(StrEnum):
@@ -47,19 +48,32 @@ def default_subnets(vpc_cidr: str, az_count: int) -> dict[SubnetTier, list[str]]
     }
 
 
-def check_subnets(key: str, vpc_cidr: str, subnets: dict[SubnetTier, list[str]]) -> None:
-    """Each subnet is a valid CIDR inside the VPC, sized for AWS, and none overlaps another."""
+def check_subnets(vpc_cidr: str, subnets: Mapping[SubnetTier, Sequence[str]]) -> list[SettingError]:
+    """Each subnet is a valid CIDR inside the VPC, sized for AWS, and none overlaps another.
+
+    Problems are ``at`` (tier, index) under ``network.subnets``.
+    """
     vpc = ipaddress.IPv4Network(vpc_cidr)
-    parsed: list[tuple[str, ipaddress.IPv4Network]] = []
+    problems: list[SettingError] = []
+    parsed: list[tuple[tuple[str, int], ipaddress.IPv4Network]] = []
     for tier, cidrs in subnets.items():
         for index, cidr in enumerate(cidrs):
-            where = f"{key}.{tier}[{index}]"
-            network = parse_cidr(where, cidr)
+            where = (tier.value, index)
+            try:
+                network = parse_cidr(cidr)
+            except SettingError as problem:
+                problems.append(SettingError(problem.problem, problem.allowed, at=where))
+                continue
             if not 16 <= network.prefixlen <= 28:
-                raise ConfigError(where, f"{cidr} has a /{network.prefixlen} mask", "/16 to /28")
-            if not network.subnet_of(vpc):
-                raise ConfigError(where, f"{cidr} is outside the VPC {vpc_cidr}")
-            parsed.append((where, network))
-    for (key_a, a), (key_b, b) in combinations(parsed, 2):
+                problems.append(
+                    SettingError(f"{cidr} has a /{network.prefixlen} mask", "/16 to /28", at=where)
+                )
+            elif not network.subnet_of(vpc):
+                problems.append(SettingError(f"{cidr} is outside the VPC {vpc_cidr}", at=where))
+            else:
+                parsed.append((where, network))
+    for (where_a, a), (where_b, b) in combinations(parsed, 2):
         if a.overlaps(b):
-            raise ConfigError(key_b, f"{b} overlaps {a} at {key_a}")
+            tier, index = where_a
+            problems.append(SettingError(f"{b} overlaps {a} at {tier}[{index}]", at=where_b))
+    return problems

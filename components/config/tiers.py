@@ -2,12 +2,15 @@
 
 A stack picks a tier with ``trading-platform:tier``; each object below is the default for the
 config key of the same name (``trading-platform:network``, ``trading-platform:postgres``, ...)
-and the stack YAML overrides it key by key. Where the seed gives no figure (min/max of a growth
-node group, say) the value is ours and marked so.
+and the stack YAML overrides it key by key. Each tier is a partial config: its keys and values
+are the schema's (the models in this package), and ``tests/config`` validates every tier against
+it. Where the seed gives no figure (min/max of a growth node group, say) the value is ours and
+marked so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 Tier = dict[str, dict[str, Any]]
@@ -239,12 +242,17 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
 TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}
 
 
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merges ``override`` into a copy of ``base``; lists and scalars replace."""
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merges ``override`` into a copy of ``base``; lists and scalars replace, and ``null``
+    removes the entry (a tier's node group, topic or consumer group, or a key's tier value)."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = merge(merged[key], value)
+        elif isinstance(value, Mapping):
+            merged[key] = merge({}, value)
         else:
             merged[key] = value
     return merged

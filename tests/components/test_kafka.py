@@ -9,8 +9,7 @@ import pytest
 
 from components.aws_context import AwsContext
 from components.config import KafkaConfig, KafkaMode
-from components.config.messaging import parse_kafka
-from components.config.reader import ConfigReader
+from components.config.loader import load_section
 from components.config.tiers import TIERS, merge
 from components.kafka import (
     KafkaCluster,
@@ -44,8 +43,7 @@ TOPIC = "aws:msk/topic:Topic"
 
 def kafka_config(tier: str, **override: Any) -> KafkaConfig:
     raw = merge(TIERS[tier]["kafka"], override)
-    az_count = TIERS[tier]["network"]["azCount"]
-    return parse_kafka(ConfigReader(raw, "trading-platform:kafka"), az_count)
+    return load_section(KafkaConfig, raw, key="kafka")
 
 
 def build(

@@ -11,8 +11,7 @@ import pytest
 
 from components.aws_context import AwsContext
 from components.config import MatchingEngineConfig
-from components.config.matching_engine import parse_matching_engine
-from components.config.reader import ConfigReader
+from components.config.loader import load_section
 from components.config.tiers import TIERS, merge
 from components.matching_engine import (
     MatchingEngineFleet,
@@ -42,7 +41,7 @@ TIERED = pytest.mark.parametrize("tier", TIER_NAMES)
 
 def engine_config(tier: str, **override: Any) -> MatchingEngineConfig:
     raw = merge(TIERS[tier]["matchingEngine"], override)
-    return parse_matching_engine(ConfigReader(raw, "trading-platform:matchingEngine"))
+    return load_section(MatchingEngineConfig, raw, key="matchingEngine")
 
 
 def build(

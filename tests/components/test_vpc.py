@@ -7,9 +7,8 @@ from functools import cache
 import pytest
 
 from components.aws_context import AwsContext
-from components.config import NatStrategy, SubnetTier
-from components.config.network import parse_network
-from components.config.reader import ConfigReader
+from components.config import NatStrategy, NetworkConfig, SubnetTier
+from components.config.loader import load_section
 from components.reachability import Peer, Role, rule_specs
 from components.vpc import TradingVpc, TradingVpcArgs
 from offline.capture import CapturedResource
@@ -26,7 +25,7 @@ IDS = [f"{nat.value}-{azs}az-{'preview' if preview else 'update'}" for nat, azs,
 
 def network_config(nat: NatStrategy, az_count: int, retention: int = 30):
     raw = {"azCount": az_count, "natStrategy": nat.value, "flowLogRetentionDays": retention}
-    return parse_network(ConfigReader(raw, "trading-platform:network"))
+    return load_section(NetworkConfig, raw, key="network")
 
 
 @cache
@@ -265,5 +264,5 @@ def test_too_few_zones_in_region_is_an_error() -> None:
         context=CONTEXT,
         protect=False,
     )
-    with pytest.raises(Exception, match="azCount is 3 but the region offers 2"):
+    with pytest.raises(Exception, match="azCount: is 3 but ap-northeast-2 offers 2"):
         run_component(lambda: TradingVpc("network", args), preview=False)

@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config import ConfigError
-from components.config.windows import DAYS, check_apart, parse_daily, parse_weekly
+from components.config.errors import SettingError
+from components.config.windows import (
+    DAYS,
+    check_apart,
+    parse_daily,
+    parse_weekly,
+    window_problems,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,15 +28,15 @@ from components.config.windows import DAYS, check_apart, parse_daily, parse_week
     ],
 )
 def test_overlap(backup: str, maintenance: str, overlaps: bool) -> None:
-    b = parse_daily("backup", backup, minimum_minutes=30)
-    m = parse_weekly("maintenance", maintenance, minimum_minutes=30)
+    b = parse_daily(backup, minimum_minutes=30)
+    m = parse_weekly(maintenance, minimum_minutes=30)
     assert b.overlaps(m) is overlaps
     assert m.overlaps(b) is overlaps
     if overlaps:
-        with pytest.raises(ConfigError, match="overlaps the backup window"):
-            check_apart("maintenance", b, m)
+        with pytest.raises(SettingError, match="overlaps the backup window"):
+            check_apart(b, m)
     else:
-        check_apart("maintenance", b, m)
+        check_apart(b, m)
 
 
 @pytest.mark.parametrize(
@@ -38,16 +44,26 @@ def test_overlap(backup: str, maintenance: str, overlaps: bool) -> None:
     [("mon:04:00-mon:05:00", 60), ("sun:23:00-mon:01:00", 120), ("tue:22:00-wed:02:30", 270)],
 )
 def test_weekly_length(text: str, length: int) -> None:
-    assert parse_weekly("k", text, minimum_minutes=30).length == length
+    assert parse_weekly(text, minimum_minutes=30).length == length
 
 
 @pytest.mark.parametrize(
     "text", ["mon:04:00-mon:04:10", "mon:04:00-wed:04:00", "mon:25:00-mon:26:00", "xyz"]
 )
 def test_bad_weekly_windows(text: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        parse_weekly("trading-platform:postgres.maintenanceWindow", text, minimum_minutes=30)
-    assert caught.value.key == "trading-platform:postgres.maintenanceWindow"
+    with pytest.raises(SettingError):
+        parse_weekly(text, minimum_minutes=30)
+    problems, _ = window_problems("backupWindow", "03:00-04:00", text, minimum_minutes=30)
+    assert [p.at for p in problems] == [("maintenanceWindow",)]
+
+
+def test_window_problems_name_each_bad_window_and_normalise_the_weekly_one() -> None:
+    problems, _ = window_problems("backupWindow", "3am", "someday", minimum_minutes=30)
+    assert [p.at for p in problems] == [("backupWindow",), ("maintenanceWindow",)]
+    problems, maintenance = window_problems(
+        "backupWindow", "03:00-04:00", "MON:04:00-MON:05:00", minimum_minutes=30
+    )
+    assert (problems, maintenance) == ([], "mon:04:00-mon:05:00")
 
 
 @given(
@@ -68,13 +84,13 @@ def test_overlap_matches_a_minute_by_minute_check(
         f"{day}:{start // 60:02d}:{start % 60:02d}-"
         f"{end_day}:{end % (24 * 60) // 60:02d}:{end % 60:02d}"
     )
-    maintenance = parse_weekly("m", text, minimum_minutes=30)
+    maintenance = parse_weekly(text, minimum_minutes=30)
     backup_end = (backup_start + backup_length) % (24 * 60)
     backup_text = (
         f"{backup_start // 60:02d}:{backup_start % 60:02d}-"
         f"{backup_end // 60:02d}:{backup_end % 60:02d}"
     )
-    backup = parse_daily("b", backup_text, minimum_minutes=30)
+    backup = parse_daily(backup_text, minimum_minutes=30)
     first = DAYS.index(day) * 24 * 60 + start
     covered = {(first + m) % week for m in range(maintenance.length)}
     backed_up = {

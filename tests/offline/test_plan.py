@@ -44,7 +44,8 @@ def test_config_error_exits_2_naming_the_key(
     assert main(["bad"], project_dir=tmp_path) == 2
     err = capsys.readouterr().err
     assert err.strip() == (
-        "config error: trading-platform:network.azCount: must be 2..3, got 4 (allowed: 2..3)"
+        "config error: trading-platform:network.azCount: must be 2..3, got 4 (allowed: 2..3)\n"
+        "(1 problem in Pulumi.bad.yaml)"
     )
 
 
