@@ -10,7 +10,17 @@ from pydantic.dataclasses import dataclass
 
 from .errors import SettingError, raise_all
 from .instances import Architecture, architecture, check_al2023
-from .schema import SCHEMA, InstanceType, Integer, Strings, Text, Version, check_scaling, named
+from .schema import (
+    SCHEMA,
+    InstanceType,
+    Integer,
+    Strings,
+    Text,
+    Version,
+    check_scaling,
+    derived,
+    named,
+)
 from .schema import parse_cidr as _parse_cidr
 
 _TAINT = re.compile(r"^(?P<key>[A-Za-z0-9./-]+)=(?P<value>[A-Za-z0-9._-]*):(?P<effect>\w+)$")
@@ -84,7 +94,10 @@ class EksConfig:
     # The default, ``trading-<stack>``, needs the stack's name: the loader passes it.
     cluster_name: Annotated[
         str, Text(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}", "1-100 of [a-zA-Z0-9_-]")
-    ] = Field(description="cluster name (also in subnet tags); default `trading-<stack>`")
+    ] = Field(
+        description="cluster name (also in subnet tags)",
+        json_schema_extra=derived("`trading-<stack>`"),
+    )
     node_groups: tuple[NodeGroupConfig, ...] = Field(
         description="managed node groups by name: `instanceType`, `min`, `desired`, `max`, "
         "optional `taint`; `null` drops a tier's group",

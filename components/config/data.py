@@ -21,6 +21,7 @@ from .schema import (
     OneOfIntegers,
     Text,
     Version,
+    derived,
     with_sections,
 )
 from .windows import DAILY_RULE, WEEKLY_RULE, window_problems
@@ -302,11 +303,17 @@ class CacheConfig(_EngineVersion[CacheEngine]):
     )
     # "": the engine's default version (DEFAULT_CACHE_VERSION), filled in below.
     engine_version: Annotated[str, Version(r"\d\.\d", "major.minor, e.g. '8.0'", decimals=1)] = (
-        Field("", description="valkey 7.x/8.x (default 8.0), redis 7.x (default 7.1)")
+        Field(
+            "",
+            description="valkey 7.x or 8.x, redis 7.x",
+            json_schema_extra=derived("8.0 for valkey, 7.1 for redis"),
+        )
     )
     # None: rbac when serverless (it has no AUTH token), else token; filled in below.
     auth: Annotated[CacheAuth, CHOICE] | None = Field(
-        None, description="`token` or `rbac` (default `rbac` when serverless, else `token`)"
+        None,
+        description="an AUTH token or an RBAC user (Serverless: rbac only)",
+        json_schema_extra=derived("`rbac` when serverless, else `token`"),
     )
     node_type: Annotated[str, InstanceType("cache.")] = Field(description="replication group")
     cluster_mode: Annotated[bool, FLAG] = Field(description="shard the keyspace")

@@ -17,6 +17,7 @@ from .schema import (
     SettingName,
     Strings,
     Text,
+    derived,
     parse_cidr,
     with_sections,
 )
@@ -98,8 +99,10 @@ class WafConfig:
     ] = Field(SANCTIONED_COUNTRIES, description="geo block")
     priorities: dict[Annotated[WafRule, SettingName()], Annotated[int, _PRIORITY]] = Field(
         default_factory=dict,
-        description="rule order by rule name; unique; default "
-        + ", ".join(f"{rule} {priority}" for rule, priority in DEFAULT_PRIORITIES.items()),
+        description="rule order (unique) by rule name",
+        json_schema_extra=derived(
+            ", ".join(f"{rule} {priority}" for rule, priority in DEFAULT_PRIORITIES.items())
+        ),
     )
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from .schema import (
     Integer,
     Text,
     check_scaling,
+    derived,
 )
 
 # Memory (GiB) per instance type, so a heap that cannot fit is an error at config time rather
@@ -80,8 +81,9 @@ class MatchingEngineConfig:
     # 0: from ``INSTANCE_MEMORY_GIB``, filled in by the validator below.
     memory_gib: Annotated[int, Integer(0)] = Field(
         0,
-        description="host memory; 0 looks it up (c6i/c6in/c7i/m6i/m7i/r6i/r7i and "
-        "c6g/c7g/m6g/m7g/r6g/r7g), other types must set it",
+        description="host memory; required for types outside c6i/c6in/c7i/m6i/m7i/r6i/r7i "
+        "and c6g/c7g/m6g/m7g/r6g/r7g",
+        json_schema_extra=derived("from the instance type"),
     )
     volume_gb: Annotated[int, Integer(8, 16384)] = Field(description="gp3 root volume size")
     # gp3 limits: 3,000-16,000 IOPS and 125-1,000 MiB/s.

@@ -9,7 +9,18 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
 from .errors import SettingError, raise_all
-from .schema import CHOICE, FLAG, RETENTION_DAYS, SCHEMA, Choice, InstanceType, Integer, Text, named
+from .schema import (
+    CHOICE,
+    FLAG,
+    RETENTION_DAYS,
+    SCHEMA,
+    Choice,
+    InstanceType,
+    Integer,
+    Text,
+    derived,
+    named,
+)
 
 
 class KafkaMode(StrEnum):
@@ -169,8 +180,10 @@ class KafkaConfig:
     # 0: the seed's 10 MiB on brokers, MSK Serverless's own default (about 1 MiB) there.
     max_message_bytes: Annotated[int, _POSITIVE] = Field(
         0,
-        description=f"topic default; 10485760 provisioned, {SERVERLESS_DEFAULT_MESSAGE_BYTES} "
-        f"(at most {SERVERLESS_MAX_MESSAGE_BYTES}) on Serverless",
+        description=f"topic default; at most {SERVERLESS_MAX_MESSAGE_BYTES} on Serverless",
+        json_schema_extra=derived(
+            f"10485760 (provisioned), {SERVERLESS_DEFAULT_MESSAGE_BYTES} (serverless)"
+        ),
     )
     enhanced_monitoring: Annotated[str, Choice(ENHANCED_MONITORING)] = Field(
         "DEFAULT", description="provisioned; CloudWatch metrics level"

@@ -21,6 +21,7 @@ from .schema import (
     SettingName,
     Strings,
     Text,
+    derived,
 )
 from .subnets import MAX_AZS, SubnetTier, check_subnets, default_subnets
 
@@ -64,8 +65,8 @@ class NetworkConfig:
     subnets: dict[Annotated[SubnetTier, SettingName()], Annotated[tuple[str, ...], Strings()]] = (
         Field(
             default_factory=dict,
-            description="one CIDR per AZ for `public`, `private`, `database`, `matchingEngine`; "
-            "default seed 002's /24s",
+            description="one CIDR per AZ for each subnet tier",
+            json_schema_extra=derived("seed 002's /24s (10.0.1.0/24, 10.0.11.0/24 ...)"),
         )
     )
     interface_endpoints: Annotated[tuple[str, ...], Strings(_ENDPOINT_SERVICE.validate)] = Field(

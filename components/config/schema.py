@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ConfigDict, GetCoreSchemaHandler
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict
 from pydantic_core import core_schema
 
 from .errors import SettingError
@@ -331,6 +332,12 @@ class Strings(_Value):
 
     def describe(self) -> str:
         return self.rule
+
+
+def derived(text: str) -> JsonDict:
+    """``json_schema_extra`` of a key whose default follows from other keys: the README shows
+    ``text`` as its default."""
+    return {"derived_default": text}
 
 
 def with_sections(data: Any, *names: str) -> Any:

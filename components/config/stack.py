@@ -25,7 +25,7 @@ from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
 from .network import NetworkConfig
 from .observability import ObservabilityConfig
-from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text
+from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text, derived
 from .tiers import TIERS, merge
 
 _REGION = Text(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region such as ap-northeast-2")
@@ -68,8 +68,8 @@ class StackConfig:
     )
     protect_stateful: Annotated[bool, FLAG] = Field(
         alias="protectStatefulResources",
-        description="`protect` databases, caches, Kafka, KMS keys, log stores; default: "
-        "`true` in prod",
+        description="`protect` databases, caches, Kafka, KMS keys, log stores",
+        json_schema_extra=derived("`true` in prod, else `false`"),
     )
     network: NetworkConfig = Field(description="VPC, subnets, NAT, endpoints, flow logs")
     eks: EksConfig = Field(description="service cluster and node groups")
