@@ -37,18 +37,23 @@ def config_errors(
     *,
     root: type,
     section: tuple[str, ...] = (),
+    only_present: bool = False,
 ) -> list[ConfigError]:
-    """One ``ConfigError`` per problem, ordered by where its key appears in ``order``."""
+    """One ``ConfigError`` per problem, ordered by where its key appears in ``order``;
+    ``only_present`` drops the problems of keys ``order`` does not have."""
     found: list[tuple[list[int], int, ConfigError]] = []
-    for position, details in enumerate(error.errors()):
+    for index, details in enumerate(error.errors()):
         loc = [part for part in details["loc"] if part != "[key]"]
         for problem in _problems(details, root, loc):
             names = [*section, *_names([*loc, *problem.at], data)]
             key = _render(names)
+            position = _file_position(names[len(section) :], order)
+            if only_present and _LATER in position:
+                continue
             found.append(
                 (
-                    _file_position(names, order),
                     position,
+                    index,
                     ConfigError(key, problem.problem, problem.allowed),
                 )
             )

@@ -234,6 +234,28 @@ def load_stack_config(
     return config
 
 
+def tier_problems(tier: str) -> list[ConfigError]:
+    """A tier as a typed partial config: every key it sets must be one the schema declares,
+    with a value of that key's type. Keys it leaves to the stack file are not checked here."""
+    sections = {
+        field.alias or name: field for name, field in StackConfig.__pydantic_fields__.items()
+    }
+    problems: list[ConfigError] = []
+    for alias, section in TIERS[tier].items():
+        field = sections.get(alias)
+        if field is None:
+            problems.append(ConfigError(f"{PROJECT}:{alias}", "unknown section in the tier"))
+            continue
+        try:
+            TypeAdapter(field.annotation).validate_python(section)
+        except ValidationError as error:
+            found = config_errors(
+                error, section, section, root=field.annotation, section=(alias,), only_present=True
+            )
+            problems += found
+    return problems
+
+
 def from_pulumi() -> StackConfig:
     """Reads the config the engine gave the program (stack YAML plus Pulumi.yaml defaults)."""
     import pulumi

@@ -16,6 +16,8 @@ from components.config import (
 )
 from components.config.instances import EKS_AMI_TYPES, architecture
 from components.config.loader import load_section
+from components.config.stack import tier_problems
+from components.config.tiers import TIERS
 from tests.stack_values import base_values
 
 P = "trading-platform"
@@ -302,3 +304,20 @@ def test_a_section_validates_on_its_own_with_full_keys() -> None:
         load_section(KafkaConfig, {"mode": "provisioned", "brokerCount": 0}, key="kafka")
     assert keys_of(caught.value)[0] == f"{P}:kafka.brokerCount"
     assert "must be positive, got 0" in str(caught.value)
+
+
+@pytest.mark.parametrize("tier", list(TIERS))
+def test_each_tier_is_a_typed_partial_config(tier: str) -> None:
+    assert tier_problems(tier) == []
+
+
+def test_a_tier_with_a_typo_or_a_wrong_type_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = {**TIERS["startup"], "network": {"azCount": "two", "natStrategey": "single"}}
+    monkeypatch.setitem(TIERS, "startup", broken)
+    assert [(e.key, e.problem) for e in tier_problems("startup")] == [
+        (f"{P}:network.azCount", "must be an integer, got 'two'"),
+        (
+            f"{P}:network.natStrategey",
+            "unknown setting, did you mean 'natStrategy'?",
+        ),
+    ]
