@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import ConfigError, SettingError, SettingGroupError, StackConfigError
-from .schema import PROJECT, did_you_mean
+from .schema import PROJECT, did_you_mean, fields_of
 
 _LATER = 1 << 30  # keys the stack file does not have (tier defaults) sort after its own
 
@@ -157,11 +157,11 @@ def _field_aliases(root: type, loc: Sequence[str | int]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        fields = getattr(current, "__pydantic_fields__", {})
+        fields = fields_of(current)
         match = next((f for n, f in fields.items() if (f.alias or n) == part), None)
         if match is None:
             return []
         current = _unwrap(match.annotation)
-    fields = getattr(current, "__pydantic_fields__", {})
+    fields = fields_of(current)
     hidden = {"name"} if "name" in fields and current is not root else set()
     return [f.alias or n for n, f in fields.items() if n not in hidden | {"project", "stack"}]

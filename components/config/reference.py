@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .cluster import TAINT_EFFECTS, Taint
-from .schema import Choice, _Value
+from .schema import Choice, _Value, fields_of
 from .stack import StackConfig
 from .tiers import TIERS
 
@@ -138,7 +138,7 @@ def _unset(value: Any) -> str:
 
 
 def _rows(model: Any, path: tuple[str, ...], declared: Mapping[str, Any]) -> Iterator[Row]:
-    for name, field in model.__pydantic_fields__.items():
+    for name, field in fields_of(model).items():
         if name in _PROGRAM_FIELDS or (path and path[-1] == _ENTRY and name == "name"):
             continue
         alias = field.alias or name

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ConfigDict, GetCoreSchemaHandler
 from pydantic.alias_generators import to_camel
 from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
 
 from .errors import SettingError
@@ -332,6 +333,11 @@ class Strings(_Value):
 
     def describe(self) -> str:
         return self.rule
+
+
+def fields_of(model: Any) -> dict[str, FieldInfo]:
+    """A schema dataclass's fields by Python name (pydantic keeps them on the class)."""
+    return getattr(model, "__pydantic_fields__", {})
 
 
 def derived(text: str) -> JsonDict:

@@ -25,7 +25,7 @@ from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
 from .network import NetworkConfig
 from .observability import ObservabilityConfig
-from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text, derived
+from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text, derived, fields_of
 from .tiers import TIERS, merge
 
 _REGION = Text(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region such as ap-northeast-2")
@@ -237,22 +237,20 @@ def load_stack_config(
 def tier_problems(tier: str) -> list[ConfigError]:
     """A tier as a typed partial config: every key it sets must be one the schema declares,
     with a value of that key's type. Keys it leaves to the stack file are not checked here."""
-    sections = {
-        field.alias or name: field for name, field in StackConfig.__pydantic_fields__.items()
-    }
+    sections = {field.alias or name: field for name, field in fields_of(StackConfig).items()}
     problems: list[ConfigError] = []
     for alias, section in TIERS[tier].items():
         field = sections.get(alias)
-        if field is None:
+        model = field.annotation if field is not None else None
+        if not isinstance(model, type):
             problems.append(ConfigError(f"{PROJECT}:{alias}", "unknown section in the tier"))
             continue
         try:
-            TypeAdapter(field.annotation).validate_python(section)
+            TypeAdapter(model).validate_python(section)
         except ValidationError as error:
-            found = config_errors(
-                error, section, section, root=field.annotation, section=(alias,), only_present=True
+            problems += config_errors(
+                error, section, section, root=model, section=(alias,), only_present=True
             )
-            problems += found
     return problems
 
 
