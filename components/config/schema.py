@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -50,14 +51,16 @@ def did_you_mean(value: str, options: Iterable[str]) -> str:
     return f", did you mean {hint[0]!r}?" if hint else ""
 
 
-class _Value:
+class _Value(ABC):
     """Validates before pydantic's own type check, which then sees an already-right value."""
 
+    @abstractmethod
     def validate(self, value: Any) -> Any:
-        raise NotImplementedError
+        """The value as the key's type, or ``SettingError`` in today's wording."""
 
+    @abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """What the README's "allowed" column says."""
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
