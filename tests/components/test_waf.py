@@ -12,9 +12,10 @@ WAF = tier_config("startup").edge.waf
 
 
 def test_rules_sorted_by_priority_and_reorderable() -> None:
-    priorities = {**WAF.priorities}
+    # Config validation holds on replace() too, so make room at 0 rather than going below it.
+    priorities = {rule: priority + 1 for rule, priority in WAF.priorities.items()}
     first = max(priorities, key=lambda rule: priorities[rule])
-    priorities[first] = -1
+    priorities[first] = 0
     rules = web_acl_rules(replace(WAF, priorities=priorities), "m", "admins", "tv")
     assert rules[0]["Name"] == first.value
     assert [r["Priority"] for r in rules] == sorted(r["Priority"] for r in rules)
