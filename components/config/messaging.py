@@ -18,6 +18,7 @@ from .schema import (
     InstanceType,
     Integer,
     Text,
+    Version,
     derived,
     named,
 )
@@ -64,7 +65,9 @@ MAX_PROVISIONED_THROUGHPUT: dict[str, int] = {
 }
 # The MSK topic APIs behind ``aws.msk.Topic`` need Kafka 3.6.0 or later on a provisioned cluster.
 MIN_TOPIC_API_VERSION = (3, 6)
-_KAFKA_VERSION = Text(
+# Never a number (it has three parts), but `pulumi config set --path kafka.kafkaVersion 3.9`
+# writes one; Version says to quote it.
+_KAFKA_VERSION = Version(
     r"\d+\.\d+\.(\d+|x)(\.tiered|\.kraft)?", "e.g. '3.9.x' or '3.6.0'", "Kafka version"
 )
 _TOPIC_NAME = Text(r"[a-zA-Z0-9._-]{1,249}", "1-249 of [a-zA-Z0-9._-]", "topic name")

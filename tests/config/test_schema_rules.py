@@ -228,12 +228,17 @@ def test_versions_and_tags_may_be_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("section", "key", "value"),
-    [("eks", "version", 1.3), ("postgres", "engineVersion", 16.1), ("eks", "imageTag", 1.5)],
+    [
+        ("eks", "version", 1.3),
+        ("postgres", "engineVersion", 16.1),
+        ("eks", "imageTag", 1.5),
+        ("kafka", "kafkaVersion", 3.9),
+    ],
 )
 def test_a_number_that_may_have_lost_a_zero_must_be_quoted(
     section: str, key: str, value: float
 ) -> None:
-    error = errors_of({**base_values(), f"{P}:{section}": {key: value}})
+    error = errors_of({**base_values("growth"), f"{P}:{section}": {key: value}})
     assert keys_of(error) == [f"{P}:{section}.{key}"]
     assert f"got the number {value}" in str(error)
     assert "write the version quoted" in str(error)
