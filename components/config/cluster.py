@@ -37,9 +37,9 @@ class Taint:
 
 
 def _parse_taint(raw: Any) -> Any:
-    if not isinstance(raw, str):
+    if isinstance(raw, Taint | None):
         return raw
-    match = _TAINT.fullmatch(raw)
+    match = _TAINT.fullmatch(raw) if isinstance(raw, str) else None
     if not match or match["effect"] not in TAINT_EFFECTS:
         raise SettingError(f"malformed taint {raw!r}", f"'key=value:<{'|'.join(TAINT_EFFECTS)}>'")
     return Taint(match["key"], match["value"], match["effect"])

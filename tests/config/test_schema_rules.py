@@ -326,3 +326,23 @@ def test_a_tier_with_a_typo_or_a_wrong_type_is_caught(monkeypatch: pytest.Monkey
             "unknown setting, did you mean 'natStrategy'?",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "key", "words"),
+    [
+        ("network", "banana", "network", "must be an object, got str"),
+        ("postgres", {"proxy": ["REQUIRED"]}, "postgres.proxy", "must be an object, got list"),
+        ("network", {"interfaceEndpoints": "ssm"}, "network.interfaceEndpoints", "list of strings"),
+        (
+            "eks",
+            {"nodeGroups": {"general": {"taint": 3}}},
+            "eks.nodeGroups.general.taint",
+            "malformed taint 3",
+        ),
+    ],
+)
+def test_wrong_shapes_name_their_key(section: str, value: Any, key: str, words: str) -> None:
+    error = errors_of({**base_values(), f"{P}:{section}": value})
+    assert keys_of(error) == [f"{P}:{key}"]
+    assert words in str(error)
