@@ -26,8 +26,8 @@ from .errors import SettingError
 
 PROJECT = "trading-platform"
 
-# Keys are camelCase in the YAML and snake_case in Python; an unknown key is an error, and a
-# parsed config cannot change under the components that read it.
+# Keys are camelCase in the YAML and snake_case in Python; an unknown key is an error. Each
+# model is also a frozen dataclass, so a parsed config cannot change later.
 SCHEMA = ConfigDict(
     alias_generator=to_camel,
     validate_by_name=True,
