@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
+from pulumi.runtime import config as runtime_config
 
 from components.config import (
     Architecture,
@@ -12,6 +16,7 @@ from components.config import (
     KafkaConfig,
     StackConfig,
     StackConfigError,
+    from_pulumi,
     load_stack_config,
 )
 from components.config.instances import EKS_AMI_TYPES, architecture
@@ -346,3 +351,27 @@ def test_wrong_shapes_name_their_key(section: str, value: Any, key: str, words: 
     error = errors_of({**base_values(), f"{P}:{section}": value})
     assert keys_of(error) == [f"{P}:{key}"]
     assert words in str(error)
+
+
+def test_from_pulumi_orders_problems_as_the_stack_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine hands the config over as a map (sorted keys: cache before network); the stack
+    # file has network first, and that is the order a user reads.
+    (tmp_path / "Pulumi.t.yaml").write_text(
+        "config:\n"
+        "  trading-platform:network:\n    azCount: 9\n"
+        "  trading-platform:cache:\n    shards: 0\n"
+    )
+    values = {
+        **base_values(),
+        f"{P}:network": json.dumps({"azCount": 9}),
+        f"{P}:cache": json.dumps({"shards": 0}),
+    }
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "t")
+    monkeypatch.setattr(runtime_config, "get_config_env", lambda: dict(sorted(values.items())))
+    with pytest.raises(StackConfigError) as caught:
+        from_pulumi()
+    assert keys_of(caught.value) == [f"{P}:network.azCount", f"{P}:cache.shards"]
+    assert str(caught.value).endswith("(2 problems in Pulumi.t.yaml)")
