@@ -81,3 +81,20 @@ def test_region_with_too_few_zones_fails_before_cloud_resources() -> None:
         "trading-platform:network.azCount: is 3 but us-west-1 offers 2 standard zones"
     )
     assert [r.type for r in raised.value.run.resources] == ["pulumi:providers:aws"]
+
+
+def test_every_config_problem_is_reported_before_any_resource() -> None:
+    overrides = {
+        "trading-platform:network": {"flowLogRetentionDays": 45, "azCount": 5},
+        "trading-platform:postgres": {"iops": "fast"},
+    }
+    with pytest.raises(ProgramError) as raised:
+        run_program("dev", preview=True, overrides=overrides)
+    # Pulumi.dev.yaml sets network (flowLogRetentionDays) and not postgres: file order first.
+    assert [line.split(": ")[0] for line in str(raised.value).splitlines()] == [
+        "trading-platform:network.flowLogRetentionDays",
+        "trading-platform:network.azCount",
+        "trading-platform:postgres.iops",
+        "(3 problems in Pulumi.dev.yaml)",
+    ]
+    assert raised.value.run.resources == []

@@ -206,6 +206,7 @@ class KafkaConfig:
 
     @property
     def is_provisioned(self) -> bool:
+        """MSK brokers we size, rather than MSK Serverless."""
         return self.mode is KafkaMode.PROVISIONED
 
     @property
@@ -216,6 +217,7 @@ class KafkaConfig:
     @model_validator(mode="before")
     @classmethod
     def _serverless_has_no_brokers(cls, data: Any) -> Any:
+        # Refused before the keys are validated, so these are the section's only problems.
         if not isinstance(data, dict) or data.get("mode") != KafkaMode.SERVERLESS.value:
             return data
         problems = [
