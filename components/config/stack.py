@@ -168,8 +168,6 @@ class StackConfig:
 
 
 _ADAPTER = TypeAdapter(StackConfig)
-# Objects under ``trading-platform:`` that a tier fills in and the stack may override per key.
-TIERED_SECTIONS = tuple(next(iter(TIERS.values())))
 
 
 def _decode(value: Any) -> Any:
