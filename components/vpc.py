@@ -16,7 +16,7 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .config import NatStrategy, NetworkConfig, SubnetTier
 from .flow_logs import VpcFlowLogs, VpcFlowLogsArgs
-from .reachability import REACHABILITY, Flow, Peer, Role, rule_specs
+from .reachability import REACHABILITY, Flow, Peer, Role, check_table, rule_specs
 
 WORLD_IPV4 = "0.0.0.0/0"
 
@@ -52,6 +52,8 @@ class TradingVpc(pulumi.ComponentResource):
             raise ValueError(
                 f"network.azCount is {net.az_count} but the region offers {len(azs)} AZs"
             )
+        # A caller's own table gets the invariants the default one gets at import.
+        check_table(args.reachability)
         super().__init__("trading:network:TradingVpc", name, None, opts)
         self._name = name
         self._args = args
