@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from .blocks import child_options, encrypted_log_group
 from .config import CacheAuth, CacheConfig, CacheMode
 
 CACHE_PORT = 6379
@@ -76,7 +77,7 @@ class RealtimeCache(pulumi.ComponentResource):
             override_special=AUTH_TOKEN_SPECIALS,
             min_special=2,
             min_numeric=2,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         self.password = pulumi.Output.secret(credential.result)
         rbac = args.config.auth is CacheAuth.RBAC
@@ -96,9 +97,6 @@ class RealtimeCache(pulumi.ComponentResource):
     def _id(self) -> str:
         return f"{self._args.name_prefix}-cache"
 
-    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
-
     def _app_user_group(self, credential: random.RandomPassword) -> pulumi.Output[str]:
         """One application user, password-authenticated, in a user group of its own."""
         engine = self._args.config.engine.value
@@ -115,14 +113,14 @@ class RealtimeCache(pulumi.ComponentResource):
                     type="password", passwords=[password]
                 )
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return aws.elasticache.UserGroup(
             f"{self._name}-users",
             user_group_id=f"{self._id}-users",
             engine=engine,
             user_ids=[user.user_id],
-            opts=self._child(),
+            opts=child_options(self),
         ).user_group_id
 
     def _replication_group(
@@ -144,15 +142,16 @@ class RealtimeCache(pulumi.ComponentResource):
                     name="cluster-enabled", value="yes" if config.cluster_mode else "no"
                 ),
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
         logs = {
-            log_type: aws.cloudwatch.LogGroup(
+            log_type: encrypted_log_group(
                 f"{self._name}-{log_type}",
+                parent=self,
                 name=f"/{args.name_prefix}/cache/{log_type}",
-                kms_key_id=args.logs_kms_key_arn,
+                kms_key_arn=args.logs_kms_key_arn,
                 retention_in_days=config.log_retention_days,
-                opts=self._child(stateful=True),
+                protect=args.protect,
             )
             for log_type in ("slow-log", "engine-log")
         }
@@ -195,7 +194,7 @@ class RealtimeCache(pulumi.ComponentResource):
                 for log_type, log_group in logs.items()
             ],
             tags={"Name": self._id},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # Cluster mode has one configuration endpoint for every shard; otherwise the primary.
         self.endpoint = (
@@ -242,7 +241,7 @@ class RealtimeCache(pulumi.ComponentResource):
             subnet_ids=list(args.subnet_ids),
             user_group_id=user_group,
             tags={"Name": self._id},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
         self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)

@@ -21,7 +21,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .aws_context import AwsContext, account_administers_key, policy_json
+from .aws_context import AwsContext, account_administers_key
+from .blocks import child_options, customer_managed_key, encrypted_log_group, json_secret
 from .config import KafkaConfig, KafkaMode, TopicConfig
 
 
@@ -143,7 +144,7 @@ class KafkaCluster(pulumi.ComponentResource):
                 )
             ),
             tags={"Name": f"{args.name_prefix}-kafka"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=child_options(self, protect=args.protect),
         )
         self.cluster_arn = cluster.arn
         self.cluster_name = cluster.cluster_name
@@ -153,33 +154,27 @@ class KafkaCluster(pulumi.ComponentResource):
         name, args = self._name, self._args
         kafka = args.kafka
         prefix = args.name_prefix
-        child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        child = child_options(self)
+        stateful = child_options(self, protect=args.protect)
 
         # Data at rest and the SCRAM secrets: MSK refuses secrets under AWS's default key.
-        key = aws.kms.Key(
+        key = customer_managed_key(
             f"{name}-key",
+            parent=self,
+            label=f"{prefix}-kafka",
             description=f"{prefix}: Kafka data at rest and SCRAM secrets",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy_json([account_administers_key(args.context)]),
-            tags={"Name": f"{prefix}-kafka"},
-            opts=stateful,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{prefix}-kafka",
-            target_key_id=key.key_id,
-            opts=child,
+            statements=[account_administers_key(args.context)],
+            protect=args.protect,
         )
         self.kms_key_arn = key.arn
 
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = encrypted_log_group(
             f"{name}-broker-logs",
+            parent=self,
             name=f"/{prefix}/msk/brokers",
-            kms_key_id=args.logs_kms_key_arn,
+            kms_key_arn=args.logs_kms_key_arn,
             retention_in_days=kafka.log_retention_days,
-            opts=stateful,
+            protect=args.protect,
         )
         self.broker_log_group_name = log_group.name
 
@@ -276,28 +271,22 @@ class KafkaCluster(pulumi.ComponentResource):
             f"{name}-scram-password",
             length=32,
             special=False,  # SCRAM clients put it in a JAAS string; quoting is error-prone
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
-        secret = aws.secretsmanager.Secret(
+        secret = json_secret(
             f"{name}-scram",
+            parent=self,
+            kms_key_arn=key.arn,
+            description=f"{args.name_prefix}: SCRAM credentials for Kafka clients",
+            value={"username": "trading-clients", "password": password.result},
             # MSK only associates secrets whose name starts with AmazonMSK_.
             name=f"AmazonMSK_{args.name_prefix}-kafka-clients",
-            description=f"{args.name_prefix}: SCRAM credentials for Kafka clients",
-            kms_key_id=key.arn,
-            recovery_window_in_days=30,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        version = aws.secretsmanager.SecretVersion(
-            f"{name}-scram-credentials",
-            secret_id=secret.id,
-            secret_string=pulumi.Output.json_dumps(
-                {"username": "trading-clients", "password": password.result}
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+            protect=args.protect,
+            version_resource_name=f"{name}-scram-credentials",
         )
         aws.msk.ScramSecretAssociation(
             f"{name}-scram-association",
             cluster_arn=cluster.arn,
             secret_arn_lists=[secret.arn],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[version]),
+            opts=child_options(self, depends_on=[secret.version]),
         )

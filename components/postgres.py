@@ -18,6 +18,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options, json_secret
 from .config import PostgresConfig, PostgresEngine
 from .config.data import GP3_PROVISIONED_FROM_GB
 
@@ -25,7 +26,6 @@ POSTGRES_PORT = 5432
 # Performance Insights keeps 7 days free of charge, which covers an incident's investigation.
 PERFORMANCE_INSIGHTS_DAYS = 7
 # Secrets Manager keeps a deleted secret this long before it is gone (its maximum).
-SECRET_RECOVERY_DAYS = 30
 # RDS master passwords: printable ASCII except '/', '"', '@' and space.
 MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
 
@@ -135,9 +135,6 @@ class PostgresDatabase(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
-
     def _zone(self, index: int) -> str | None:
         """Instance ``index`` (0 = primary/writer) goes to the ``index``-th AZ, round robin, so a
         replica never shares its source's AZ while there is another one."""
@@ -165,7 +162,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             f"{self._name}-monitoring-role",
             assume_role_policy=trust,
             description=f"{self._args.name_prefix}: RDS enhanced monitoring",
-            opts=self._child(),
+            opts=child_options(self),
         )
         aws.iam.RolePolicyAttachment(
             f"{self._name}-monitoring-policy",
@@ -173,7 +170,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             policy_arn=(
                 f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return role
 
@@ -202,7 +199,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 for p in tuning_parameters(config)
             ],
             region=region,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _instances(self) -> None:
@@ -254,7 +251,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
             **self._observability(args.kms_key_arn),
             tags={"Name": self._identifier, "Role": "primary"},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # A replica inherits storage encryption, the master user and its secret from the source;
         # RDS takes no final snapshot of a replica (the source's backups cover its data).
@@ -276,7 +273,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 skip_final_snapshot=True,
                 **self._observability(args.kms_key_arn),
                 tags={"Name": f"{self._identifier}-replica-{index + 1}", "Role": "replica"},
-                opts=self._child(stateful=True),
+                opts=child_options(self, protect=self._args.protect),
             )
             for index in range(config.replica_count)
         ]
@@ -301,7 +298,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             min_upper=2,
             min_numeric=2,
             min_special=2,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _own_master_secret(
@@ -311,32 +308,21 @@ class PostgresDatabase(pulumi.ComponentResource):
         if password is None:
             raise ValueError("a self-managed master secret needs a generated password")
         args, config = self._args, self._args.config
-        secret = aws.secretsmanager.Secret(
+        return json_secret(
             f"{self._name}-master-secret",
-            name=f"{args.name_prefix}/postgres/master",
+            parent=self,
+            kms_key_arn=args.kms_key_arn,
             description=f"{args.name_prefix}: PostgreSQL master user (for RDS Proxy and DBAs)",
-            kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=SECRET_RECOVERY_DAYS,
-            opts=self._child(),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{self._name}-master-secret-value",
-            secret_id=secret.id,
-            secret_string=pulumi.Output.secret(
-                pulumi.Output.json_dumps(
-                    {
-                        "engine": config.engine.value,
-                        "host": primary.address,
-                        "port": POSTGRES_PORT,
-                        "dbname": config.database_name,
-                        "username": config.master_username,
-                        "password": password.result,
-                    }
-                )
-            ),
-            opts=self._child(),
-        )
-        return secret.arn
+            value={
+                "engine": config.engine.value,
+                "host": primary.address,
+                "port": POSTGRES_PORT,
+                "dbname": config.database_name,
+                "username": config.master_username,
+                "password": password.result,
+            },
+            name=f"{args.name_prefix}/postgres/master",
+        ).arn
 
     def _dr_replica(self, primary: aws.rds.Instance, dr: DrReplicaTarget) -> aws.rds.Instance:
         """A cross-region replica to promote if the primary region is lost.
@@ -369,7 +355,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             skip_final_snapshot=True,
             **self._observability(dr.kms_key_arn),
             tags={"Name": f"{self._identifier}-dr", "Role": "dr-replica"},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
 
     def _aurora(self) -> None:
@@ -386,7 +372,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 )
                 for p in tuning_parameters(config)
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
         serverless = config.serverless
         cluster = aws.rds.Cluster(
@@ -423,7 +409,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 else None
             ),
             tags={"Name": self._identifier},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # Promotion tier 0 for the writer and 1 for readers: after a failover the old writer's
         # size class is preferred back. Serverless v2 members all use the db.serverless class.
@@ -448,7 +434,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 copy_tags_to_snapshot=True,
                 **self._observability(args.kms_key_arn),
                 tags={"Name": f"{self._identifier}-{member}"},
-                opts=self._child(stateful=True),
+                opts=child_options(self, protect=self._args.protect),
             )
         self.writer_endpoint = cluster.endpoint
         self.reader_endpoints = [cluster.reader_endpoint] if config.replica_count else []

@@ -23,7 +23,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from .aws_context import AwsContext, policy_json, volume_key_policy
+from .aws_context import AwsContext, policy_json, volume_key_statements
+from .blocks import child_options, customer_managed_key
 from .config import EksConfig, NodeGroupConfig
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
@@ -106,7 +107,9 @@ class ServiceCluster(pulumi.ComponentResource):
 
         key = self._key()
         control_plane_sg = aws.ec2.SecurityGroup.get(
-            f"{name}-control-plane-sg", args.control_plane_security_group_id, opts=self._child()
+            f"{name}-control-plane-sg",
+            args.control_plane_security_group_id,
+            opts=child_options(self),
         )
         public = bool(config.public_access_cidrs)
         cluster = eks.Cluster(
@@ -131,7 +134,7 @@ class ServiceCluster(pulumi.ComponentResource):
             create_oidc_provider=False,
             deletion_protection=args.protect,
             tags={"Name": config.cluster_name},
-            opts=self._child(),
+            opts=child_options(self),
         )
         node_role = self._node_role()
         node_groups = [
@@ -143,7 +146,7 @@ class ServiceCluster(pulumi.ComponentResource):
             cluster_name=config.cluster_name,
             addon_name="eks-pod-identity-agent",
             resolve_conflicts_on_create="OVERWRITE",
-            opts=self._child(depends_on=[cluster, *node_groups]),
+            opts=child_options(self, depends_on=[cluster, *node_groups]),
         )
         self.repository_urls = {
             service: self._repository(service, key).repository_url for service in SERVICES
@@ -167,31 +170,19 @@ class ServiceCluster(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _key(self) -> aws.kms.Key:
         """The cluster's CMK: Kubernetes secrets, node volumes and images."""
         ctx, prefix = self._args.context, self._args.name_prefix
         # Managed node groups launch through the Auto Scaling service-linked role, which must
         # be able to use the key for the encrypted root volumes.
-        policy = volume_key_policy(ctx)
-        key = aws.kms.Key(
+        return customer_managed_key(
             f"{self._name}-key",
+            parent=self,
+            label=f"{prefix}-eks",
             description=f"{prefix}: EKS secrets, node volumes and container images",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy,
-            tags={"Name": f"{prefix}-eks"},
-            opts=self._child(protect=self._args.protect),
+            statements=volume_key_statements(ctx),
+            protect=self._args.protect,
         )
-        aws.kms.Alias(
-            f"{self._name}-key-alias",
-            name=f"alias/{prefix}-eks",
-            target_key_id=key.key_id,
-            opts=self._child(),
-        )
-        return key
 
     def _cluster_role(self, key: aws.kms.Key) -> aws.iam.Role:
         ctx, name = self._args.context, self._name
@@ -208,13 +199,13 @@ class ServiceCluster(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         aws.iam.RolePolicyAttachment(
             f"{name}-cluster-policy",
             role=role.name,
             policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
-            opts=self._child(),
+            opts=child_options(self),
         )
         # Envelope encryption of Kubernetes secrets with this key and no other.
         aws.iam.RolePolicy(
@@ -236,7 +227,7 @@ class ServiceCluster(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return role
 
@@ -254,14 +245,14 @@ class ServiceCluster(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         for policy in NODE_POLICIES:
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy}",
                 role=role.name,
                 policy_arn=f"arn:{ctx.partition}:iam::aws:policy/{policy}",
-                opts=self._child(),
+                opts=child_options(self),
             )
         return role
 
@@ -304,7 +295,7 @@ class ServiceCluster(pulumi.ComponentResource):
                 for kind in ("instance", "volume")
             ],
             update_default_version=True,
-            opts=self._child(),
+            opts=child_options(self),
         )
         taints = (
             [
@@ -336,7 +327,8 @@ class ServiceCluster(pulumi.ComponentResource):
                 id=template.id, version=template.latest_version.apply(str)
             ),
             tags={"Name": f"{prefix}-{group.name}"},
-            opts=self._child(
+            opts=child_options(
+                self,
                 depends_on=[cluster],
                 # The cluster autoscaler owns the running size once the group exists.
                 ignore_changes=["scalingConfig.desiredSize"],
@@ -358,12 +350,12 @@ class ServiceCluster(pulumi.ComponentResource):
                 )
             ],
             force_delete=False,
-            opts=self._child(protect=self._args.protect),
+            opts=child_options(self, protect=self._args.protect),
         )
         aws.ecr.LifecyclePolicy(
             f"{name}-lifecycle",
             repository=repository.name,
             policy=ecr_lifecycle_policy(),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return repository

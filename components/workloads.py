@@ -27,6 +27,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options
 from .config import NodeGroupConfig
 from .reachability import API_PORT, WEBSOCKET_PORT
 from .service_cluster import NODE_TYPE_LABEL
@@ -110,7 +111,7 @@ class TradingWorkloads(pulumi.ComponentResource):
         self._k8s = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=pulumi.Output.from_input(args.kubeconfig).apply(_as_text),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
@@ -129,8 +130,10 @@ class TradingWorkloads(pulumi.ComponentResource):
         self.namespace = namespace.metadata.name
         self.register_outputs({"namespace": self.namespace})
 
-    def _in_cluster(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, provider=self._k8s, **kwargs)
+    def _in_cluster(
+        self, depends_on: Sequence[pulumi.Resource] | None = None
+    ) -> pulumi.ResourceOptions:
+        return child_options(self, provider=self._k8s, depends_on=depends_on)
 
     def _load_balancer_controller(self) -> k8s.helm.v3.Release:
         args, name = self._args, self._name
@@ -148,7 +151,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         target_groups = list(args.target_group_arns.values())
         aws.iam.RolePolicy(
@@ -189,7 +192,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         association = aws.eks.PodIdentityAssociation(
             f"{name}-lb-controller-identity",
@@ -197,7 +200,7 @@ class TradingWorkloads(pulumi.ComponentResource):
             namespace="kube-system",
             service_account=LB_CONTROLLER,
             role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         return k8s.helm.v3.Release(
             f"{name}-lb-controller",
