@@ -36,7 +36,8 @@ from .blocks import (
 )
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
-from .reachability import API_PORT, HTTPS, WEBSOCKET_PORT
+from .reachability import HTTPS
+from .services import EXPOSED, Service, ServiceSpec, TargetGroupSpec
 from .waf import US_EAST_1, EdgeFirewall, EdgeFirewallArgs
 
 ORIGIN_SECRET_HEADER = "X-Origin-Verify"
@@ -45,8 +46,6 @@ ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CACHING_DISABLED = "Managed-CachingDisabled"
 CACHING_OPTIMIZED = "Managed-CachingOptimized"
 ALL_VIEWER_EXCEPT_HOST = "Managed-AllViewerExceptHostHeader"
-API_PATHS = ("/api/*",)
-WEBSOCKET_PATHS = ("/ws/*", "/socket.io/*")
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 # Seed 000's ALB table: /health every 15 s, 2 to pass, 3 to fail, 120 s deregistration.
 HEALTH_CHECK_PATH = "/health"
@@ -70,8 +69,8 @@ class EdgeProtection(pulumi.ComponentResource):
     alb_arn: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
     alb_arn_suffix: pulumi.Output[str]  # CloudWatch's LoadBalancer dimension
-    target_group_arn_suffixes: dict[str, pulumi.Output[str]]  # CloudWatch's TargetGroup
-    target_group_arns: dict[str, pulumi.Output[str]]  # "api", "websocket"
+    target_group_arn_suffixes: dict[Service, pulumi.Output[str]]  # CloudWatch's TargetGroup
+    target_group_arns: dict[Service, pulumi.Output[str]]  # one per exposed service
     web_acl_arn: pulumi.Output[str]
     web_acl_name: pulumi.Output[str]  # CloudWatch's WebACL dimension
     origin_secret_arn: pulumi.Output[str]
@@ -269,7 +268,7 @@ class EdgeProtection(pulumi.ComponentResource):
 
     def _load_balancer(
         self, certificate: aws.acm.CertificateValidation, secret: pulumi.Output[str]
-    ) -> tuple[aws.lb.LoadBalancer, dict[str, aws.lb.TargetGroup]]:
+    ) -> tuple[aws.lb.LoadBalancer, dict[Service, aws.lb.TargetGroup]]:
         args, name, prefix = self._args, self._name, self._args.name_prefix
         ctx = args.context
         logs = self._private_bucket(
@@ -318,11 +317,7 @@ class EdgeProtection(pulumi.ComponentResource):
             # ELB checks that it may write to the bucket when logging is switched on.
             opts=child_options(self, depends_on=[log_policy]),
         )
-        target_groups = {
-            "api": self._target_group("api", API_PORT, sticky=False),
-            # A WebSocket stays on the pod that accepted it; reconnects should too.
-            "websocket": self._target_group("websocket", WEBSOCKET_PORT, sticky=True),
-        }
+        target_groups = {spec.service: self._target_group(spec) for spec in EXPOSED}
         https = aws.lb.Listener(
             f"{name}-https",
             load_balancer_arn=alb.arn,
@@ -341,15 +336,17 @@ class EdgeProtection(pulumi.ComponentResource):
             ],
             opts=child_options(self),
         )
-        routes = {"api": (100, API_PATHS), "websocket": (200, WEBSOCKET_PATHS)}
-        for role, (priority, paths) in routes.items():
+        for spec in EXPOSED:
+            route = _route(spec)
             aws.lb.ListenerRule(
-                f"{name}-{role}-rule",
+                f"{name}-{spec.service}-rule",
                 listener_arn=https.arn,
-                priority=priority,
+                priority=route.priority,
                 conditions=[
                     aws.lb.ListenerRuleConditionArgs(
-                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(paths))
+                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
+                            values=list(route.paths)
+                        )
                     ),
                     aws.lb.ListenerRuleConditionArgs(
                         http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
@@ -359,17 +356,17 @@ class EdgeProtection(pulumi.ComponentResource):
                 ],
                 actions=[
                     aws.lb.ListenerRuleActionArgs(
-                        type="forward", target_group_arn=target_groups[role].arn
+                        type="forward", target_group_arn=target_groups[spec.service].arn
                     )
                 ],
                 opts=child_options(self),
             )
         return alb, target_groups
 
-    def _target_group(self, role: str, port: int, *, sticky: bool) -> aws.lb.TargetGroup:
+    def _target_group(self, spec: ServiceSpec) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
-            f"{self._name}-{role}-tg",
-            port=port,
+            f"{self._name}-{spec.service}-tg",
+            port=spec.port,
             protocol="HTTP",
             protocol_version="HTTP1",
             # Pods register by IP (VPC CNI), through the controller's TargetGroupBinding.
@@ -388,9 +385,9 @@ class EdgeProtection(pulumi.ComponentResource):
                 unhealthy_threshold=3,
             ),
             stickiness=aws.lb.TargetGroupStickinessArgs(
-                type="lb_cookie", enabled=sticky, cookie_duration=86400
+                type="lb_cookie", enabled=_route(spec).sticky, cookie_duration=86400
             ),
-            tags={"Name": f"{self._args.name_prefix}-{role}"},
+            tags={"Name": f"{self._args.name_prefix}-{spec.service}"},
             opts=child_options(self),
         )
 
@@ -483,7 +480,9 @@ class EdgeProtection(pulumi.ComponentResource):
                 cache_policy_id=caching_optimized,
                 compress=True,
             ),
-            ordered_cache_behaviors=[*to_alb(API_PATHS), *to_alb(WEBSOCKET_PATHS)],
+            ordered_cache_behaviors=[
+                behavior for spec in EXPOSED for behavior in to_alb(_route(spec).paths)
+            ],
             # Countries are blocked by the WAF, where blocks are counted and sampled.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
@@ -580,3 +579,10 @@ class EdgeProtection(pulumi.ComponentResource):
             ],
             opts=child_options(self),
         )
+
+
+def _route(spec: ServiceSpec) -> TargetGroupSpec:
+    """The ALB route of an exposed service (``EXPOSED`` holds only those)."""
+    if spec.target_group is None:
+        raise ValueError(f"service {spec.service} is not behind the ALB")
+    return spec.target_group

@@ -18,9 +18,9 @@ from .aws_context import AwsContext, account_administers_key, policy_json
 from .blocks import child_options, customer_managed_key, encrypted_log_group
 from .config import ObservabilityConfig
 from .dashboard import DashboardTargets, dashboard_body
+from .services import SERVICES, Service
 
 # The EKS workloads that log to CloudWatch; the matching engine has its own log groups.
-SERVICES = ("api", "websocket", "consumer")
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ObservabilityArgs:
     logs_kms_key_arn: pulumi.Input[str]
     alarms: AlarmTargets
     web_acl_name: pulumi.Input[str]
-    alb_target_group_arn_suffixes: Mapping[str, pulumi.Input[str]]  # api, websocket
+    alb_target_group_arn_suffixes: Mapping[Service, pulumi.Input[str]]  # exposed services
     cache_serverless: bool
     kafka_broker_count: int  # 0 for MSK Serverless
     kafka_topics: Sequence[str]
@@ -45,7 +45,7 @@ class Observability(pulumi.ComponentResource):
     dashboard_name: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
     budget_name: pulumi.Output[str]
-    log_group_names: dict[str, pulumi.Output[str]]  # by service
+    log_group_names: dict[Service, pulumi.Output[str]]
 
     def __init__(
         self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
@@ -58,12 +58,12 @@ class Observability(pulumi.ComponentResource):
             service: encrypted_log_group(
                 f"{name}-{service}-logs",
                 parent=self,
-                name=f"/{prefix}/services/{service}",
+                name=spec.log_group_name(prefix),
                 kms_key_arn=args.logs_kms_key_arn,
                 retention_in_days=config.log_retention_days,
                 protect=args.protect,
             )
-            for service in SERVICES
+            for service, spec in SERVICES.items()
         }
 
         key = customer_managed_key(

@@ -26,6 +26,7 @@ import pulumi_eks as eks
 from .aws_context import AwsContext, policy_json, volume_key_statements
 from .blocks import child_options, customer_managed_key
 from .config import EksConfig, NodeGroupConfig
+from .services import SERVICES, Service, ServiceSpec
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
 # Worker nodes need these three AWS managed policies and nothing else.
@@ -34,7 +35,6 @@ NODE_POLICIES = (
     "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
 )
-SERVICES = ("api", "websocket", "consumer")  # one ECR repository each
 KEEP_TAGGED_IMAGES = 10  # seed 000: keep the last 10 tagged images
 UNTAGGED_IMAGE_DAYS = 7
 NODE_VOLUME_GB = 50
@@ -94,7 +94,7 @@ def ecr_lifecycle_policy() -> str:
 class ServiceCluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]
     kubeconfig: pulumi.Output[Any]  # secret; published once node groups and add-ons exist
-    repository_urls: dict[str, pulumi.Output[str]]
+    repository_urls: dict[Service, pulumi.Output[str]]
     node_role_arn: pulumi.Output[str]
 
     def __init__(
@@ -149,7 +149,8 @@ class ServiceCluster(pulumi.ComponentResource):
             opts=child_options(self, depends_on=[cluster, *node_groups]),
         )
         self.repository_urls = {
-            service: self._repository(service, key).repository_url for service in SERVICES
+            service: self._repository(spec, key).repository_url
+            for service, spec in SERVICES.items()
         }
 
         self.cluster_name = pulumi.Output.from_input(config.cluster_name)
@@ -335,11 +336,11 @@ class ServiceCluster(pulumi.ComponentResource):
             ),
         )
 
-    def _repository(self, service: str, key: aws.kms.Key) -> aws.ecr.Repository:
-        name, prefix = f"{self._name}-{service}-ecr", self._args.name_prefix
+    def _repository(self, spec: ServiceSpec, key: aws.kms.Key) -> aws.ecr.Repository:
+        name = f"{self._name}-{spec.repository}-ecr"
         repository = aws.ecr.Repository(
             name,
-            name=f"{prefix}/{service}",
+            name=spec.repository_name(self._args.name_prefix),
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
                 scan_on_push=True
