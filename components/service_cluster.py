@@ -52,7 +52,8 @@ class ServiceClusterArgs:
     eks: EksConfig
     vpc_id: pulumi.Input[str]
     private_subnet_ids: Sequence[pulumi.Input[str]]
-    control_plane_security_group_id: pulumi.Input[str]  # reachability role eks-control-plane
+    # The reachability table's eks-control-plane group; pulumi-eks takes the resource.
+    control_plane_security_group: aws.ec2.SecurityGroup
     node_security_group_id: pulumi.Input[str]  # reachability role app
     context: AwsContext
     protect: bool
@@ -106,11 +107,6 @@ class ServiceCluster(pulumi.ComponentResource):
         config = args.eks
 
         key = self._key()
-        control_plane_sg = aws.ec2.SecurityGroup.get(
-            f"{name}-control-plane-sg",
-            args.control_plane_security_group_id,
-            opts=child_options(self),
-        )
         public = bool(config.public_access_cidrs)
         cluster = eks.Cluster(
             f"{name}-eks",
@@ -125,7 +121,7 @@ class ServiceCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             authentication_mode=eks.AuthenticationMode.API,
             service_role=self._cluster_role(key),
-            cluster_security_group=control_plane_sg,
+            cluster_security_group=args.control_plane_security_group,
             # Nodes get the app SG from their launch templates; pulumi-eks's default node SG
             # and node group would bypass the reachability table.
             skip_default_security_groups=True,
@@ -153,7 +149,11 @@ class ServiceCluster(pulumi.ComponentResource):
             for service, spec in SERVICES.items()
         }
 
-        self.cluster_name = pulumi.Output.from_input(config.cluster_name)
+        # An output of a resource that exists only once the cluster, its nodes and the Pod
+        # Identity agent do, so whatever takes the name (the LB controller's Pod Identity
+        # association, its Helm values) waits for them instead of racing the cluster. pulumi-eks
+        # exposes the name only inside ``eks_cluster``, a resource reference.
+        self.cluster_name = pod_identity.cluster_name
         # Anything built from this kubeconfig (the Kubernetes provider, so every workload)
         # waits for the nodes and the Pod Identity agent, not just the control plane.
         self.kubeconfig = pulumi.Output.secret(

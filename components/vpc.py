@@ -39,6 +39,9 @@ class TradingVpc(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     subnet_ids: dict[SubnetTier, list[pulumi.Output[str]]]
     security_group_ids: dict[Role, pulumi.Output[str]]
+    # The groups themselves, for APIs that take the resource (pulumi-eks's clusterSecurityGroup),
+    # so nobody re-reads a group this program creates.
+    security_groups: dict[Role, aws.ec2.SecurityGroup]
     db_subnet_group_name: pulumi.Output[str]
     cache_subnet_group_name: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str]
@@ -101,6 +104,7 @@ class TradingVpc(pulumi.ComponentResource):
         )
 
         groups = self._security_groups(vpc, s3_endpoint.prefix_list_id)
+        self.security_groups = groups
         self.security_group_ids = {role: sg.id for role, sg in groups.items()}
 
         for service in net.interface_endpoints:
