@@ -54,6 +54,15 @@ def member_cluster_suffixes(shards: int | None, replicas_per_shard: int) -> list
     return [f"{s:04d}-{n}" for s in range(1, shards + 1) for n in nodes]
 
 
+@dataclass(frozen=True)
+class CacheBuild:
+    """What either cache shape yields; the component assigns it once."""
+
+    endpoint: pulumi.Output[str]
+    reader_endpoint: pulumi.Output[str]
+    metric_dimensions: list[dict[str, pulumi.Output[str]]]
+
+
 class RealtimeCache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
@@ -86,9 +95,12 @@ class RealtimeCache(pulumi.ComponentResource):
         if args.config.mode is CacheMode.SERVERLESS:
             if user_group is None:
                 raise ValueError("a Serverless cache needs RBAC (checked by the config)")
-            self._serverless(user_group)
+            built = self._serverless(user_group)
         else:
-            self._replication_group(None if rbac else credential, user_group)
+            built = self._replication_group(None if rbac else credential, user_group)
+        self.endpoint = built.endpoint
+        self.reader_endpoint = built.reader_endpoint
+        self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {"endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint, "port": self.port}
         )
@@ -125,7 +137,7 @@ class RealtimeCache(pulumi.ComponentResource):
 
     def _replication_group(
         self, token: random.RandomPassword | None, user_group: pulumi.Output[str] | None
-    ) -> None:
+    ) -> CacheBuild:
         args, config = self._args, self._args.config
         params = aws.elasticache.ParameterGroup(
             f"{self._name}-params",
@@ -197,24 +209,26 @@ class RealtimeCache(pulumi.ComponentResource):
             opts=child_options(self, protect=self._args.protect),
         )
         # Cluster mode has one configuration endpoint for every shard; otherwise the primary.
-        self.endpoint = (
-            group.configuration_endpoint_address
-            if config.cluster_mode
-            else group.primary_endpoint_address
+        return CacheBuild(
+            endpoint=(
+                group.configuration_endpoint_address
+                if config.cluster_mode
+                else group.primary_endpoint_address
+            ),
+            reader_endpoint=(
+                group.configuration_endpoint_address
+                if config.cluster_mode
+                else group.reader_endpoint_address
+            ),
+            metric_dimensions=[
+                {"CacheClusterId": group.replication_group_id.apply(lambda g, n=node: f"{g}-{n}")}
+                for node in member_cluster_suffixes(
+                    config.shards if config.cluster_mode else None, config.replicas_per_shard
+                )
+            ],
         )
-        self.reader_endpoint = (
-            group.configuration_endpoint_address
-            if config.cluster_mode
-            else group.reader_endpoint_address
-        )
-        self.metric_dimensions = [
-            {"CacheClusterId": group.replication_group_id.apply(lambda g, n=node: f"{g}-{n}")}
-            for node in member_cluster_suffixes(
-                config.shards if config.cluster_mode else None, config.replicas_per_shard
-            )
-        ]
 
-    def _serverless(self, user_group: pulumi.Output[str]) -> None:
+    def _serverless(self, user_group: pulumi.Output[str]) -> CacheBuild:
         args, config = self._args, self._args.config
         limits = config.serverless
         # Serverless always encrypts in transit and has no TLS switch to forget.
@@ -243,6 +257,8 @@ class RealtimeCache(pulumi.ComponentResource):
             tags={"Name": self._id},
             opts=child_options(self, protect=self._args.protect),
         )
-        self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
-        self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)
-        self.metric_dimensions = [{"clusterId": cache.name}]
+        return CacheBuild(
+            endpoint=cache.endpoints.apply(lambda endpoints: endpoints[0].address),
+            reader_endpoint=cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address),
+            metric_dimensions=[{"clusterId": cache.name}],
+        )

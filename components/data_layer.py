@@ -81,8 +81,8 @@ class DataLayer(pulumi.ComponentResource):
             opts=child,
         )
         self.data_key_arn = key.key_arn
-        self.dr_key_arn = None
         dr = self._dr_target() if pg.cross_region_replica else None
+        self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
         database = PostgresDatabase(
             f"{name}-postgres",
@@ -233,7 +233,6 @@ class DataLayer(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.dr_key_arn = key.key_arn
         return DrReplicaTarget(
             region=args.dr_region,
             db_subnet_group_name=network.db_subnet_group_name,

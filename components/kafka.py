@@ -81,6 +81,18 @@ class KafkaClusterArgs:
     protect: bool
 
 
+@dataclass(frozen=True)
+class KafkaBuild:
+    """What either cluster shape yields; the component assigns it once."""
+
+    cluster_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    bootstrap_brokers_iam: pulumi.Output[str]
+    bootstrap_brokers_scram: pulumi.Output[str] | None = None
+    kms_key_arn: pulumi.Output[str] | None = None
+    broker_log_group_name: pulumi.Output[str] | None = None
+
+
 class KafkaCluster(pulumi.ComponentResource):
     """Satisfies ``KafkaEndpoints``. There is no plain-TLS listener to export: unauthenticated
     and mutual-TLS access are both off, so clients authenticate with IAM (or SCRAM)."""
@@ -104,14 +116,14 @@ class KafkaCluster(pulumi.ComponentResource):
         kafka = args.kafka
         self.topic_names = [t.name for t in kafka.topics]
         self.topic_specs = [topic_spec(t) for t in kafka.topics]
-        self.bootstrap_brokers_scram = None
-        self.kms_key_arn = None
-        self.broker_log_group_name = None
         self.topics_managed = kafka.mode is KafkaMode.PROVISIONED
-        if kafka.mode is KafkaMode.PROVISIONED:
-            self._provisioned()
-        else:
-            self._serverless()
+        built = self._provisioned() if self.topics_managed else self._serverless()
+        self.cluster_arn = built.cluster_arn
+        self.cluster_name = built.cluster_name
+        self.bootstrap_brokers_iam = built.bootstrap_brokers_iam
+        self.bootstrap_brokers_scram = built.bootstrap_brokers_scram
+        self.kms_key_arn = built.kms_key_arn
+        self.broker_log_group_name = built.broker_log_group_name
 
         outputs: dict[str, Any] = {
             "clusterArn": self.cluster_arn,
@@ -128,7 +140,7 @@ class KafkaCluster(pulumi.ComponentResource):
         outputs.update({key: value for key, value in optional.items() if value is not None})
         self.register_outputs(outputs)
 
-    def _serverless(self) -> None:
+    def _serverless(self) -> KafkaBuild:
         name, args = self._name, self._args
         cluster = aws.msk.ServerlessCluster(
             f"{name}-serverless",
@@ -146,11 +158,13 @@ class KafkaCluster(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-kafka"},
             opts=child_options(self, protect=args.protect),
         )
-        self.cluster_arn = cluster.arn
-        self.cluster_name = cluster.cluster_name
-        self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
+        return KafkaBuild(
+            cluster_arn=cluster.arn,
+            cluster_name=cluster.cluster_name,
+            bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+        )
 
-    def _provisioned(self) -> None:
+    def _provisioned(self) -> KafkaBuild:
         name, args = self._name, self._args
         kafka = args.kafka
         prefix = args.name_prefix
@@ -166,7 +180,6 @@ class KafkaCluster(pulumi.ComponentResource):
             statements=[account_administers_key(args.context)],
             protect=args.protect,
         )
-        self.kms_key_arn = key.arn
 
         log_group = encrypted_log_group(
             f"{name}-broker-logs",
@@ -176,7 +189,6 @@ class KafkaCluster(pulumi.ComponentResource):
             retention_in_days=kafka.log_retention_days,
             protect=args.protect,
         )
-        self.broker_log_group_name = log_group.name
 
         configuration = aws.msk.Configuration(
             f"{name}-config",
@@ -243,12 +255,7 @@ class KafkaCluster(pulumi.ComponentResource):
             tags={"Name": f"{prefix}-kafka"},
             opts=stateful,
         )
-        self.cluster_arn = cluster.arn
-        self.cluster_name = cluster.cluster_name
-        self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
-
         if kafka.scram:
-            self.bootstrap_brokers_scram = cluster.bootstrap_brokers_sasl_scram
             self._scram_secret(cluster, key)
 
         for topic in kafka.topics:
@@ -261,6 +268,14 @@ class KafkaCluster(pulumi.ComponentResource):
                 configs=json.dumps(topic.kafka_configs(), sort_keys=True),
                 opts=stateful,
             )
+        return KafkaBuild(
+            cluster_arn=cluster.arn,
+            cluster_name=cluster.cluster_name,
+            bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+            bootstrap_brokers_scram=cluster.bootstrap_brokers_sasl_scram if kafka.scram else None,
+            kms_key_arn=key.arn,
+            broker_log_group_name=log_group.name,
+        )
 
     def _scram_secret(self, cluster: aws.msk.Cluster, key: aws.kms.Key) -> None:
         """A SCRAM user for clients that cannot sign with IAM. MSK validates the secret's

@@ -102,6 +102,19 @@ def tuning_parameters(config: PostgresConfig) -> list[Parameter]:
     ]
 
 
+@dataclass(frozen=True)
+class PostgresBuild:
+    """What either engine yields; the component assigns it once."""
+
+    writer_endpoint: pulumi.Output[str]
+    reader_endpoints: list[pulumi.Output[str]]
+    master_secret_arn: pulumi.Output[str]
+    metric_dimensions: dict[str, pulumi.Output[str]]
+    dr_endpoint: pulumi.Output[str] | None = None
+    proxy_target_instance: pulumi.Output[str] | None = None
+    proxy_target_cluster: pulumi.Output[str] | None = None
+
+
 class PostgresDatabase(pulumi.ComponentResource):
     writer_endpoint: pulumi.Output[str]
     reader_endpoints: list[pulumi.Output[str]]
@@ -119,13 +132,14 @@ class PostgresDatabase(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._monitoring_role = self._enhanced_monitoring_role()
-        self.dr_endpoint = None
-        self.proxy_target_instance = None
-        self.proxy_target_cluster = None
-        if args.config.engine is PostgresEngine.AURORA:
-            self._aurora()
-        else:
-            self._instances()
+        built = self._aurora() if args.config.engine is PostgresEngine.AURORA else self._instances()
+        self.writer_endpoint = built.writer_endpoint
+        self.reader_endpoints = built.reader_endpoints
+        self.dr_endpoint = built.dr_endpoint
+        self.master_secret_arn = built.master_secret_arn
+        self.proxy_target_instance = built.proxy_target_instance
+        self.proxy_target_cluster = built.proxy_target_cluster
+        self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {
                 "writerEndpoint": self.writer_endpoint,
@@ -202,7 +216,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _instances(self) -> None:
+    def _instances(self) -> PostgresBuild:
         """RDS for PostgreSQL: a primary (with a Multi-AZ standby if asked) and read replicas."""
         args, config = self._args, self._args.config
         params = self._parameter_group("")
@@ -277,17 +291,18 @@ class PostgresDatabase(pulumi.ComponentResource):
             )
             for index in range(config.replica_count)
         ]
-        if args.dr is not None:
-            self.dr_endpoint = self._dr_replica(primary, args.dr).address
-        self.writer_endpoint = primary.address
-        self.reader_endpoints = [replica.address for replica in replicas]
-        self.master_secret_arn = (
-            primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
-            if managed
-            else self._own_master_secret(primary, password)
+        return PostgresBuild(
+            writer_endpoint=primary.address,
+            reader_endpoints=[replica.address for replica in replicas],
+            master_secret_arn=(
+                primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
+                if managed
+                else self._own_master_secret(primary, password)
+            ),
+            metric_dimensions={"DBInstanceIdentifier": primary.identifier},
+            dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
+            proxy_target_instance=primary.identifier,
         )
-        self.proxy_target_instance = primary.identifier
-        self.metric_dimensions = {"DBInstanceIdentifier": primary.identifier}
 
     def _generated_password(self) -> random.RandomPassword:
         return random.RandomPassword(
@@ -358,7 +373,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             opts=child_options(self, protect=self._args.protect),
         )
 
-    def _aurora(self) -> None:
+    def _aurora(self) -> PostgresBuild:
         """Aurora: a writer and ``replicaCount`` readers, provisioned or Serverless v2."""
         args, config = self._args, self._args.config
         params = aws.rds.ClusterParameterGroup(
@@ -436,13 +451,15 @@ class PostgresDatabase(pulumi.ComponentResource):
                 tags={"Name": f"{self._identifier}-{member}"},
                 opts=child_options(self, protect=self._args.protect),
             )
-        self.writer_endpoint = cluster.endpoint
-        self.reader_endpoints = [cluster.reader_endpoint] if config.replica_count else []
-        self.master_secret_arn = cluster.master_user_secrets.apply(
-            lambda s: _managed_secret(s[0].secret_arn)
+        return PostgresBuild(
+            writer_endpoint=cluster.endpoint,
+            reader_endpoints=[cluster.reader_endpoint] if config.replica_count else [],
+            master_secret_arn=cluster.master_user_secrets.apply(
+                lambda s: _managed_secret(s[0].secret_arn)
+            ),
+            metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
+            proxy_target_cluster=cluster.cluster_identifier,
         )
-        self.proxy_target_cluster = cluster.cluster_identifier
-        self.metric_dimensions = {"DBClusterIdentifier": cluster.cluster_identifier}
 
 
 def _managed_secret(arn: str | None) -> str:
