@@ -13,8 +13,8 @@ HOST_TYPE = "test:blocks:Host"
 
 
 class Host(pulumi.ComponentResource):
-    def __init__(self, name: str = "host") -> None:
-        super().__init__(HOST_TYPE, name, None, None)
+    def __init__(self, name: str = "host", *, protect: bool = False) -> None:
+        super().__init__(HOST_TYPE, name, None, pulumi.ResourceOptions(protect=protect))
 
 
 def run_in_host(build: Callable[[Host], Any], *, preview: bool = False) -> ProgramRun:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_random
 
 from components.blocks import child_options
+from offline.runner import run_component
 
 from .conftest import Host, run_in_host
 
@@ -14,7 +16,7 @@ def test_defaults_parent_the_child_and_leave_it_unprotected() -> None:
     run_in_host(lambda host: seen.append(child_options(host)))
     (options,) = seen
     assert isinstance(options.parent, Host)
-    assert options.protect is False
+    assert options.protect is None  # unset: inherited from the parent
     assert options.depends_on is None
     assert options.ignore_changes is None
 
@@ -32,3 +34,12 @@ def test_every_option_is_passed_on() -> None:
     assert options.protect is True
     assert options.depends_on == [other]
     assert options.ignore_changes == ["tags"]
+
+
+def test_a_protected_parent_still_protects_children_that_did_not_ask() -> None:
+    def build() -> None:
+        host = Host("vault", protect=True)
+        pulumi_random.RandomPet("pet", opts=child_options(host))
+
+    run = run_component(build, preview=False)
+    assert run.named("pet").protect is True
