@@ -20,6 +20,7 @@ from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetA
 from components.observability import Observability, ObservabilityArgs
 from components.reachability import Role, reachability
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
+from components.services import Service
 from components.vpc import TradingVpc, TradingVpcArgs
 from components.workloads import TradingWorkloads, TradingWorkloadsArgs
 
@@ -155,7 +156,7 @@ cluster = ServiceCluster(
         eks=config.eks,
         vpc_id=network.vpc_id,
         private_subnet_ids=network.subnet_ids[SubnetTier.PRIVATE],
-        control_plane_security_group_id=network.security_group_ids[Role.EKS_CONTROL_PLANE],
+        control_plane_security_group=network.security_groups[Role.EKS_CONTROL_PLANE],
         node_security_group_id=network.security_group_ids[Role.APP],
         context=context,
         protect=config.protect_stateful,
@@ -190,7 +191,7 @@ observability = Observability(
         logs_kms_key_arn=logs_key.key_arn,
         alarms=AlarmTargets(
             alb_arn_suffix=edge.alb_arn_suffix,
-            api_target_group_arn_suffix=edge.target_group_arn_suffixes["api"],
+            api_target_group_arn_suffix=edge.target_group_arn_suffixes[Service.API],
             database=data.database_metric_dimensions,
             max_connections=config.postgres.max_connections,
             cache=data.cache_metric_dimensions,

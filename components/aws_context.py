@@ -59,7 +59,7 @@ def policy_json(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def volume_key_policy(ctx: AwsContext) -> str:
+def volume_key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
     """Key policy of a CMK that encrypts instance volumes launched by Auto Scaling.
 
     The account root administers the key; Auto Scaling's service-linked role creates the
@@ -69,29 +69,27 @@ def volume_key_policy(ctx: AwsContext) -> str:
         f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
         "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     )
-    return policy_json(
-        [
-            account_administers_key(ctx),
-            {
-                "Sid": "AutoScalingUsesKeyForVolumes",
-                "Effect": "Allow",
-                "Principal": {"AWS": autoscaling},
-                "Action": [
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:DescribeKey",
-                ],
-                "Resource": "*",
-            },
-            {
-                "Sid": "AutoScalingGrantsToEc2",
-                "Effect": "Allow",
-                "Principal": {"AWS": autoscaling},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            },
-        ]
-    )
+    return [
+        account_administers_key(ctx),
+        {
+            "Sid": "AutoScalingUsesKeyForVolumes",
+            "Effect": "Allow",
+            "Principal": {"AWS": autoscaling},
+            "Action": [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:DescribeKey",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AutoScalingGrantsToEc2",
+            "Effect": "Allow",
+            "Principal": {"AWS": autoscaling},
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]

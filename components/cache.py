@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from .blocks import child_options, encrypted_log_group
 from .config import CacheAuth, CacheConfig, CacheMode
 
 CACHE_PORT = 6379
@@ -53,6 +54,15 @@ def member_cluster_suffixes(shards: int | None, replicas_per_shard: int) -> list
     return [f"{s:04d}-{n}" for s in range(1, shards + 1) for n in nodes]
 
 
+@dataclass(frozen=True)
+class CacheBuild:
+    """What either cache shape yields; the component assigns it once."""
+
+    endpoint: pulumi.Output[str]
+    reader_endpoint: pulumi.Output[str]
+    metric_dimensions: list[dict[str, pulumi.Output[str]]]
+
+
 class RealtimeCache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
@@ -76,7 +86,7 @@ class RealtimeCache(pulumi.ComponentResource):
             override_special=AUTH_TOKEN_SPECIALS,
             min_special=2,
             min_numeric=2,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         self.password = pulumi.Output.secret(credential.result)
         rbac = args.config.auth is CacheAuth.RBAC
@@ -85,9 +95,12 @@ class RealtimeCache(pulumi.ComponentResource):
         if args.config.mode is CacheMode.SERVERLESS:
             if user_group is None:
                 raise ValueError("a Serverless cache needs RBAC (checked by the config)")
-            self._serverless(user_group)
+            built = self._serverless(user_group)
         else:
-            self._replication_group(None if rbac else credential, user_group)
+            built = self._replication_group(None if rbac else credential, user_group)
+        self.endpoint = built.endpoint
+        self.reader_endpoint = built.reader_endpoint
+        self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {"endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint, "port": self.port}
         )
@@ -95,9 +108,6 @@ class RealtimeCache(pulumi.ComponentResource):
     @property
     def _id(self) -> str:
         return f"{self._args.name_prefix}-cache"
-
-    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
 
     def _app_user_group(self, credential: random.RandomPassword) -> pulumi.Output[str]:
         """One application user, password-authenticated, in a user group of its own."""
@@ -115,19 +125,19 @@ class RealtimeCache(pulumi.ComponentResource):
                     type="password", passwords=[password]
                 )
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return aws.elasticache.UserGroup(
             f"{self._name}-users",
             user_group_id=f"{self._id}-users",
             engine=engine,
             user_ids=[user.user_id],
-            opts=self._child(),
+            opts=child_options(self),
         ).user_group_id
 
     def _replication_group(
         self, token: random.RandomPassword | None, user_group: pulumi.Output[str] | None
-    ) -> None:
+    ) -> CacheBuild:
         args, config = self._args, self._args.config
         params = aws.elasticache.ParameterGroup(
             f"{self._name}-params",
@@ -144,15 +154,16 @@ class RealtimeCache(pulumi.ComponentResource):
                     name="cluster-enabled", value="yes" if config.cluster_mode else "no"
                 ),
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
         logs = {
-            log_type: aws.cloudwatch.LogGroup(
+            log_type: encrypted_log_group(
                 f"{self._name}-{log_type}",
+                parent=self,
                 name=f"/{args.name_prefix}/cache/{log_type}",
-                kms_key_id=args.logs_kms_key_arn,
+                kms_key_arn=args.logs_kms_key_arn,
                 retention_in_days=config.log_retention_days,
-                opts=self._child(stateful=True),
+                protect=args.protect,
             )
             for log_type in ("slow-log", "engine-log")
         }
@@ -195,27 +206,29 @@ class RealtimeCache(pulumi.ComponentResource):
                 for log_type, log_group in logs.items()
             ],
             tags={"Name": self._id},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # Cluster mode has one configuration endpoint for every shard; otherwise the primary.
-        self.endpoint = (
-            group.configuration_endpoint_address
-            if config.cluster_mode
-            else group.primary_endpoint_address
+        return CacheBuild(
+            endpoint=(
+                group.configuration_endpoint_address
+                if config.cluster_mode
+                else group.primary_endpoint_address
+            ),
+            reader_endpoint=(
+                group.configuration_endpoint_address
+                if config.cluster_mode
+                else group.reader_endpoint_address
+            ),
+            metric_dimensions=[
+                {"CacheClusterId": group.replication_group_id.apply(lambda g, n=node: f"{g}-{n}")}
+                for node in member_cluster_suffixes(
+                    config.shards if config.cluster_mode else None, config.replicas_per_shard
+                )
+            ],
         )
-        self.reader_endpoint = (
-            group.configuration_endpoint_address
-            if config.cluster_mode
-            else group.reader_endpoint_address
-        )
-        self.metric_dimensions = [
-            {"CacheClusterId": group.replication_group_id.apply(lambda g, n=node: f"{g}-{n}")}
-            for node in member_cluster_suffixes(
-                config.shards if config.cluster_mode else None, config.replicas_per_shard
-            )
-        ]
 
-    def _serverless(self, user_group: pulumi.Output[str]) -> None:
+    def _serverless(self, user_group: pulumi.Output[str]) -> CacheBuild:
         args, config = self._args, self._args.config
         limits = config.serverless
         # Serverless always encrypts in transit and has no TLS switch to forget.
@@ -242,8 +255,10 @@ class RealtimeCache(pulumi.ComponentResource):
             subnet_ids=list(args.subnet_ids),
             user_group_id=user_group,
             tags={"Name": self._id},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
-        self.endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0].address)
-        self.reader_endpoint = cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address)
-        self.metric_dimensions = [{"clusterId": cache.name}]
+        return CacheBuild(
+            endpoint=cache.endpoints.apply(lambda endpoints: endpoints[0].address),
+            reader_endpoint=cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address),
+            metric_dimensions=[{"clusterId": cache.name}],
+        )

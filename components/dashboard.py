@@ -8,6 +8,7 @@ the application logs. Every dimension value comes from a component output.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ WAF_METRICS_REGION = "us-east-1"
 class DashboardTargets:
     region: str
     alb_arn_suffix: str
-    target_group_arn_suffixes: dict[str, str]  # "api", "websocket"
+    target_group_arn_suffixes: Mapping[str, str]  # by exposed service (services.Service)
     database: dict[str, str]  # DBInstanceIdentifier or DBClusterIdentifier
     cache: list[dict[str, str]]  # per node (CacheClusterId) or the Serverless cache (clusterId)
     cache_serverless: bool

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext
+from .blocks import customer_managed_key
 
 # The services that encrypt data with the key on our behalf: RDS (storage, Performance
 # Insights, the managed master secret's grant), ElastiCache, and Secrets Manager.
@@ -50,46 +51,44 @@ class DataEncryptionKeyArgs:
     region: str | None = None
 
 
-def key_policy(ctx: AwsContext) -> str:
+def key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
     """Root administers; IAM principals of the account may use the key only via the data services.
 
     ``kms:ViaService`` means a principal that can read a secret still cannot call kms:Decrypt on
     its own, and ``kms:CallerAccount`` keeps other accounts out even if IAM were misconfigured.
     """
     via = [f"{service}.{ctx.region}.{ctx.dns_suffix}" for service in DATA_SERVICES]
-    return policy_json(
-        [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.root_principal},
-                "Action": _ADMIN_ACTIONS,
-                "Resource": "*",
+    return [
+        {
+            "Sid": "AccountAdministersKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": ctx.root_principal},
+            "Action": _ADMIN_ACTIONS,
+            "Resource": "*",
+        },
+        {
+            "Sid": "DataServicesUseKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": ctx.root_principal},
+            "Action": _USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id}
             },
-            {
-                "Sid": "DataServicesUseKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.root_principal},
-                "Action": _USE_ACTIONS,
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id}
-                },
+        },
+        {
+            # RDS and ElastiCache hold grants for background work (backups, replicas).
+            "Sid": "DataServicesHoldGrants",
+            "Effect": "Allow",
+            "Principal": {"AWS": ctx.root_principal},
+            "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id},
+                "Bool": {"kms:GrantIsForAWSResource": "true"},
             },
-            {
-                # RDS and ElastiCache hold grants for background work (backups, replicas).
-                "Sid": "DataServicesHoldGrants",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.root_principal},
-                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ctx.account_id},
-                    "Bool": {"kms:GrantIsForAWSResource": "true"},
-                },
-            },
-        ]
-    )
+        },
+    ]
 
 
 class DataEncryptionKey(pulumi.ComponentResource):
@@ -104,22 +103,15 @@ class DataEncryptionKey(pulumi.ComponentResource):
         super().__init__("trading:data:DataEncryptionKey", name, None, opts)
         region = args.region
         ctx = replace(args.context, region=region) if region else args.context
-        key = aws.kms.Key(
+        key = customer_managed_key(
             f"{name}-key",
+            parent=self,
+            label=f"{args.name_prefix}-{args.purpose}",
             description=f"{args.name_prefix}: {args.purpose} stores (RDS, ElastiCache, secrets)",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=key_policy(ctx),
+            statements=key_statements(ctx),
+            protect=args.protect,
+            alias_resource_name=f"{name}-alias",
             region=region,
-            tags={"Name": f"{args.name_prefix}-{args.purpose}"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        aws.kms.Alias(
-            f"{name}-alias",
-            name=f"alias/{args.name_prefix}-{args.purpose}",
-            target_key_id=key.key_id,
-            region=region,
-            opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = key.arn
         self.key_id = key.key_id

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from .aws_context import AwsContext
+from .blocks import child_options, json_secret
 from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
@@ -22,7 +22,6 @@ from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
     POSTGRES_PORT,
-    SECRET_RECOVERY_DAYS,
     DrReplicaTarget,
     PostgresDatabase,
     PostgresDatabaseArgs,
@@ -71,7 +70,7 @@ class DataLayer(pulumi.ComponentResource):
         super().__init__("trading:data:DataLayer", name, None, opts)
         self._name = name
         self._args = args
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self)
         prefix, pg = args.name_prefix, args.postgres
 
         key = DataEncryptionKey(
@@ -82,8 +81,8 @@ class DataLayer(pulumi.ComponentResource):
             opts=child,
         )
         self.data_key_arn = key.key_arn
-        self.dr_key_arn = None
         dr = self._dr_target() if pg.cross_region_replica else None
+        self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
         database = PostgresDatabase(
             f"{name}-postgres",
@@ -198,7 +197,7 @@ class DataLayer(pulumi.ComponentResource):
         args = self._args
         if args.dr_region is None:
             raise ValueError("postgres.crossRegionReplica needs drRegion (checked by the config)")
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self)
         key = DataEncryptionKey(
             f"{self._name}-dr-key",
             DataEncryptionKeyArgs(
@@ -234,7 +233,6 @@ class DataLayer(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.dr_key_arn = key.key_arn
         return DrReplicaTarget(
             region=args.dr_region,
             db_subnet_group_name=network.db_subnet_group_name,
@@ -251,18 +249,11 @@ class DataLayer(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         """A CMK-encrypted secret whose value is the JSON of ``value`` (marked secret)."""
         prefix = self._args.name_prefix
-        secret = aws.secretsmanager.Secret(
+        return json_secret(
             f"{self._name}-{purpose}-secret",
-            name=f"{prefix}/app/{purpose}",
+            parent=self,
+            kms_key_arn=kms_key_arn,
             description=f"{prefix}: {description}",
-            kms_key_id=kms_key_arn,
-            recovery_window_in_days=SECRET_RECOVERY_DAYS,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{self._name}-{purpose}-secret-value",
-            secret_id=secret.id,
-            secret_string=pulumi.Output.secret(pulumi.Output.json_dumps(value)),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return secret.arn
+            value=value,
+            name=f"{prefix}/app/{purpose}",
+        ).arn

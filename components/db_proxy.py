@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options
 from .config.data import ProxyConfig
 
 
@@ -70,9 +71,6 @@ class DatabaseProxy(pulumi.ComponentResource):
         ctx = args.context
         proxy_name = f"{args.name_prefix}-postgres"
 
-        def child(**kwargs: object) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
-
         trust = policy_json(
             [
                 {
@@ -87,7 +85,7 @@ class DatabaseProxy(pulumi.ComponentResource):
             f"{name}-role",
             assume_role_policy=trust,
             description=f"{args.name_prefix}: RDS Proxy reads the database credentials",
-            opts=child(),
+            opts=child_options(self),
         )
         aws.iam.RolePolicy(
             f"{name}-read-secret",
@@ -95,7 +93,7 @@ class DatabaseProxy(pulumi.ComponentResource):
             policy=pulumi.Output.all(args.secret_arn, args.kms_key_arn).apply(
                 lambda arns: proxy_role_policy(ctx, arns[0], arns[1])
             ),
-            opts=child(),
+            opts=child_options(self),
         )
         proxy = aws.rds.Proxy(
             f"{name}-proxy",
@@ -116,7 +114,7 @@ class DatabaseProxy(pulumi.ComponentResource):
                 )
             ],
             tags={"Name": proxy_name},
-            opts=child(),
+            opts=child_options(self),
         )
         target_group = aws.rds.ProxyDefaultTargetGroup(
             f"{name}-targets",
@@ -125,7 +123,7 @@ class DatabaseProxy(pulumi.ComponentResource):
                 max_connections_percent=args.proxy.max_connections_percent,
                 connection_borrow_timeout=args.proxy.borrow_timeout_seconds,
             ),
-            opts=child(),
+            opts=child_options(self),
         )
         aws.rds.ProxyTarget(
             f"{name}-target",
@@ -133,7 +131,7 @@ class DatabaseProxy(pulumi.ComponentResource):
             target_group_name=target_group.name,
             db_instance_identifier=args.target_instance,
             db_cluster_identifier=args.target_cluster,
-            opts=child(),
+            opts=child_options(self),
         )
         self.endpoint = proxy.endpoint
         self.read_only_endpoint = None
@@ -148,7 +146,7 @@ class DatabaseProxy(pulumi.ComponentResource):
                 vpc_subnet_ids=list(args.subnet_ids),
                 vpc_security_group_ids=[args.security_group_id],
                 tags={"Name": f"{proxy_name}-ro"},
-                opts=child(),
+                opts=child_options(self),
             ).endpoint
         self.register_outputs(
             {"endpoint": self.endpoint, "readOnlyEndpoint": self.read_only_endpoint}

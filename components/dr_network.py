@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_context import AwsContext
+from .blocks import child_options
 from .config.subnets import DEFAULT_OFFSETS, SUBNET_PREFIX, SubnetTier
 from .flow_logs import VpcFlowLogs, VpcFlowLogsArgs
 
@@ -59,9 +60,6 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
         if len(azs) < 2:
             raise ValueError(f"the DR region {region} offers {len(azs)} AZs; RDS needs two")
 
-        def child() -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self)
-
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.vpc_cidr,
@@ -69,7 +67,7 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
             enable_dns_hostnames=True,
             region=region,
             tags={"Name": prefix},
-            opts=child(),
+            opts=child_options(self),
         )
         VpcFlowLogs(
             f"{name}-flow-logs",
@@ -82,7 +80,7 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
                 protect=args.protect,
                 region=region,
             ),
-            opts=child(),
+            opts=child_options(self),
         )
         aws.ec2.DefaultSecurityGroup(
             f"{name}-default-sg",
@@ -91,14 +89,14 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
             egress=[],
             region=region,
             tags={"Name": f"{prefix}-default-locked"},
-            opts=child(),
+            opts=child_options(self),
         )
         routes = aws.ec2.RouteTable(
             f"{name}-database-rt",
             vpc_id=vpc.id,
             region=region,
             tags={"Name": f"{prefix}-database"},
-            opts=child(),
+            opts=child_options(self),
         )
         subnets = []
         for index, (cidr, az) in enumerate(
@@ -112,14 +110,14 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
                 map_public_ip_on_launch=False,
                 region=region,
                 tags={"Name": f"{prefix}-database-{az}", "Tier": SubnetTier.DATABASE.value},
-                opts=child(),
+                opts=child_options(self),
             )
             aws.ec2.RouteTableAssociation(
                 f"{name}-database-rta-{index}",
                 subnet_id=subnet.id,
                 route_table_id=routes.id,
                 region=region,
-                opts=child(),
+                opts=child_options(self),
             )
             subnets.append(subnet)
         group = aws.ec2.SecurityGroup(
@@ -129,7 +127,7 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
             revoke_rules_on_delete=True,
             region=region,
             tags={"Name": f"{prefix}-database", "Role": "database"},
-            opts=child(),
+            opts=child_options(self),
         )
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-db",
@@ -137,7 +135,7 @@ class DrDatabaseNetwork(pulumi.ComponentResource):
             subnet_ids=[s.id for s in subnets],
             region=region,
             tags={"Name": f"{prefix}-db"},
-            opts=child(),
+            opts=child_options(self),
         )
         self.vpc_id = vpc.id
         self.subnet_ids = [s.id for s in subnets]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -24,17 +23,21 @@ import pulumi_random as random
 from pulumi_aws.cloudwatch import (
     LogDeliveryDestinationDeliveryDestinationConfigurationArgs as DeliveryDestinationArgs,
 )
-from pulumi_aws.s3 import (
-    BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs as AbortUploadsArgs,
-)
-from pulumi_aws.s3 import (
-    BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs as SseArgs,
-)
 
-from .aws_context import AwsContext, account_administers_key, policy_json
+from .aws_context import AwsContext, account_administers_key
+from .blocks import (
+    Expiration,
+    NamePrefix,
+    PrivateBucket,
+    child_options,
+    customer_managed_key,
+    encrypted_log_group,
+    stored_secret,
+)
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
-from .reachability import API_PORT, HTTPS, WEBSOCKET_PORT
+from .reachability import HTTPS
+from .services import EXPOSED, Service, ServiceSpec, TargetGroupSpec
 from .waf import US_EAST_1, EdgeFirewall, EdgeFirewallArgs
 
 ORIGIN_SECRET_HEADER = "X-Origin-Verify"
@@ -43,8 +46,6 @@ ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CACHING_DISABLED = "Managed-CachingDisabled"
 CACHING_OPTIMIZED = "Managed-CachingOptimized"
 ALL_VIEWER_EXCEPT_HOST = "Managed-AllViewerExceptHostHeader"
-API_PATHS = ("/api/*",)
-WEBSOCKET_PATHS = ("/ws/*", "/socket.io/*")
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 # Seed 000's ALB table: /health every 15 s, 2 to pass, 3 to fail, 120 s deregistration.
 HEALTH_CHECK_PATH = "/health"
@@ -68,8 +69,8 @@ class EdgeProtection(pulumi.ComponentResource):
     alb_arn: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
     alb_arn_suffix: pulumi.Output[str]  # CloudWatch's LoadBalancer dimension
-    target_group_arn_suffixes: dict[str, pulumi.Output[str]]  # CloudWatch's TargetGroup
-    target_group_arns: dict[str, pulumi.Output[str]]  # "api", "websocket"
+    target_group_arn_suffixes: dict[Service, pulumi.Output[str]]  # CloudWatch's TargetGroup
+    target_group_arns: dict[Service, pulumi.Output[str]]  # one per exposed service
     web_acl_arn: pulumi.Output[str]
     web_acl_name: pulumi.Output[str]  # CloudWatch's WebACL dimension
     origin_secret_arn: pulumi.Output[str]
@@ -112,7 +113,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 protect=args.protect,
                 region=US_EAST_1,
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         firewall = EdgeFirewall(
             f"{name}-waf",
@@ -123,7 +124,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 logs_kms_key_arn=logs_key.key_arn,
                 protect=args.protect,
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         alb, target_groups = self._load_balancer(alb_cert, secret_value)
         self._alias("origin", origin_domain, "A", alb.dns_name, alb.zone_id, evaluate=True)
@@ -154,7 +155,7 @@ class EdgeProtection(pulumi.ComponentResource):
             request_interval=30,
             failure_threshold=3,
             tags={"Name": f"{prefix}-site"},
-            opts=self._child(),
+            opts=child_options(self),
         )
 
         self.site_url = pulumi.Output.from_input(f"https://{domain}")
@@ -168,7 +169,7 @@ class EdgeProtection(pulumi.ComponentResource):
         self.web_acl_arn = firewall.web_acl_arn
         self.web_acl_name = firewall.web_acl_name
         self.origin_secret_arn = secret_arn
-        self.static_bucket_name = static.bucket
+        self.static_bucket_name = static.bucket.bucket
         self.register_outputs(
             {
                 "siteUrl": self.site_url,
@@ -186,9 +187,6 @@ class EdgeProtection(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _certificate(
         self, suffix: str, names: list[str], region: str | None
     ) -> aws.acm.CertificateValidation:
@@ -202,7 +200,7 @@ class EdgeProtection(pulumi.ComponentResource):
             key_algorithm="EC_prime256v1",
             region=region,
             tags={"Name": f"{self._args.name_prefix}-{suffix}"},
-            opts=self._child(),
+            opts=child_options(self),
         )
         options = cert.domain_validation_options
         records = [
@@ -213,7 +211,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 type=options.apply(lambda o, i=index: o[i].resource_record_type or "CNAME"),
                 records=[options.apply(lambda o, i=index: o[i].resource_record_value or "")],
                 ttl=300,
-                opts=self._child(),
+                opts=child_options(self),
             )
             for index in range(len(names))
         ]
@@ -222,7 +220,7 @@ class EdgeProtection(pulumi.ComponentResource):
             certificate_arn=cert.arn,
             validation_record_fqdns=[record.fqdn for record in records],
             region=region,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _origin_secret(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
@@ -232,118 +230,49 @@ class EdgeProtection(pulumi.ComponentResource):
         """
         prefix, ctx = self._args.name_prefix, self._args.context
         password = random.RandomPassword(
-            f"{self._name}-origin-secret", length=48, special=False, opts=self._child()
+            f"{self._name}-origin-secret", length=48, special=False, opts=child_options(self)
         )
-        key = aws.kms.Key(
+        key = customer_managed_key(
             f"{self._name}-secrets-key",
+            parent=self,
+            label=f"{prefix}-edge-secrets",
             description=f"{prefix}: edge secrets",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             # Secrets Manager uses the key on a caller's behalf; IAM decides who that may be.
-            policy=policy_json([account_administers_key(ctx)]),
-            tags={"Name": f"{prefix}-edge-secrets"},
-            opts=self._child(protect=self._args.protect),
+            statements=[account_administers_key(ctx)],
+            protect=self._args.protect,
         )
-        secret = aws.secretsmanager.Secret(
+        secret = stored_secret(
             f"{self._name}-origin-secret",
-            name_prefix=f"{prefix}/edge/origin-verify-",
+            parent=self,
+            kms_key_arn=key.arn,
             description=f"Value of the {ORIGIN_SECRET_HEADER} header CloudFront adds for the ALB",
-            kms_key_id=key.arn,
-            recovery_window_in_days=7,
-            opts=self._child(),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{self._name}-origin-secret-value",
-            secret_id=secret.id,
-            secret_string=password.result,
-            opts=self._child(),
+            value=password.result,
+            name_prefix=f"{prefix}/edge/origin-verify-",
         )
         return pulumi.Output.secret(password.result), secret.arn
 
-    def _private_bucket(self, suffix: str) -> aws.s3.Bucket:
-        """A bucket nobody outside the account can reach: no ACLs, no public policies."""
-        name, prefix = f"{self._name}-{suffix}", self._args.name_prefix
-        bucket = aws.s3.Bucket(
-            name,
-            bucket_prefix=f"{prefix}-{suffix}-",
-            force_destroy=False,
-            tags={"Name": f"{prefix}-{suffix}"},
-            opts=self._child(protect=self._args.protect),
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child(),
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child(),
-        )
-        # SSE-S3: ALB access logs can only be written to SSE-S3 buckets (SSE-KMS is not
-        # supported for them), and the static site is public content served by CloudFront.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=SseArgs(sse_algorithm="AES256")
-                )
-            ],
-            opts=self._child(),
-        )
-        return bucket
-
-    def _bucket_policy(
-        self, suffix: str, bucket: aws.s3.Bucket, statements: pulumi.Input[list[dict[str, Any]]]
-    ) -> aws.s3.BucketPolicy:
-        """The bucket's policy: ``statements`` plus a deny of any request not over TLS."""
-        tls_only = bucket.arn.apply(
-            lambda arn: {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [arn, f"{arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        )
-        document = pulumi.Output.all(statements, tls_only).apply(
-            lambda parts: policy_json([*parts[0], parts[1]])
-        )
-        return aws.s3.BucketPolicy(
-            f"{self._name}-{suffix}-policy",
-            bucket=bucket.id,
-            policy=document,
-            opts=self._child(),
+    def _private_bucket(self, suffix: str, expiration: Expiration | None = None) -> PrivateBucket:
+        """A bucket nobody outside the account can reach; its grants come once the resources
+        they name exist. SSE-S3: ALB access logs can only be written to SSE-S3 buckets, and the
+        static site is public content served by CloudFront."""
+        prefix = self._args.name_prefix
+        return PrivateBucket(
+            f"{self._name}-{suffix}",
+            parent=self,
+            naming=NamePrefix(f"{prefix}-{suffix}-"),
+            name_tag=f"{prefix}-{suffix}",
+            protect=self._args.protect,
+            expiration=expiration,
+            grants_later=True,
         )
 
     def _load_balancer(
         self, certificate: aws.acm.CertificateValidation, secret: pulumi.Output[str]
-    ) -> tuple[aws.lb.LoadBalancer, dict[str, aws.lb.TargetGroup]]:
+    ) -> tuple[aws.lb.LoadBalancer, dict[Service, aws.lb.TargetGroup]]:
         args, name, prefix = self._args, self._name, self._args.name_prefix
         ctx = args.context
-        logs = self._private_bucket("alb-logs")
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-alb-logs-lifecycle",
-            bucket=logs.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.edge.access_log_expiration_days
-                    ),
-                    abort_incomplete_multipart_upload=AbortUploadsArgs(days_after_initiation=1),
-                )
-            ],
-            opts=self._child(),
+        logs = self._private_bucket(
+            "alb-logs", Expiration("expire-access-logs", args.edge.access_log_expiration_days)
         )
         # Regions opened since August 2022 accept only the log-delivery service principal;
         # older ones (ap-northeast-2 among them) deliver as the region's ELB account.
@@ -367,7 +296,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 },
             ]
         )
-        log_policy = self._bucket_policy("alb-logs", logs, delivery)
+        log_policy = logs.grant(delivery)
 
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",
@@ -382,17 +311,13 @@ class EdgeProtection(pulumi.ComponentResource):
             idle_timeout=60,
             enable_deletion_protection=args.protect,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=logs.bucket, prefix="alb", enabled=True
+                bucket=logs.bucket.bucket, prefix="alb", enabled=True
             ),
             tags={"Name": f"{prefix}-edge"},
             # ELB checks that it may write to the bucket when logging is switched on.
-            opts=self._child(depends_on=[log_policy]),
+            opts=child_options(self, depends_on=[log_policy]),
         )
-        target_groups = {
-            "api": self._target_group("api", API_PORT, sticky=False),
-            # A WebSocket stays on the pod that accepted it; reconnects should too.
-            "websocket": self._target_group("websocket", WEBSOCKET_PORT, sticky=True),
-        }
+        target_groups = {spec.service: self._target_group(spec) for spec in EXPOSED}
         https = aws.lb.Listener(
             f"{name}-https",
             load_balancer_arn=alb.arn,
@@ -409,17 +334,19 @@ class EdgeProtection(pulumi.ComponentResource):
                     ),
                 )
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
-        routes = {"api": (100, API_PATHS), "websocket": (200, WEBSOCKET_PATHS)}
-        for role, (priority, paths) in routes.items():
+        for spec in EXPOSED:
+            route = _route(spec)
             aws.lb.ListenerRule(
-                f"{name}-{role}-rule",
+                f"{name}-{spec.service}-rule",
                 listener_arn=https.arn,
-                priority=priority,
+                priority=route.priority,
                 conditions=[
                     aws.lb.ListenerRuleConditionArgs(
-                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(paths))
+                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
+                            values=list(route.paths)
+                        )
                     ),
                     aws.lb.ListenerRuleConditionArgs(
                         http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
@@ -429,17 +356,17 @@ class EdgeProtection(pulumi.ComponentResource):
                 ],
                 actions=[
                     aws.lb.ListenerRuleActionArgs(
-                        type="forward", target_group_arn=target_groups[role].arn
+                        type="forward", target_group_arn=target_groups[spec.service].arn
                     )
                 ],
-                opts=self._child(),
+                opts=child_options(self),
             )
         return alb, target_groups
 
-    def _target_group(self, role: str, port: int, *, sticky: bool) -> aws.lb.TargetGroup:
+    def _target_group(self, spec: ServiceSpec) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
-            f"{self._name}-{role}-tg",
-            port=port,
+            f"{self._name}-{spec.service}-tg",
+            port=spec.port,
             protocol="HTTP",
             protocol_version="HTTP1",
             # Pods register by IP (VPC CNI), through the controller's TargetGroupBinding.
@@ -458,16 +385,16 @@ class EdgeProtection(pulumi.ComponentResource):
                 unhealthy_threshold=3,
             ),
             stickiness=aws.lb.TargetGroupStickinessArgs(
-                type="lb_cookie", enabled=sticky, cookie_duration=86400
+                type="lb_cookie", enabled=_route(spec).sticky, cookie_duration=86400
             ),
-            tags={"Name": f"{self._args.name_prefix}-{role}"},
-            opts=self._child(),
+            tags={"Name": f"{self._args.name_prefix}-{spec.service}"},
+            opts=child_options(self),
         )
 
     def _distribution(
         self,
         origin_domain: str,
-        static: aws.s3.Bucket,
+        static: PrivateBucket,
         certificate: aws.acm.CertificateValidation,
         web_acl_arn: pulumi.Output[str],
         secret: pulumi.Output[str],
@@ -490,7 +417,7 @@ class EdgeProtection(pulumi.ComponentResource):
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
-            opts=self._child(),
+            opts=child_options(self),
         )
 
         def to_alb(
@@ -541,7 +468,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 ),
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id="static",
-                    domain_name=static.bucket_regional_domain_name,
+                    domain_name=static.bucket.bucket_regional_domain_name,
                     origin_access_control_id=oac.id,
                 ),
             ],
@@ -553,7 +480,9 @@ class EdgeProtection(pulumi.ComponentResource):
                 cache_policy_id=caching_optimized,
                 compress=True,
             ),
-            ordered_cache_behaviors=[*to_alb(API_PATHS), *to_alb(WEBSOCKET_PATHS)],
+            ordered_cache_behaviors=[
+                behavior for spec in EXPOSED for behavior in to_alb(_route(spec).paths)
+            ],
             # Countries are blocked by the WAF, where blocks are counted and sampled.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
@@ -566,11 +495,11 @@ class EdgeProtection(pulumi.ComponentResource):
                 minimum_protocol_version="TLSv1.2_2021",
             ),
             tags={"Name": f"{prefix}-cdn"},
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _static_bucket_policy(
-        self, static: aws.s3.Bucket, distribution: aws.cloudfront.Distribution
+        self, static: PrivateBucket, distribution: aws.cloudfront.Distribution
     ) -> None:
         """Only this distribution may read the front end (OAC signs as cloudfront.amazonaws.com)."""
         statements = pulumi.Output.all(static.arn, distribution.arn).apply(
@@ -585,7 +514,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 }
             ]
         )
-        self._bucket_policy("static", static, statements)
+        static.grant(statements)
 
     def _access_logs(
         self, distribution: aws.cloudfront.Distribution, kms_key_arn: pulumi.Input[str]
@@ -593,13 +522,14 @@ class EdgeProtection(pulumi.ComponentResource):
         """CloudFront standard logs (v2) to an encrypted log group; CloudFront is global, its
         log delivery lives in us-east-1."""
         name, prefix, edge = self._name, self._args.name_prefix, self._args.edge
-        group = aws.cloudwatch.LogGroup(
+        group = encrypted_log_group(
             f"{name}-cdn-logs",
+            parent=self,
             name=f"/{prefix}/cloudfront-access",
-            kms_key_id=kms_key_arn,
+            kms_key_arn=kms_key_arn,
             retention_in_days=edge.log_retention_days,
+            protect=self._args.protect,
             region=US_EAST_1,
-            opts=self._child(protect=self._args.protect),
         )
         source = aws.cloudwatch.LogDeliverySource(
             f"{name}-cdn-log-source",
@@ -607,7 +537,7 @@ class EdgeProtection(pulumi.ComponentResource):
             log_type="ACCESS_LOGS",
             resource_arn=distribution.arn,
             region=US_EAST_1,
-            opts=self._child(),
+            opts=child_options(self),
         )
         destination = aws.cloudwatch.LogDeliveryDestination(
             f"{name}-cdn-log-destination",
@@ -617,14 +547,14 @@ class EdgeProtection(pulumi.ComponentResource):
                 destination_resource_arn=group.arn
             ),
             region=US_EAST_1,
-            opts=self._child(),
+            opts=child_options(self),
         )
         aws.cloudwatch.LogDelivery(
             f"{name}-cdn-log-delivery",
             delivery_source_name=source.name,
             delivery_destination_arn=destination.arn,
             region=US_EAST_1,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _alias(
@@ -647,5 +577,12 @@ class EdgeProtection(pulumi.ComponentResource):
                     name=target, zone_id=target_zone_id, evaluate_target_health=evaluate
                 )
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
+
+
+def _route(spec: ServiceSpec) -> TargetGroupSpec:
+    """The ALB route of an exposed service (``EXPOSED`` holds only those)."""
+    if spec.target_group is None:
+        raise ValueError(f"service {spec.service} is not behind the ALB")
+    return spec.target_group

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options, encrypted_log_group
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,15 @@ class VpcFlowLogs(pulumi.ComponentResource):
         super().__init__("trading:network:VpcFlowLogs", name, None, opts)
         region = args.region
         ctx = replace(args.context, region=region) if region else args.context
-        group = aws.cloudwatch.LogGroup(
+        group = encrypted_log_group(
             f"{name}-group",
+            parent=self,
             name=f"/{args.name_prefix}/vpc-flow-logs",
-            kms_key_id=args.logs_kms_key_arn,
+            kms_key_arn=args.logs_kms_key_arn,
             retention_in_days=args.retention_days,
-            region=region,
             # Flow logs are the network's audit trail: kept like the other log stores.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            protect=args.protect,
+            region=region,
         )
         trust = policy_json(
             [
@@ -58,7 +60,7 @@ class VpcFlowLogs(pulumi.ComponentResource):
             f"{name}-role",
             assume_role_policy=trust,
             description=f"{args.name_prefix}: VPC flow logs delivery in {ctx.region}",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         aws.iam.RolePolicy(
             f"{name}-write",
@@ -78,7 +80,7 @@ class VpcFlowLogs(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         aws.ec2.FlowLog(
             f"{name}-flow-log",
@@ -90,7 +92,7 @@ class VpcFlowLogs(pulumi.ComponentResource):
             max_aggregation_interval=60,
             region=region,
             tags={"Name": f"{args.name_prefix}-flow-log"},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         self.log_group_name = group.name
         self.register_outputs({"logGroupName": group.name})

@@ -21,7 +21,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .aws_context import AwsContext, account_administers_key, policy_json
+from .aws_context import AwsContext, account_administers_key
+from .blocks import child_options, customer_managed_key, encrypted_log_group, json_secret
 from .config import KafkaConfig, KafkaMode, TopicConfig
 
 
@@ -80,6 +81,18 @@ class KafkaClusterArgs:
     protect: bool
 
 
+@dataclass(frozen=True)
+class KafkaBuild:
+    """What either cluster shape yields; the component assigns it once."""
+
+    cluster_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    bootstrap_brokers_iam: pulumi.Output[str]
+    bootstrap_brokers_scram: pulumi.Output[str] | None = None
+    kms_key_arn: pulumi.Output[str] | None = None
+    broker_log_group_name: pulumi.Output[str] | None = None
+
+
 class KafkaCluster(pulumi.ComponentResource):
     """Satisfies ``KafkaEndpoints``. There is no plain-TLS listener to export: unauthenticated
     and mutual-TLS access are both off, so clients authenticate with IAM (or SCRAM)."""
@@ -103,14 +116,14 @@ class KafkaCluster(pulumi.ComponentResource):
         kafka = args.kafka
         self.topic_names = [t.name for t in kafka.topics]
         self.topic_specs = [topic_spec(t) for t in kafka.topics]
-        self.bootstrap_brokers_scram = None
-        self.kms_key_arn = None
-        self.broker_log_group_name = None
         self.topics_managed = kafka.mode is KafkaMode.PROVISIONED
-        if kafka.mode is KafkaMode.PROVISIONED:
-            self._provisioned()
-        else:
-            self._serverless()
+        built = self._provisioned() if self.topics_managed else self._serverless()
+        self.cluster_arn = built.cluster_arn
+        self.cluster_name = built.cluster_name
+        self.bootstrap_brokers_iam = built.bootstrap_brokers_iam
+        self.bootstrap_brokers_scram = built.bootstrap_brokers_scram
+        self.kms_key_arn = built.kms_key_arn
+        self.broker_log_group_name = built.broker_log_group_name
 
         outputs: dict[str, Any] = {
             "clusterArn": self.cluster_arn,
@@ -127,7 +140,7 @@ class KafkaCluster(pulumi.ComponentResource):
         outputs.update({key: value for key, value in optional.items() if value is not None})
         self.register_outputs(outputs)
 
-    def _serverless(self) -> None:
+    def _serverless(self) -> KafkaBuild:
         name, args = self._name, self._args
         cluster = aws.msk.ServerlessCluster(
             f"{name}-serverless",
@@ -143,45 +156,39 @@ class KafkaCluster(pulumi.ComponentResource):
                 )
             ),
             tags={"Name": f"{args.name_prefix}-kafka"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=child_options(self, protect=args.protect),
         )
-        self.cluster_arn = cluster.arn
-        self.cluster_name = cluster.cluster_name
-        self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
+        return KafkaBuild(
+            cluster_arn=cluster.arn,
+            cluster_name=cluster.cluster_name,
+            bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+        )
 
-    def _provisioned(self) -> None:
+    def _provisioned(self) -> KafkaBuild:
         name, args = self._name, self._args
         kafka = args.kafka
         prefix = args.name_prefix
-        child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        child = child_options(self)
+        stateful = child_options(self, protect=args.protect)
 
         # Data at rest and the SCRAM secrets: MSK refuses secrets under AWS's default key.
-        key = aws.kms.Key(
+        key = customer_managed_key(
             f"{name}-key",
+            parent=self,
+            label=f"{prefix}-kafka",
             description=f"{prefix}: Kafka data at rest and SCRAM secrets",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy_json([account_administers_key(args.context)]),
-            tags={"Name": f"{prefix}-kafka"},
-            opts=stateful,
+            statements=[account_administers_key(args.context)],
+            protect=args.protect,
         )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{prefix}-kafka",
-            target_key_id=key.key_id,
-            opts=child,
-        )
-        self.kms_key_arn = key.arn
 
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = encrypted_log_group(
             f"{name}-broker-logs",
+            parent=self,
             name=f"/{prefix}/msk/brokers",
-            kms_key_id=args.logs_kms_key_arn,
+            kms_key_arn=args.logs_kms_key_arn,
             retention_in_days=kafka.log_retention_days,
-            opts=stateful,
+            protect=args.protect,
         )
-        self.broker_log_group_name = log_group.name
 
         configuration = aws.msk.Configuration(
             f"{name}-config",
@@ -248,12 +255,7 @@ class KafkaCluster(pulumi.ComponentResource):
             tags={"Name": f"{prefix}-kafka"},
             opts=stateful,
         )
-        self.cluster_arn = cluster.arn
-        self.cluster_name = cluster.cluster_name
-        self.bootstrap_brokers_iam = cluster.bootstrap_brokers_sasl_iam
-
         if kafka.scram:
-            self.bootstrap_brokers_scram = cluster.bootstrap_brokers_sasl_scram
             self._scram_secret(cluster, key)
 
         for topic in kafka.topics:
@@ -266,6 +268,14 @@ class KafkaCluster(pulumi.ComponentResource):
                 configs=json.dumps(topic.kafka_configs(), sort_keys=True),
                 opts=stateful,
             )
+        return KafkaBuild(
+            cluster_arn=cluster.arn,
+            cluster_name=cluster.cluster_name,
+            bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+            bootstrap_brokers_scram=cluster.bootstrap_brokers_sasl_scram if kafka.scram else None,
+            kms_key_arn=key.arn,
+            broker_log_group_name=log_group.name,
+        )
 
     def _scram_secret(self, cluster: aws.msk.Cluster, key: aws.kms.Key) -> None:
         """A SCRAM user for clients that cannot sign with IAM. MSK validates the secret's
@@ -276,28 +286,22 @@ class KafkaCluster(pulumi.ComponentResource):
             f"{name}-scram-password",
             length=32,
             special=False,  # SCRAM clients put it in a JAAS string; quoting is error-prone
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
-        secret = aws.secretsmanager.Secret(
+        secret = json_secret(
             f"{name}-scram",
+            parent=self,
+            kms_key_arn=key.arn,
+            description=f"{args.name_prefix}: SCRAM credentials for Kafka clients",
+            value={"username": "trading-clients", "password": password.result},
             # MSK only associates secrets whose name starts with AmazonMSK_.
             name=f"AmazonMSK_{args.name_prefix}-kafka-clients",
-            description=f"{args.name_prefix}: SCRAM credentials for Kafka clients",
-            kms_key_id=key.arn,
-            recovery_window_in_days=30,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        version = aws.secretsmanager.SecretVersion(
-            f"{name}-scram-credentials",
-            secret_id=secret.id,
-            secret_string=pulumi.Output.json_dumps(
-                {"username": "trading-clients", "password": password.result}
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+            protect=args.protect,
+            version_resource_name=f"{name}-scram-credentials",
         )
         aws.msk.ScramSecretAssociation(
             f"{name}-scram-association",
             cluster_arn=cluster.arn,
             secret_arn_lists=[secret.arn],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[version]),
+            opts=child_options(self, depends_on=[secret.version]),
         )

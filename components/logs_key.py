@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import pulumi
-import pulumi_aws as aws
 
-from .aws_context import AwsContext, account_administers_key, policy_json
+from .aws_context import AwsContext, account_administers_key
+from .blocks import customer_managed_key
 
 
 @dataclass(frozen=True)
@@ -33,45 +33,36 @@ class LogsEncryptionKey(pulumi.ComponentResource):
         ctx = replace(args.context, region=args.region) if args.region else args.context
         # The logs service may use the key only with an encryption context naming one of this
         # account's log groups in this region, so no other account or service can borrow it.
-        policy = policy_json(
-            [
-                account_administers_key(ctx),
-                {
-                    "Sid": "CloudWatchLogsUsesKey",
-                    "Effect": "Allow",
-                    "Principal": {"Service": ctx.service_principal("logs")},
-                    "Action": [
-                        "kms:Encrypt*",
-                        "kms:Decrypt*",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
-                    ],
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": ctx.arn("logs", "log-group:*")
-                        }
-                    },
+        statements = [
+            account_administers_key(ctx),
+            {
+                "Sid": "CloudWatchLogsUsesKey",
+                "Effect": "Allow",
+                "Principal": {"Service": ctx.service_principal("logs")},
+                "Action": [
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": ctx.arn("logs", "log-group:*")
+                    }
                 },
-            ]
-        )
-        key = aws.kms.Key(
+            },
+        ]
+        key = customer_managed_key(
             f"{name}-key",
+            parent=self,
+            label=f"{args.name_prefix}-logs",
             description=f"{args.name_prefix}: CloudWatch Logs encryption",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy,
-            tags={"Name": f"{args.name_prefix}-logs"},
+            statements=statements,
+            protect=args.protect,
+            alias_resource_name=f"{name}-alias",
             region=args.region,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        aws.kms.Alias(
-            f"{name}-alias",
-            name=f"alias/{args.name_prefix}-logs",
-            target_key_id=key.key_id,
-            region=args.region,
-            opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = key.arn
         self.key_id = key.key_id

@@ -18,7 +18,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json, volume_key_policy
+from .aws_context import AwsContext, policy_json, volume_key_statements
+from .blocks import (
+    FixedName,
+    PrivateBucket,
+    child_options,
+    customer_managed_key,
+    encrypted_log_group,
+)
 from .config import MatchingEngineConfig
 from .config.instances import architecture
 from .kafka import kafka_resource_arn
@@ -176,17 +183,17 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         self._args = args
         engine = args.engine
         prefix = args.name_prefix
-        child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        child = child_options(self)
 
         key = self._key()
         log_groups = {
-            stream: aws.cloudwatch.LogGroup(
+            stream: encrypted_log_group(
                 f"{name}-{stream}-logs",
+                parent=self,
                 name=f"/{prefix}/matching-engine/{stream}",
-                kms_key_id=args.logs_kms_key_arn,
+                kms_key_arn=args.logs_kms_key_arn,
                 retention_in_days=engine.log_retention_days,
-                opts=stateful,
+                protect=args.protect,
             )
             for stream in ("application", "gc")
         }
@@ -348,23 +355,14 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         """The CMK for the hosts' EBS volumes and the artifact bucket."""
         name, args = self._name, self._args
         ctx = args.context
-        policy = volume_key_policy(ctx)
-        key = aws.kms.Key(
+        return customer_managed_key(
             f"{name}-key",
+            parent=self,
+            label=f"{args.name_prefix}-matching-engine",
             description=f"{args.name_prefix}: matching-engine volumes and artifacts",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy,
-            tags={"Name": f"{args.name_prefix}-matching-engine"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            statements=volume_key_statements(ctx),
+            protect=args.protect,
         )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{args.name_prefix}-matching-engine",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return key
 
     def _artifact_bucket(self, key: aws.kms.Key) -> aws.s3.Bucket:
         """Private, versioned, KMS-encrypted, TLS-only: where CI puts engine builds."""
@@ -374,69 +372,15 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         bucket_name = f"{args.name_prefix}-engine-artifacts-{ctx.account_id}-{ctx.region}"
         if len(bucket_name) > 63:
             raise ValueError(f"artifact bucket name {bucket_name!r} is longer than S3's 63")
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
+        return PrivateBucket(
             f"{name}-artifacts",
-            bucket=bucket_name,
-            tags={"Name": bucket_name},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-artifacts-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-artifacts-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-artifacts-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-                status="Enabled"
-            ),
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-artifacts-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    # One data key per bucket instead of a KMS call per object.
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=child,
-        )
-        arn = f"arn:{ctx.partition}:s3:::{bucket_name}"
-        aws.s3.BucketPolicy(
-            f"{name}-artifacts-policy",
-            bucket=bucket.id,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [arn, f"{arn}/*"],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ]
-            ),
-            opts=child,
-        )
-        return bucket
+            parent=self,
+            naming=FixedName(bucket_name, ctx.partition),
+            name_tag=bucket_name,
+            protect=args.protect,
+            kms_key_arn=key.arn,
+            versioned=True,
+        ).bucket
 
     def _instance_profile(
         self,
@@ -446,7 +390,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
     ) -> tuple[aws.iam.InstanceProfile, aws.iam.Role]:
         name, args = self._name, self._args
         ctx = args.context
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self)
         role = aws.iam.Role(
             f"{name}-role",
             description=f"{args.name_prefix}: matching-engine hosts",
@@ -494,7 +438,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         """Internal NLB in the engine subnets: clients in the private tier reach it over local
         routes, and engine traffic never shares a subnet with the EKS nodes."""
         name, args = self._name, self._args
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self)
         nlb = aws.lb.LoadBalancer(
             f"{name}-nlb",
             internal=True,

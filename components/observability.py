@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from .alarms import AlarmTargets, alarm_table, create_alarm
 from .aws_context import AwsContext, account_administers_key, policy_json
+from .blocks import child_options, customer_managed_key, encrypted_log_group
 from .config import ObservabilityConfig
 from .dashboard import DashboardTargets, dashboard_body
+from .services import SERVICES, Service
 
 # The EKS workloads that log to CloudWatch; the matching engine has its own log groups.
-SERVICES = ("api", "websocket", "consumer")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class ObservabilityArgs:
     logs_kms_key_arn: pulumi.Input[str]
     alarms: AlarmTargets
     web_acl_name: pulumi.Input[str]
-    alb_target_group_arn_suffixes: Mapping[str, pulumi.Input[str]]  # api, websocket
+    alb_target_group_arn_suffixes: Mapping[Service, pulumi.Input[str]]  # exposed services
     cache_serverless: bool
     kafka_broker_count: int  # 0 for MSK Serverless
     kafka_topics: Sequence[str]
@@ -43,41 +45,35 @@ class Observability(pulumi.ComponentResource):
     dashboard_name: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
     budget_name: pulumi.Output[str]
-    log_group_names: dict[str, pulumi.Output[str]]  # by service
+    log_group_names: dict[Service, pulumi.Output[str]]
 
     def __init__(
         self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("trading:observability:Observability", name, None, opts)
         prefix, config = args.name_prefix, args.config
-        child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        child = child_options(self)
 
         log_groups = {
-            service: aws.cloudwatch.LogGroup(
+            service: encrypted_log_group(
                 f"{name}-{service}-logs",
-                name=f"/{prefix}/services/{service}",
-                kms_key_id=args.logs_kms_key_arn,
+                parent=self,
+                name=spec.log_group_name(prefix),
+                kms_key_arn=args.logs_kms_key_arn,
                 retention_in_days=config.log_retention_days,
-                opts=stateful,
+                protect=args.protect,
             )
-            for service in SERVICES
+            for service, spec in SERVICES.items()
         }
 
-        key = aws.kms.Key(
+        key = customer_managed_key(
             f"{name}-alerts-key",
+            parent=self,
+            label=f"{prefix}-alerts",
             description=f"{prefix}: alert topic encryption",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=_alert_key_policy(args.context),
-            tags={"Name": f"{prefix}-alerts"},
-            opts=stateful,
-        )
-        aws.kms.Alias(
-            f"{name}-alerts-alias",
-            name=f"alias/{prefix}-alerts",
-            target_key_id=key.key_id,
-            opts=child,
+            statements=_alert_key_statements(args.context),
+            protect=args.protect,
+            alias_resource_name=f"{name}-alerts-alias",
         )
         topic = aws.sns.Topic(
             f"{name}-alerts",
@@ -201,24 +197,20 @@ class Observability(pulumi.ComponentResource):
         )
 
 
-def _alert_key_policy(ctx: AwsContext) -> str:
+def _alert_key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
     """CloudWatch alarms and Budgets of this account may encrypt messages for the topic."""
     same_account = {"StringEquals": {"aws:SourceAccount": ctx.account_id}}
-    return policy_json(
-        [
-            account_administers_key(ctx),
-            {
-                "Sid": "AlarmsAndBudgetsPublish",
-                "Effect": "Allow",
-                "Principal": {
-                    "Service": [f"cloudwatch.{ctx.dns_suffix}", f"budgets.{ctx.dns_suffix}"]
-                },
-                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
-                "Resource": "*",
-                "Condition": same_account,
-            },
-        ]
-    )
+    return [
+        account_administers_key(ctx),
+        {
+            "Sid": "AlarmsAndBudgetsPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": [f"cloudwatch.{ctx.dns_suffix}", f"budgets.{ctx.dns_suffix}"]},
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "Resource": "*",
+            "Condition": same_account,
+        },
+    ]
 
 
 def _topic_policy(ctx: AwsContext, topic_arn: str) -> str:

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options, json_secret
 from .config import PostgresConfig, PostgresEngine
 from .config.data import GP3_PROVISIONED_FROM_GB
 
@@ -25,7 +26,6 @@ POSTGRES_PORT = 5432
 # Performance Insights keeps 7 days free of charge, which covers an incident's investigation.
 PERFORMANCE_INSIGHTS_DAYS = 7
 # Secrets Manager keeps a deleted secret this long before it is gone (its maximum).
-SECRET_RECOVERY_DAYS = 30
 # RDS master passwords: printable ASCII except '/', '"', '@' and space.
 MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
 
@@ -102,6 +102,19 @@ def tuning_parameters(config: PostgresConfig) -> list[Parameter]:
     ]
 
 
+@dataclass(frozen=True)
+class PostgresBuild:
+    """What either engine yields; the component assigns it once."""
+
+    writer_endpoint: pulumi.Output[str]
+    reader_endpoints: list[pulumi.Output[str]]
+    master_secret_arn: pulumi.Output[str]
+    metric_dimensions: dict[str, pulumi.Output[str]]
+    dr_endpoint: pulumi.Output[str] | None = None
+    proxy_target_instance: pulumi.Output[str] | None = None
+    proxy_target_cluster: pulumi.Output[str] | None = None
+
+
 class PostgresDatabase(pulumi.ComponentResource):
     writer_endpoint: pulumi.Output[str]
     reader_endpoints: list[pulumi.Output[str]]
@@ -119,13 +132,14 @@ class PostgresDatabase(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._monitoring_role = self._enhanced_monitoring_role()
-        self.dr_endpoint = None
-        self.proxy_target_instance = None
-        self.proxy_target_cluster = None
-        if args.config.engine is PostgresEngine.AURORA:
-            self._aurora()
-        else:
-            self._instances()
+        built = self._aurora() if args.config.engine is PostgresEngine.AURORA else self._instances()
+        self.writer_endpoint = built.writer_endpoint
+        self.reader_endpoints = built.reader_endpoints
+        self.dr_endpoint = built.dr_endpoint
+        self.master_secret_arn = built.master_secret_arn
+        self.proxy_target_instance = built.proxy_target_instance
+        self.proxy_target_cluster = built.proxy_target_cluster
+        self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {
                 "writerEndpoint": self.writer_endpoint,
@@ -134,9 +148,6 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "masterSecretArn": self.master_secret_arn,
             }
         )
-
-    def _child(self, *, stateful: bool = False) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=self._args.protect and stateful)
 
     def _zone(self, index: int) -> str | None:
         """Instance ``index`` (0 = primary/writer) goes to the ``index``-th AZ, round robin, so a
@@ -165,7 +176,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             f"{self._name}-monitoring-role",
             assume_role_policy=trust,
             description=f"{self._args.name_prefix}: RDS enhanced monitoring",
-            opts=self._child(),
+            opts=child_options(self),
         )
         aws.iam.RolePolicyAttachment(
             f"{self._name}-monitoring-policy",
@@ -173,7 +184,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             policy_arn=(
                 f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return role
 
@@ -202,10 +213,10 @@ class PostgresDatabase(pulumi.ComponentResource):
                 for p in tuning_parameters(config)
             ],
             region=region,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
-    def _instances(self) -> None:
+    def _instances(self) -> PostgresBuild:
         """RDS for PostgreSQL: a primary (with a Multi-AZ standby if asked) and read replicas."""
         args, config = self._args, self._args.config
         params = self._parameter_group("")
@@ -254,7 +265,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
             **self._observability(args.kms_key_arn),
             tags={"Name": self._identifier, "Role": "primary"},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # A replica inherits storage encryption, the master user and its secret from the source;
         # RDS takes no final snapshot of a replica (the source's backups cover its data).
@@ -276,21 +287,22 @@ class PostgresDatabase(pulumi.ComponentResource):
                 skip_final_snapshot=True,
                 **self._observability(args.kms_key_arn),
                 tags={"Name": f"{self._identifier}-replica-{index + 1}", "Role": "replica"},
-                opts=self._child(stateful=True),
+                opts=child_options(self, protect=self._args.protect),
             )
             for index in range(config.replica_count)
         ]
-        if args.dr is not None:
-            self.dr_endpoint = self._dr_replica(primary, args.dr).address
-        self.writer_endpoint = primary.address
-        self.reader_endpoints = [replica.address for replica in replicas]
-        self.master_secret_arn = (
-            primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
-            if managed
-            else self._own_master_secret(primary, password)
+        return PostgresBuild(
+            writer_endpoint=primary.address,
+            reader_endpoints=[replica.address for replica in replicas],
+            master_secret_arn=(
+                primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
+                if managed
+                else self._own_master_secret(primary, password)
+            ),
+            metric_dimensions={"DBInstanceIdentifier": primary.identifier},
+            dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
+            proxy_target_instance=primary.identifier,
         )
-        self.proxy_target_instance = primary.identifier
-        self.metric_dimensions = {"DBInstanceIdentifier": primary.identifier}
 
     def _generated_password(self) -> random.RandomPassword:
         return random.RandomPassword(
@@ -301,7 +313,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             min_upper=2,
             min_numeric=2,
             min_special=2,
-            opts=self._child(),
+            opts=child_options(self),
         )
 
     def _own_master_secret(
@@ -311,32 +323,21 @@ class PostgresDatabase(pulumi.ComponentResource):
         if password is None:
             raise ValueError("a self-managed master secret needs a generated password")
         args, config = self._args, self._args.config
-        secret = aws.secretsmanager.Secret(
+        return json_secret(
             f"{self._name}-master-secret",
-            name=f"{args.name_prefix}/postgres/master",
+            parent=self,
+            kms_key_arn=args.kms_key_arn,
             description=f"{args.name_prefix}: PostgreSQL master user (for RDS Proxy and DBAs)",
-            kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=SECRET_RECOVERY_DAYS,
-            opts=self._child(),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{self._name}-master-secret-value",
-            secret_id=secret.id,
-            secret_string=pulumi.Output.secret(
-                pulumi.Output.json_dumps(
-                    {
-                        "engine": config.engine.value,
-                        "host": primary.address,
-                        "port": POSTGRES_PORT,
-                        "dbname": config.database_name,
-                        "username": config.master_username,
-                        "password": password.result,
-                    }
-                )
-            ),
-            opts=self._child(),
-        )
-        return secret.arn
+            value={
+                "engine": config.engine.value,
+                "host": primary.address,
+                "port": POSTGRES_PORT,
+                "dbname": config.database_name,
+                "username": config.master_username,
+                "password": password.result,
+            },
+            name=f"{args.name_prefix}/postgres/master",
+        ).arn
 
     def _dr_replica(self, primary: aws.rds.Instance, dr: DrReplicaTarget) -> aws.rds.Instance:
         """A cross-region replica to promote if the primary region is lost.
@@ -369,10 +370,10 @@ class PostgresDatabase(pulumi.ComponentResource):
             skip_final_snapshot=True,
             **self._observability(dr.kms_key_arn),
             tags={"Name": f"{self._identifier}-dr", "Role": "dr-replica"},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
 
-    def _aurora(self) -> None:
+    def _aurora(self) -> PostgresBuild:
         """Aurora: a writer and ``replicaCount`` readers, provisioned or Serverless v2."""
         args, config = self._args, self._args.config
         params = aws.rds.ClusterParameterGroup(
@@ -386,7 +387,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 )
                 for p in tuning_parameters(config)
             ],
-            opts=self._child(),
+            opts=child_options(self),
         )
         serverless = config.serverless
         cluster = aws.rds.Cluster(
@@ -423,7 +424,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 else None
             ),
             tags={"Name": self._identifier},
-            opts=self._child(stateful=True),
+            opts=child_options(self, protect=self._args.protect),
         )
         # Promotion tier 0 for the writer and 1 for readers: after a failover the old writer's
         # size class is preferred back. Serverless v2 members all use the db.serverless class.
@@ -448,15 +449,17 @@ class PostgresDatabase(pulumi.ComponentResource):
                 copy_tags_to_snapshot=True,
                 **self._observability(args.kms_key_arn),
                 tags={"Name": f"{self._identifier}-{member}"},
-                opts=self._child(stateful=True),
+                opts=child_options(self, protect=self._args.protect),
             )
-        self.writer_endpoint = cluster.endpoint
-        self.reader_endpoints = [cluster.reader_endpoint] if config.replica_count else []
-        self.master_secret_arn = cluster.master_user_secrets.apply(
-            lambda s: _managed_secret(s[0].secret_arn)
+        return PostgresBuild(
+            writer_endpoint=cluster.endpoint,
+            reader_endpoints=[cluster.reader_endpoint] if config.replica_count else [],
+            master_secret_arn=cluster.master_user_secrets.apply(
+                lambda s: _managed_secret(s[0].secret_arn)
+            ),
+            metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
+            proxy_target_cluster=cluster.cluster_identifier,
         )
-        self.proxy_target_cluster = cluster.cluster_identifier
-        self.metric_dimensions = {"DBClusterIdentifier": cluster.cluster_identifier}
 
 
 def _managed_secret(arn: str | None) -> str:

@@ -23,9 +23,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from .aws_context import AwsContext, policy_json, volume_key_policy
+from .aws_context import AwsContext, policy_json, volume_key_statements
+from .blocks import child_options, customer_managed_key
 from .config import EksConfig, NodeGroupConfig
 from .config.instances import EKS_AMI_TYPES
+from .services import SERVICES, Service, ServiceSpec
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
 # Worker nodes need these three AWS managed policies and nothing else.
@@ -34,7 +36,6 @@ NODE_POLICIES = (
     "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
 )
-SERVICES = ("api", "websocket", "consumer")  # one ECR repository each
 KEEP_TAGGED_IMAGES = 10  # seed 000: keep the last 10 tagged images
 UNTAGGED_IMAGE_DAYS = 7
 NODE_VOLUME_GB = 50
@@ -52,7 +53,8 @@ class ServiceClusterArgs:
     eks: EksConfig
     vpc_id: pulumi.Input[str]
     private_subnet_ids: Sequence[pulumi.Input[str]]
-    control_plane_security_group_id: pulumi.Input[str]  # reachability role eks-control-plane
+    # The reachability table's eks-control-plane group; pulumi-eks takes the resource.
+    control_plane_security_group: aws.ec2.SecurityGroup
     node_security_group_id: pulumi.Input[str]  # reachability role app
     context: AwsContext
     protect: bool
@@ -94,7 +96,7 @@ def ecr_lifecycle_policy() -> str:
 class ServiceCluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]
     kubeconfig: pulumi.Output[Any]  # secret; published once node groups and add-ons exist
-    repository_urls: dict[str, pulumi.Output[str]]
+    repository_urls: dict[Service, pulumi.Output[str]]
     node_role_arn: pulumi.Output[str]
 
     def __init__(
@@ -106,9 +108,6 @@ class ServiceCluster(pulumi.ComponentResource):
         config = args.eks
 
         key = self._key()
-        control_plane_sg = aws.ec2.SecurityGroup.get(
-            f"{name}-control-plane-sg", args.control_plane_security_group_id, opts=self._child()
-        )
         public = bool(config.public_access_cidrs)
         cluster = eks.Cluster(
             f"{name}-eks",
@@ -123,7 +122,7 @@ class ServiceCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             authentication_mode=eks.AuthenticationMode.API,
             service_role=self._cluster_role(key),
-            cluster_security_group=control_plane_sg,
+            cluster_security_group=args.control_plane_security_group,
             # Nodes get the app SG from their launch templates; pulumi-eks's default node SG
             # and node group would bypass the reachability table.
             skip_default_security_groups=True,
@@ -132,7 +131,7 @@ class ServiceCluster(pulumi.ComponentResource):
             create_oidc_provider=False,
             deletion_protection=args.protect,
             tags={"Name": config.cluster_name},
-            opts=self._child(),
+            opts=child_options(self),
         )
         node_role = self._node_role()
         node_groups = [
@@ -144,13 +143,18 @@ class ServiceCluster(pulumi.ComponentResource):
             cluster_name=config.cluster_name,
             addon_name="eks-pod-identity-agent",
             resolve_conflicts_on_create="OVERWRITE",
-            opts=self._child(depends_on=[cluster, *node_groups]),
+            opts=child_options(self, depends_on=[cluster, *node_groups]),
         )
         self.repository_urls = {
-            service: self._repository(service, key).repository_url for service in SERVICES
+            service: self._repository(spec, key).repository_url
+            for service, spec in SERVICES.items()
         }
 
-        self.cluster_name = pulumi.Output.from_input(config.cluster_name)
+        # An output of a resource that exists only once the cluster, its nodes and the Pod
+        # Identity agent do, so whatever takes the name (the LB controller's Pod Identity
+        # association, its Helm values) waits for them instead of racing the cluster. pulumi-eks
+        # exposes the name only inside ``eks_cluster``, a resource reference.
+        self.cluster_name = pod_identity.cluster_name
         # Anything built from this kubeconfig (the Kubernetes provider, so every workload)
         # waits for the nodes and the Pod Identity agent, not just the control plane.
         self.kubeconfig = pulumi.Output.secret(
@@ -168,31 +172,19 @@ class ServiceCluster(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
-
     def _key(self) -> aws.kms.Key:
         """The cluster's CMK: Kubernetes secrets, node volumes and images."""
         ctx, prefix = self._args.context, self._args.name_prefix
         # Managed node groups launch through the Auto Scaling service-linked role, which must
         # be able to use the key for the encrypted root volumes.
-        policy = volume_key_policy(ctx)
-        key = aws.kms.Key(
+        return customer_managed_key(
             f"{self._name}-key",
+            parent=self,
+            label=f"{prefix}-eks",
             description=f"{prefix}: EKS secrets, node volumes and container images",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy,
-            tags={"Name": f"{prefix}-eks"},
-            opts=self._child(protect=self._args.protect),
+            statements=volume_key_statements(ctx),
+            protect=self._args.protect,
         )
-        aws.kms.Alias(
-            f"{self._name}-key-alias",
-            name=f"alias/{prefix}-eks",
-            target_key_id=key.key_id,
-            opts=self._child(),
-        )
-        return key
 
     def _cluster_role(self, key: aws.kms.Key) -> aws.iam.Role:
         ctx, name = self._args.context, self._name
@@ -209,13 +201,13 @@ class ServiceCluster(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         aws.iam.RolePolicyAttachment(
             f"{name}-cluster-policy",
             role=role.name,
             policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
-            opts=self._child(),
+            opts=child_options(self),
         )
         # Envelope encryption of Kubernetes secrets with this key and no other.
         aws.iam.RolePolicy(
@@ -237,7 +229,7 @@ class ServiceCluster(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return role
 
@@ -255,14 +247,14 @@ class ServiceCluster(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         for policy in NODE_POLICIES:
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy}",
                 role=role.name,
                 policy_arn=f"arn:{ctx.partition}:iam::aws:policy/{policy}",
-                opts=self._child(),
+                opts=child_options(self),
             )
         return role
 
@@ -305,7 +297,7 @@ class ServiceCluster(pulumi.ComponentResource):
                 for kind in ("instance", "volume")
             ],
             update_default_version=True,
-            opts=self._child(),
+            opts=child_options(self),
         )
         taints = (
             [
@@ -337,18 +329,19 @@ class ServiceCluster(pulumi.ComponentResource):
                 id=template.id, version=template.latest_version.apply(str)
             ),
             tags={"Name": f"{prefix}-{group.name}"},
-            opts=self._child(
+            opts=child_options(
+                self,
                 depends_on=[cluster],
                 # The cluster autoscaler owns the running size once the group exists.
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
         )
 
-    def _repository(self, service: str, key: aws.kms.Key) -> aws.ecr.Repository:
-        name, prefix = f"{self._name}-{service}-ecr", self._args.name_prefix
+    def _repository(self, spec: ServiceSpec, key: aws.kms.Key) -> aws.ecr.Repository:
+        name = f"{self._name}-{spec.repository}-ecr"
         repository = aws.ecr.Repository(
             name,
-            name=f"{prefix}/{service}",
+            name=spec.repository_name(self._args.name_prefix),
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
                 scan_on_push=True
@@ -359,12 +352,12 @@ class ServiceCluster(pulumi.ComponentResource):
                 )
             ],
             force_delete=False,
-            opts=self._child(protect=self._args.protect),
+            opts=child_options(self, protect=self._args.protect),
         )
         aws.ecr.LifecyclePolicy(
             f"{name}-lifecycle",
             repository=repository.name,
             policy=ecr_lifecycle_policy(),
-            opts=self._child(),
+            opts=child_options(self),
         )
         return repository

@@ -14,9 +14,10 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_context import AwsContext
+from .blocks import child_options
 from .config import NatStrategy, NetworkConfig, SubnetTier
 from .flow_logs import VpcFlowLogs, VpcFlowLogsArgs
-from .reachability import REACHABILITY, Flow, Peer, Role, rule_specs
+from .reachability import REACHABILITY, Flow, Peer, Role, check_table, rule_specs
 
 WORLD_IPV4 = "0.0.0.0/0"
 
@@ -38,6 +39,9 @@ class TradingVpc(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     subnet_ids: dict[SubnetTier, list[pulumi.Output[str]]]
     security_group_ids: dict[Role, pulumi.Output[str]]
+    # The groups themselves, for APIs that take the resource (pulumi-eks's clusterSecurityGroup),
+    # so nobody re-reads a group this program creates.
+    security_groups: dict[Role, aws.ec2.SecurityGroup]
     db_subnet_group_name: pulumi.Output[str]
     cache_subnet_group_name: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str]
@@ -49,6 +53,8 @@ class TradingVpc(pulumi.ComponentResource):
         # Checked before registering anything, so a bad count leaves no half-built VPC.
         net.check_offered_zones(args.availability_zones, args.context.region)
         azs = list(args.availability_zones)[: net.az_count]
+        # A caller's own table gets the invariants the default one gets at import.
+        check_table(args.reachability)
         super().__init__("trading:network:TradingVpc", name, None, opts)
         self._name = name
         self._args = args
@@ -60,7 +66,7 @@ class TradingVpc(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": prefix},
-            opts=self._child(),
+            opts=child_options(self),
         )
         self.vpc_id = vpc.id
         # Strip the default SG: anything launched without an explicit SG gets no access at all.
@@ -70,10 +76,10 @@ class TradingVpc(pulumi.ComponentResource):
             ingress=[],
             egress=[],
             tags={"Name": f"{prefix}-default-locked"},
-            opts=self._child(),
+            opts=child_options(self),
         )
         igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags={"Name": prefix}, opts=self._child()
+            f"{name}-igw", vpc_id=vpc.id, tags={"Name": prefix}, opts=child_options(self)
         )
 
         subnets = self._subnets(vpc, azs)
@@ -91,10 +97,11 @@ class TradingVpc(pulumi.ComponentResource):
                 for rt in route_tables[tier]
             ],
             tags={"Name": f"{prefix}-s3"},
-            opts=self._child(),
+            opts=child_options(self),
         )
 
         groups = self._security_groups(vpc, s3_endpoint.prefix_list_id)
+        self.security_groups = groups
         self.security_group_ids = {role: sg.id for role, sg in groups.items()}
 
         for service in net.interface_endpoints:
@@ -107,7 +114,7 @@ class TradingVpc(pulumi.ComponentResource):
                 subnet_ids=self.subnet_ids[SubnetTier.PRIVATE],
                 security_group_ids=[groups[Role.ENDPOINTS].id],
                 tags={"Name": f"{prefix}-{service}"},
-                opts=self._child(),
+                opts=child_options(self),
             )
 
         flow_logs = VpcFlowLogs(
@@ -120,7 +127,7 @@ class TradingVpc(pulumi.ComponentResource):
                 context=args.context,
                 protect=args.protect,
             ),
-            opts=self._child(),
+            opts=child_options(self),
         )
         self.flow_log_group_name = flow_logs.log_group_name
 
@@ -130,14 +137,14 @@ class TradingVpc(pulumi.ComponentResource):
             description=f"{prefix} database tier (no internet route)",
             subnet_ids=database_subnets,
             tags={"Name": f"{prefix}-db"},
-            opts=self._child(),
+            opts=child_options(self),
         )
         cache_group = aws.elasticache.SubnetGroup(
             f"{name}-cache",
             description=f"{prefix} database tier (no internet route)",
             subnet_ids=database_subnets,
             tags={"Name": f"{prefix}-cache"},
-            opts=self._child(),
+            opts=child_options(self),
         )
         self.db_subnet_group_name = db_group.name
         self.cache_subnet_group_name = cache_group.name
@@ -154,11 +161,6 @@ class TradingVpc(pulumi.ComponentResource):
                 "flowLogGroupName": self.flow_log_group_name,
             }
         )
-
-    def _child(
-        self, *, protect: bool | None = None, depends_on: list[pulumi.Resource] | None = None
-    ) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=protect, depends_on=depends_on)
 
     def _subnets(self, vpc: aws.ec2.Vpc, azs: list[str]) -> dict[SubnetTier, list[aws.ec2.Subnet]]:
         args = self._args
@@ -184,7 +186,7 @@ class TradingVpc(pulumi.ComponentResource):
                         "Tier": tier.value,
                         **k8s_tags.get(tier, {}),
                     },
-                    opts=self._child(),
+                    opts=child_options(self),
                 )
                 for index, (cidr, az) in enumerate(
                     zip(args.network.subnets[tier], azs, strict=True)
@@ -207,7 +209,7 @@ class TradingVpc(pulumi.ComponentResource):
                 f"{name}-{tier.value}-rt{suffix}",
                 vpc_id=vpc.id,
                 tags={"Name": f"{prefix}-{tier.value}{suffix}"},
-                opts=self._child(),
+                opts=child_options(self),
             )
 
         def associate(tier: SubnetTier, tables: list[aws.ec2.RouteTable]) -> None:
@@ -216,7 +218,7 @@ class TradingVpc(pulumi.ComponentResource):
                     f"{name}-{tier.value}-rta-{index}",
                     subnet_id=subnet.id,
                     route_table_id=tables[index % len(tables)].id,
-                    opts=self._child(),
+                    opts=child_options(self),
                 )
 
         public = table(SubnetTier.PUBLIC, "")
@@ -225,7 +227,7 @@ class TradingVpc(pulumi.ComponentResource):
             route_table_id=public.id,
             destination_cidr_block=WORLD_IPV4,
             gateway_id=igw.id,
-            opts=self._child(),
+            opts=child_options(self),
         )
         associate(SubnetTier.PUBLIC, [public])
 
@@ -238,7 +240,7 @@ class TradingVpc(pulumi.ComponentResource):
                 f"{name}-nat-eip-{index}",
                 domain="vpc",
                 tags={"Name": f"{prefix}-nat-{azs[index]}"},
-                opts=self._child(),
+                opts=child_options(self),
             )
             nats.append(
                 aws.ec2.NatGateway(
@@ -246,7 +248,7 @@ class TradingVpc(pulumi.ComponentResource):
                     allocation_id=eip.allocation_id,
                     subnet_id=subnets[SubnetTier.PUBLIC][index].id,
                     tags={"Name": f"{prefix}-nat-{azs[index]}"},
-                    opts=self._child(depends_on=[igw]),
+                    opts=child_options(self, depends_on=[igw]),
                 )
             )
 
@@ -262,7 +264,7 @@ class TradingVpc(pulumi.ComponentResource):
                     route_table_id=rt.id,
                     destination_cidr_block=WORLD_IPV4,
                     nat_gateway_id=nats[index].id,
-                    opts=self._child(),
+                    opts=child_options(self),
                 )
         associate(SubnetTier.PRIVATE, private)
 
@@ -290,7 +292,7 @@ class TradingVpc(pulumi.ComponentResource):
                 vpc_id=vpc.id,
                 revoke_rules_on_delete=True,
                 tags={"Name": f"{prefix}-{role.value}", "Role": role.value},
-                opts=self._child(),
+                opts=child_options(self),
             )
             for role in Role
         }
@@ -315,6 +317,6 @@ class TradingVpc(pulumi.ComponentResource):
                 prefix_list_id=prefix_lists.get(peer) if isinstance(peer, Peer) else None,
                 cidr_ipv4=WORLD_IPV4 if peer is Peer.INTERNET else None,
                 description=spec.description,
-                opts=self._child(),
+                opts=child_options(self),
             )
         return groups

@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .blocks import child_options, encrypted_log_group
 from .config import WafConfig, WafRule
 
 US_EAST_1 = "us-east-1"
@@ -146,7 +147,7 @@ class EdgeFirewall(pulumi.ComponentResource):
     ) -> None:
         super().__init__("trading:waf:EdgeFirewall", name, None, opts)
         prefix, waf = args.name_prefix, args.waf
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self)
 
         def ip_set(kind: str, cidrs: tuple[str, ...], purpose: str) -> aws.wafv2.IpSet | None:
             if not cidrs:
@@ -190,13 +191,14 @@ class EdgeFirewall(pulumi.ComponentResource):
             opts=child,
         )
         # WAF only delivers to log groups whose name starts with "aws-waf-logs-".
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = encrypted_log_group(
             f"{name}-logs",
+            parent=self,
             name=f"aws-waf-logs-{prefix}",
-            kms_key_id=args.logs_kms_key_arn,
+            kms_key_arn=args.logs_kms_key_arn,
             retention_in_days=args.log_retention_days,
+            protect=args.protect,
             region=US_EAST_1,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-logging",

@@ -3,9 +3,10 @@
 Each service is a Deployment (seed 002 section 11.8's requests and limits) with probes on
 ``/health``, a PodDisruptionBudget, a CPU HorizontalPodAutoscaler and pods spread over the
 availability zones, running non-root on a read-only root filesystem in a namespace that
-enforces the ``restricted`` Pod Security Standard. Each lands on its own node group when the
-tier has one (``node-type`` label, tolerating that group's taint), or anywhere on the single
-``general`` group of the startup tier.
+enforces the ``restricted`` Pod Security Standard. Each lands on the node group its spec in
+``services.SERVICES`` names (``node-type`` label, tolerating that group's taint), or on the
+single shared group of a tier that has only one (``general`` in the startup tier); see
+``services.node_group_for``.
 
 The ALB and its target groups belong to EdgeProtection; pods join them through the AWS Load
 Balancer Controller's TargetGroupBinding resources, which register pod IPs (target type
@@ -27,12 +28,12 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .aws_context import AwsContext, policy_json
+from .blocks import child_options
 from .config import NodeGroupConfig
-from .reachability import API_PORT, WEBSOCKET_PORT
 from .service_cluster import NODE_TYPE_LABEL
+from .services import EXPOSED, SERVICES, Service, ServiceSpec, node_group_for
 
 NAMESPACE = "trading"
-CONSUMER_HEALTH_PORT = 8080  # consumers serve nothing but their health endpoint
 RUN_AS_USER = 10001
 CPU_TARGET_PERCENT = 70
 ZONE_KEY = "topology.kubernetes.io/zone"
@@ -42,47 +43,21 @@ LB_CONTROLLER_REPO = "https://aws.github.io/eks-charts"
 
 
 @dataclass(frozen=True)
-class WorkloadSpec:
-    name: str
-    port: int  # serves /health; the ALB target port for exposed services
-    cpu_request: str
-    memory_request: str
-    cpu_limit: str
-    memory_limit: str
-    min_replicas: int
-    max_replicas: int
-    exposed: bool  # behind the ALB through a TargetGroupBinding
-
-
-# Requests and limits are seed 002's (section 11.8), two replicas each; the autoscaling ceilings
-# follow the scale tier's node-group maxima (section 2.1).
-WORKLOADS = (
-    WorkloadSpec("api", API_PORT, "500m", "512Mi", "1000m", "1Gi", 2, 20, exposed=True),
-    WorkloadSpec("websocket", WEBSOCKET_PORT, "250m", "512Mi", "500m", "1Gi", 2, 10, exposed=True),
-    WorkloadSpec(
-        "consumer", CONSUMER_HEALTH_PORT, "250m", "256Mi", "500m", "512Mi", 2, 15, exposed=False
-    ),
-)
-
-
-@dataclass(frozen=True)
 class TradingWorkloadsArgs:
     name_prefix: str
     kubeconfig: pulumi.Input[Any]
     cluster_name: pulumi.Input[str]
     vpc_id: pulumi.Input[str]
     node_groups: Sequence[NodeGroupConfig]
-    repository_urls: Mapping[str, pulumi.Input[str]]  # by workload name
+    repository_urls: Mapping[Service, pulumi.Input[str]]
     image_tag: str
-    target_group_arns: Mapping[str, pulumi.Input[str]]  # by exposed workload name
+    target_group_arns: Mapping[Service, pulumi.Input[str]]  # one per exposed service
     context: AwsContext
 
 
-def placement(spec: WorkloadSpec, groups: Sequence[NodeGroupConfig]) -> dict[str, Any]:
-    """nodeSelector and tolerations putting ``spec`` on its own node group, if there is one."""
-    group = next((g for g in groups if g.name == spec.name), None)
-    if group is None:
-        return {}
+def placement(spec: ServiceSpec, groups: Sequence[NodeGroupConfig]) -> dict[str, Any]:
+    """nodeSelector and tolerations putting ``spec`` on its node group (``node_group_for``)."""
+    group = node_group_for(spec, groups)
     tolerations = (
         [
             k8s.core.v1.TolerationArgs(
@@ -104,13 +79,21 @@ class TradingWorkloads(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TradingWorkloadsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Checked before registering anything, like the placements below.
+        missing = [str(s.service) for s in EXPOSED if s.service not in args.target_group_arns]
+        missing += [str(service) for service in SERVICES if service not in args.repository_urls]
+        if missing:
+            raise ValueError(f"TradingWorkloads: no target group or repository for {missing}")
+        placements = {
+            service: placement(spec, args.node_groups) for service, spec in SERVICES.items()
+        }
         super().__init__("trading:workloads:TradingWorkloads", name, None, opts)
         self._name = name
         self._args = args
         self._k8s = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=pulumi.Output.from_input(args.kubeconfig).apply(_as_text),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
@@ -124,13 +107,15 @@ class TradingWorkloads(pulumi.ComponentResource):
             opts=self._in_cluster(),
         )
         controller = self._load_balancer_controller()
-        for spec in WORKLOADS:
-            self._workload(spec, namespace, controller)
+        for service, spec in SERVICES.items():
+            self._workload(spec, placements[service], namespace, controller)
         self.namespace = namespace.metadata.name
         self.register_outputs({"namespace": self.namespace})
 
-    def _in_cluster(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, provider=self._k8s, **kwargs)
+    def _in_cluster(
+        self, depends_on: Sequence[pulumi.Resource] | None = None
+    ) -> pulumi.ResourceOptions:
+        return child_options(self, provider=self._k8s, depends_on=depends_on)
 
     def _load_balancer_controller(self) -> k8s.helm.v3.Release:
         args, name = self._args, self._name
@@ -148,7 +133,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                     }
                 ]
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         target_groups = list(args.target_group_arns.values())
         aws.iam.RolePolicy(
@@ -189,7 +174,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         association = aws.eks.PodIdentityAssociation(
             f"{name}-lb-controller-identity",
@@ -197,7 +182,7 @@ class TradingWorkloads(pulumi.ComponentResource):
             namespace="kube-system",
             service_account=LB_CONTROLLER,
             role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self),
         )
         return k8s.helm.v3.Release(
             f"{name}-lb-controller",
@@ -222,14 +207,19 @@ class TradingWorkloads(pulumi.ComponentResource):
         )
 
     def _workload(
-        self, spec: WorkloadSpec, namespace: k8s.core.v1.Namespace, controller: k8s.helm.v3.Release
+        self,
+        spec: ServiceSpec,
+        placed: dict[str, Any],
+        namespace: k8s.core.v1.Namespace,
+        controller: k8s.helm.v3.Release,
     ) -> None:
-        args, name = self._args, f"{self._name}-{spec.name}"
-        labels = {"app.kubernetes.io/name": spec.name, "app.kubernetes.io/part-of": "trading"}
+        args, service = self._args, spec.service
+        name, sizing = f"{self._name}-{service}", spec.sizing
+        labels = {"app.kubernetes.io/name": str(service), "app.kubernetes.io/part-of": "trading"}
         metadata = k8s.meta.v1.ObjectMetaArgs(
-            name=spec.name, namespace=namespace.metadata.name, labels=labels
+            name=str(service), namespace=namespace.metadata.name, labels=labels
         )
-        image = pulumi.Output.concat(args.repository_urls[spec.name], ":", args.image_tag)
+        image = pulumi.Output.concat(args.repository_urls[service], ":", args.image_tag)
         probe = k8s.core.v1.ProbeArgs(
             http_get=k8s.core.v1.HTTPGetActionArgs(path="/health", port=spec.port),
             period_seconds=10,
@@ -267,10 +257,10 @@ class TradingWorkloads(pulumi.ComponentResource):
                                 label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
                             )
                         ],
-                        **placement(spec, args.node_groups),
+                        **placed,
                         containers=[
                             k8s.core.v1.ContainerArgs(
-                                name=spec.name,
+                                name=str(service),
                                 image=image,
                                 ports=[
                                     k8s.core.v1.ContainerPortArgs(
@@ -279,10 +269,10 @@ class TradingWorkloads(pulumi.ComponentResource):
                                 ],
                                 resources=k8s.core.v1.ResourceRequirementsArgs(
                                     requests={
-                                        "cpu": spec.cpu_request,
-                                        "memory": spec.memory_request,
+                                        "cpu": sizing.cpu_request,
+                                        "memory": sizing.memory_request,
                                     },
-                                    limits={"cpu": spec.cpu_limit, "memory": spec.memory_limit},
+                                    limits={"cpu": sizing.cpu_limit, "memory": sizing.memory_limit},
                                 ),
                                 readiness_probe=probe,
                                 liveness_probe=probe,
@@ -321,10 +311,10 @@ class TradingWorkloads(pulumi.ComponentResource):
             metadata=metadata,
             spec=k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs(
                 scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
-                    api_version="apps/v1", kind="Deployment", name=spec.name
+                    api_version="apps/v1", kind="Deployment", name=str(service)
                 ),
-                min_replicas=spec.min_replicas,
-                max_replicas=spec.max_replicas,
+                min_replicas=sizing.min_replicas,
+                max_replicas=sizing.max_replicas,
                 metrics=[
                     k8s.autoscaling.v2.MetricSpecArgs(
                         type="Resource",
@@ -341,7 +331,7 @@ class TradingWorkloads(pulumi.ComponentResource):
         )
         if not spec.exposed:
             return
-        service = k8s.core.v1.Service(
+        k8s_service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=metadata,
             spec=k8s.core.v1.ServiceSpecArgs(
@@ -359,8 +349,8 @@ class TradingWorkloads(pulumi.ComponentResource):
             kind="TargetGroupBinding",
             metadata=metadata,
             spec={
-                "serviceRef": {"name": service.metadata.name, "port": spec.port},
-                "targetGroupARN": args.target_group_arns[spec.name],
+                "serviceRef": {"name": k8s_service.metadata.name, "port": spec.port},
+                "targetGroupARN": args.target_group_arns[service],
                 "targetType": "ip",
             },
             # The chart installs the TargetGroupBinding CRD and the controller that acts on it.

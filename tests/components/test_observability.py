@@ -11,6 +11,7 @@ from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.cache import member_cluster_suffixes
 from components.config import StackConfig, load_stack_config
 from components.observability import Observability, ObservabilityArgs
+from components.services import Service
 from offline.capture import UNKNOWN, CapturedResource
 from offline.runner import ProgramRun, run_component
 from tests.components.edge_cluster_fixtures import CONTEXT
@@ -29,7 +30,10 @@ LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs"
 ALB = "app/trading-test-alb/50dc6c495c0c9188"
 NLB = "net/trading-test-engine/3f2a6c495c0c9188"
 ENGINE_TGS = {8080: "targetgroup/engine-tcp/aaaa", 9090: "targetgroup/engine-grpc/bbbb"}
-API_TGS = {"api": "targetgroup/api/cccc", "websocket": "targetgroup/websocket/dddd"}
+API_TGS = {
+    Service.API: "targetgroup/api/cccc",
+    Service.WEBSOCKET: "targetgroup/websocket/dddd",
+}
 # The tiers' figures: seed 002 section 13.1 (p99, lag), postgres.maxConnections, engine min.
 EXPECTED = {
     "startup": {"p99": 0.5, "lag": 10_000, "connections": 80, "engine_min": 1, "nodes": 2},
@@ -83,7 +87,7 @@ def build(
                 logs_kms_key_arn=LOGS_KEY,
                 alarms=AlarmTargets(
                     alb_arn_suffix=ALB,
-                    api_target_group_arn_suffix=API_TGS["api"],
+                    api_target_group_arn_suffix=API_TGS[Service.API],
                     database={"DBInstanceIdentifier": "trading-test-postgres"},
                     max_connections=config.postgres.max_connections,
                     cache=dims,
@@ -177,7 +181,7 @@ def test_the_5xx_alarm_is_a_rate_of_the_api_target_group() -> None:
     for metric_id, name in (("errors", "HTTPCode_Target_5XX_Count"), ("requests", "RequestCount")):
         metric = queries[metric_id]["metric"]
         assert metric["metricName"] == name
-        assert metric["dimensions"] == {"LoadBalancer": ALB, "TargetGroup": API_TGS["api"]}
+        assert metric["dimensions"] == {"LoadBalancer": ALB, "TargetGroup": API_TGS[Service.API]}
 
 
 def test_serverless_cache_alarms_use_its_own_metrics() -> None:

@@ -6,11 +6,12 @@ import functools
 import json
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from offline.capture import UNKNOWN, CapturedResource
-from offline.runner import ProgramRun, run_component
+from offline.runner import ProgramRun, run_component, run_program
 
 from .edge_cluster_fixtures import CONTEXT, TIERS, document, tier_config
 
@@ -18,6 +19,11 @@ CONTROL_PLANE_SG = "sg-0controlplane"
 APP_SG = "sg-0app"
 PRIVATE_SUBNETS = ["subnet-0priv0", "subnet-0priv1", "subnet-0priv2"]
 OFFICE = ("198.51.100.0/24",)
+
+
+def control_plane_sg() -> aws.ec2.SecurityGroup:
+    """Stands in for the VPC's eks-control-plane group (the test has no VPC)."""
+    return aws.ec2.SecurityGroup.get("control-plane-sg", CONTROL_PLANE_SG)
 
 
 @functools.cache
@@ -32,7 +38,7 @@ def cluster_run(tier: str, preview: bool, public_access_cidrs: tuple[str, ...] =
                 eks=config.eks,
                 vpc_id="vpc-0test",
                 private_subnet_ids=PRIVATE_SUBNETS,
-                control_plane_security_group_id=CONTROL_PLANE_SG,
+                control_plane_security_group=control_plane_sg(),
                 node_security_group_id=APP_SG,
                 context=CONTEXT,
                 protect=False,
@@ -229,7 +235,7 @@ def test_kubeconfig_output_is_realistic() -> None:
                 config.eks,
                 "vpc-1",
                 PRIVATE_SUBNETS,
-                CONTROL_PLANE_SG,
+                control_plane_sg(),
                 APP_SG,
                 CONTEXT,
                 False,
@@ -248,3 +254,19 @@ def test_kubeconfig_output_is_realistic() -> None:
     )
     preview = run_component(build, preview=True)
     assert preview.outputs["kubeconfig"] == UNKNOWN
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_real_stack_wires_the_cluster_by_outputs_not_names(preview: bool) -> None:
+    """The LB controller's Pod Identity association takes the cluster name from an output that
+    waits for the cluster (via the Pod Identity agent), and the cluster takes the network's own
+    control-plane group, not a re-read of it."""
+    run = run_program("prod", preview=preview)
+    association = run.named("workloads-lb-controller-identity")
+    agent = run.named("services-pod-identity-agent")
+    assert agent.urn in association.property_dependencies["clusterName"]
+    assert set(agent.dependencies) >= {run.named("services-eks").urn}
+    cluster = run.named("services-eks")
+    network_sg = run.named("network-eks-control-plane-sg")
+    assert cluster.property_dependencies["clusterSecurityGroup"] == (network_sg.urn,)
+    assert not [r for r in run.resources if r.name == "services-control-plane-sg"]

@@ -9,7 +9,7 @@ import pytest
 from components.aws_context import AwsContext
 from components.config import NatStrategy, NetworkConfig, SubnetTier
 from components.config.loader import load_section
-from components.reachability import Peer, Role, rule_specs
+from components.reachability import REACHABILITY, Flow, Peer, Role, rule_specs
 from components.vpc import TradingVpc, TradingVpcArgs
 from offline.capture import CapturedResource
 from offline.mocks import AVAILABILITY_ZONES, PREFIX_LISTS
@@ -265,4 +265,54 @@ def test_too_few_zones_in_region_is_an_error() -> None:
         protect=False,
     )
     with pytest.raises(Exception, match="azCount: is 3 but ap-northeast-2 offers 2"):
+        run_component(lambda: TradingVpc("network", args), preview=False)
+
+
+@pytest.mark.parametrize(
+    ("flow", "message"),
+    [
+        (Flow(Peer.INTERNET, Role.ALB, 443, 443, "world"), "from the internet"),
+        (Flow(Role.ALB, Role.APP, 1, 65535, "wide"), "not wide open"),
+        (Flow(Role.ALB, Role.APP, 0, 0, "zero"), "bad port range"),
+    ],
+)
+def test_a_bad_reachability_table_is_refused_before_any_resource(flow: Flow, message: str) -> None:
+    args = TradingVpcArgs(
+        name_prefix="t",
+        network=network_config(NatStrategy.SINGLE, 2),
+        availability_zones=AVAILABILITY_ZONES["ap-northeast-2"],
+        cluster_name="t",
+        cloudfront_prefix_list_id=CLOUDFRONT_PL,
+        logs_kms_key_arn=LOGS_KEY,
+        context=CONTEXT,
+        protect=False,
+        reachability=(*REACHABILITY, flow),
+    )
+    refusals: list[str] = []
+
+    def build() -> None:
+        try:
+            TradingVpc("network", args)
+        except ValueError as error:
+            refusals.append(str(error))
+
+    run = run_component(build, preview=False)
+    assert len(refusals) == 1
+    assert message in refusals[0]
+    assert run.resources == []
+
+
+def test_a_duplicate_flow_in_a_custom_table_is_refused() -> None:
+    args = TradingVpcArgs(
+        name_prefix="t",
+        network=network_config(NatStrategy.SINGLE, 2),
+        availability_zones=AVAILABILITY_ZONES["ap-northeast-2"],
+        cluster_name="t",
+        cloudfront_prefix_list_id=CLOUDFRONT_PL,
+        logs_kms_key_arn=LOGS_KEY,
+        context=CONTEXT,
+        protect=False,
+        reachability=(*REACHABILITY, REACHABILITY[0]),
+    )
+    with pytest.raises(Exception, match="duplicate flow"):
         run_component(lambda: TradingVpc("network", args), preview=False)

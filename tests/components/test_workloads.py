@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.services import Service
 from components.workloads import TradingWorkloads, TradingWorkloadsArgs
 from offline.capture import UNKNOWN, CapturedResource
 from offline.runner import ProgramRun, run_component
@@ -17,10 +18,11 @@ from .edge_cluster_fixtures import CONTEXT, TIERS, document, is_secret, reveal, 
 
 TG = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup"
 TARGET_GROUPS = {
-    "api": f"{TG}/api/0123456789abcdef",
-    "websocket": f"{TG}/websocket/fedcba9876543210",
+    Service.API: f"{TG}/api/0123456789abcdef",
+    Service.WEBSOCKET: f"{TG}/websocket/fedcba9876543210",
 }
 REGISTRY = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/trading-test"
+REPOSITORIES = {service: f"{REGISTRY}/{service}" for service in Service}
 KUBECONFIG = {
     "apiVersion": "v1",
     "kind": "Config",
@@ -41,7 +43,7 @@ def workloads_run(tier: str, preview: bool) -> ProgramRun:
                 cluster_name="trading-prod",
                 vpc_id="vpc-0test",
                 node_groups=config.eks.node_groups,
-                repository_urls={s: f"{REGISTRY}/{s}" for s in ("api", "websocket", "consumer")},
+                repository_urls=REPOSITORIES,
                 image_tag="v1.2.3",
                 target_group_arns=TARGET_GROUPS,
                 context=CONTEXT,
@@ -97,11 +99,62 @@ def test_deployments(tier: str, preview: bool) -> None:
 
 
 def test_startup_runs_everything_on_the_general_group() -> None:
+    """The one shared group is named, not left to chance (services.node_group_for)."""
     run = workloads_run("startup", False)
     for name in RESOURCES:
         spec = pod_spec(run, name)
-        assert "nodeSelector" not in spec
-        assert "tolerations" not in spec
+        assert spec["nodeSelector"] == {"node-type": "general"}
+        assert spec.get("tolerations", []) == []
+
+
+def test_a_tier_without_a_services_group_is_refused_before_any_resource() -> None:
+    groups = tuple(g for g in tier_config("scale").eks.node_groups if g.name != "consumer")
+    errors: list[str] = []
+
+    def build() -> None:
+        try:
+            TradingWorkloads(
+                "workloads",
+                TradingWorkloadsArgs(
+                    name_prefix="trading-test",
+                    kubeconfig=KUBECONFIG,
+                    cluster_name="trading-prod",
+                    vpc_id="vpc-0test",
+                    node_groups=groups,
+                    repository_urls=REPOSITORIES,
+                    image_tag="v1.2.3",
+                    target_group_arns=TARGET_GROUPS,
+                    context=CONTEXT,
+                ),
+            )
+        except ValueError as error:
+            errors.append(str(error))
+
+    run = run_component(build, preview=False)
+    assert len(errors) == 1
+    assert "service consumer wants node group 'consumer'" in errors[0]
+    assert run.resources == []
+
+
+def test_an_exposed_service_without_a_target_group_is_refused() -> None:
+    with pytest.raises(Exception, match=r"no target group or repository for \['websocket'\]"):
+        run_component(
+            lambda: TradingWorkloads(
+                "workloads",
+                TradingWorkloadsArgs(
+                    name_prefix="trading-test",
+                    kubeconfig=KUBECONFIG,
+                    cluster_name="trading-prod",
+                    vpc_id="vpc-0test",
+                    node_groups=tier_config("scale").eks.node_groups,
+                    repository_urls=REPOSITORIES,
+                    image_tag="v1.2.3",
+                    target_group_arns={Service.API: TARGET_GROUPS[Service.API]},
+                    context=CONTEXT,
+                ),
+            ),
+            preview=False,
+        )
 
 
 @pytest.mark.parametrize("tier", ["growth", "scale"])
