@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from .ec2_text import check_ec2_description
+
 Protocol = Literal["tcp", "udp"]
 
 
@@ -92,7 +94,7 @@ REACHABILITY: tuple[Flow, ...] = (
         Role.EKS_CONTROL_PLANE,
         Role.APP,
         LB_CONTROLLER_WEBHOOK_PORT,
-        "API server to the AWS Load Balancer Controller's webhook",
+        "API server to the AWS Load Balancer Controller webhook",
     ),
     # Matching engine: only through its internal NLB, never directly from pods.
     _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_TCP_PORT, "Services to the engine (TCP)"),
@@ -175,6 +177,8 @@ def check_table(flows: tuple[Flow, ...]) -> None:
             raise ValueError(f"bad port range in {flow}")
         if flow.to_port - flow.from_port > 10:
             raise ValueError(f"port ranges are the application's, not wide open: {flow}")
+        # The reason becomes both rules' description, which EC2 validates.
+        check_ec2_description(flow.reason, f"flow {flow.source} -> {flow.destination}")
 
 
 def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:

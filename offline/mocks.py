@@ -13,6 +13,8 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from components.regions import REGIONS
+
 from .mock_outputs import (
     ACCOUNT_ID,
     COMPUTED,
@@ -23,11 +25,11 @@ from .mock_outputs import (
     secret_arn,
 )
 
+# What AWS would list for this account: the region table's names, and a few accounts' views
+# that differ from it (us-west-1 shows two of its three names, which differ per account).
 AVAILABILITY_ZONES: dict[str, list[str]] = {
-    "ap-northeast-1": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
-    "ap-northeast-2": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
-    "us-west-1": ["us-west-1a", "us-west-1c"],  # a real two-zone region
-    "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"],
+    **{region: list(facts.zones) for region, facts in REGIONS.items() if facts.zones},
+    "us-west-1": ["us-west-1a", "us-west-1c"],
 }
 _AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default"
 SSM_PARAMETERS: dict[str, str] = {
