@@ -35,6 +35,7 @@ from .aws_context import AwsContext, account_administers_key, policy_json
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .reachability import API_PORT, HTTPS, WEBSOCKET_PORT
+from .regions import elb_log_delivery_statements
 from .waf import US_EAST_1, EdgeFirewall, EdgeFirewallArgs
 
 ORIGIN_SECRET_HEADER = "X-Origin-Verify"
@@ -345,28 +346,8 @@ class EdgeProtection(pulumi.ComponentResource):
             ],
             opts=self._child(),
         )
-        # Regions opened since August 2022 accept only the log-delivery service principal;
-        # older ones (ap-northeast-2 among them) deliver as the region's ELB account.
-        elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOptions(parent=self))
         log_path = logs.arn.apply(lambda arn: f"{arn}/alb/AWSLogs/{ctx.account_id}/*")
-        delivery = pulumi.Output.all(log_path, elb_account.arn).apply(
-            lambda parts: [
-                {
-                    "Sid": "ElbLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": parts[0],
-                },
-                {
-                    "Sid": "ElbRegionalAccountLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": parts[1]},
-                    "Action": "s3:PutObject",
-                    "Resource": parts[0],
-                },
-            ]
-        )
+        delivery = log_path.apply(lambda path: elb_log_delivery_statements(path, ctx.region))
         log_policy = self._bucket_policy("alb-logs", logs, delivery)
 
         alb = aws.lb.LoadBalancer(

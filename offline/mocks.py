@@ -48,8 +48,6 @@ CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
 CLOUDFRONT_ORIGIN_REQUEST_POLICIES: dict[str, str] = {
     "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 }
-# Route 53 zone of each region's ALBs, and each region's ELB log-delivery account.
-ELB_ACCOUNTS: dict[str, str] = {"ap-northeast-2": "600734575887", "us-east-1": "127311923021"}
 
 # Prefixes of ids AWS gives, by resource type; others get "<name>-<hash>".
 _ID_PREFIX = {
@@ -235,13 +233,6 @@ def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeR
     return lookup
 
 
-def _elb_service_account(_: Invoke, region: str) -> InvokeResult:
-    account = ELB_ACCOUNTS.get(region)
-    if account is None:
-        return {}, [("region", f"no mocked ELB log-delivery account for {region}")]
-    return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
-
-
 _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -255,5 +246,4 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
         CLOUDFRONT_ORIGIN_REQUEST_POLICIES
     ),
-    "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
 }
