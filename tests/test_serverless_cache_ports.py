@@ -1,4 +1,4 @@
-"""ElastiCache Serverless answers reads on 6380: stacks that use it open that port, others do not."""
+"""ElastiCache Serverless answers reads on 6380: only stacks that use it open that port."""
 
 from __future__ import annotations
 
