@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
@@ -39,6 +40,20 @@ SSM_PARAMETERS: dict[str, str] = {
         "ami-0e8f4a1b7c2d3e4f5"
     ),
 }
+
+
+@dataclass
+class MockAccount:
+    """What the mocked account already holds before the stack's first deploy."""
+
+    hosted_zones: set[str] = field(default_factory=lambda: {"trading.example.com", "example.com"})
+    private_zones: set[str] = field(default_factory=set)
+    # Service-linked roles by service; an account that ever had an ASG has Auto Scaling's.
+    service_linked_roles: set[str] = field(default_factory=lambda: {"autoscaling.amazonaws.com"})
+
+
+# Tests swap this for an account that lacks something (monkeypatch offline.mocks.ACCOUNT).
+ACCOUNT = MockAccount()
 
 # AWS managed CloudFront policies: their well-known ids.
 CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
@@ -210,17 +225,48 @@ def _policy_document(inputs: Invoke, _: str) -> InvokeResult:
 
 
 def _route53_zone(inputs: Invoke, _: str) -> InvokeResult:
-    name = str(inputs.get("name") or "").rstrip(".")
-    zone_id = str(inputs.get("zoneId") or "Z" + digest("zone", name, length=20).upper())
+    zone_id = str(inputs.get("zoneId") or "")
+    names = ACCOUNT.hosted_zones | ACCOUNT.private_zones
+    if zone_id:
+        matches = [n for n in names if zone_id_of(n) == zone_id]
+        # An id the mocks never handed out stands for a zone the account has under that id.
+        name = matches[0] if matches else next(iter(sorted(ACCOUNT.hosted_zones)), "")
+    else:
+        name = str(inputs.get("name") or "").rstrip(".")
+        wanted = ACCOUNT.private_zones if inputs.get("privateZone") else ACCOUNT.hosted_zones
+        if name not in wanted:
+            return {}, [("name", "no matching Route 53 Hosted Zone found")]
+        zone_id = zone_id_of(name)
     return {
         "zoneId": zone_id,
         "id": zone_id,
         "name": f"{name}.",
         "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
-        "privateZone": False,
+        "privateZone": name in ACCOUNT.private_zones,
         "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)],
         "resourceRecordSetCount": 4,
     }, []
+
+
+def zone_id_of(name: str) -> str:
+    return "Z" + digest("zone", name, length=20).upper()
+
+
+def _roles(inputs: Invoke, _: str) -> InvokeResult:
+    prefix = str(inputs.get("pathPrefix") or "/")
+    roles = [
+        (f"/aws-service-role/{service}/", _SERVICE_LINKED_ROLE_NAMES.get(service, service))
+        for service in sorted(ACCOUNT.service_linked_roles)
+    ]
+    matching = [(path, name) for path, name in roles if path.startswith(prefix)]
+    return {
+        "names": [name for _, name in matching],
+        "arns": [f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role{path}{name}" for path, name in matching],
+        "id": prefix,
+    }, []
+
+
+_SERVICE_LINKED_ROLE_NAMES = {"autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling"}
 
 
 def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeResult]:
@@ -242,6 +288,7 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:route53/getZone:getZone": _route53_zone,
+    "aws:iam/getRoles:getRoles": _roles,
     "aws:cloudfront/getCachePolicy:getCachePolicy": _managed_policy(CLOUDFRONT_CACHE_POLICIES),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
         CLOUDFRONT_ORIGIN_REQUEST_POLICIES
