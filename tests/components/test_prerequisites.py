@@ -73,13 +73,13 @@ def _zone(zone_id: str | None, zone_name: str | None, domain: str) -> str:
 def test_the_zone_is_found_by_name_and_must_contain_the_domain() -> None:
     _, zone = _run(lambda: _zone(None, "trading.example.com", "dev.trading.example.com"))
     assert resolve(zone).startswith("Z")
-    with pytest.raises(ConfigError, match="edge.domainName") as error:
+    with pytest.raises(ConfigError, match=r"edge\.domainName") as error:
         _run(lambda: _zone(None, "trading.example.com", "dev.other.example.net"))
     assert "not inside the hosted zone trading.example.com" in str(error.value)
 
 
 def test_a_missing_zone_fails_naming_the_key(bare_account: mocks.MockAccount) -> None:
-    with pytest.raises(ConfigError, match="edge.hostedZoneName") as error:
+    with pytest.raises(ConfigError, match=r"edge\.hostedZoneName") as error:
         _run(lambda: _zone(None, "trading.example.com", "trading.example.com"))
     assert "create it" in str(error.value)
 
