@@ -75,7 +75,10 @@ network = TradingVpc(
         logs_kms_key_arn=logs_key.key_arn,
         context=context,
         protect=config.protect_stateful,
-        reachability=reachability(kafka_scram=config.kafka.scram),
+        reachability=reachability(
+            kafka_scram=config.kafka.scram,
+            cache_serverless=config.cache.is_serverless,
+        ),
     ),
     opts=in_stack,
 )

@@ -37,6 +37,7 @@ from .blocks import (
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .reachability import HTTPS
+from .regions import elb_log_delivery_statements
 from .services import EXPOSED, Service, ServiceSpec, TargetGroupSpec
 from .waf import US_EAST_1, EdgeFirewall, EdgeFirewallArgs
 
@@ -274,29 +275,9 @@ class EdgeProtection(pulumi.ComponentResource):
         logs = self._private_bucket(
             "alb-logs", Expiration("expire-access-logs", args.edge.access_log_expiration_days)
         )
-        # Regions opened since August 2022 accept only the log-delivery service principal;
-        # older ones (ap-northeast-2 among them) deliver as the region's ELB account.
-        elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOptions(parent=self))
         log_path = logs.arn.apply(lambda arn: f"{arn}/alb/AWSLogs/{ctx.account_id}/*")
-        delivery = pulumi.Output.all(log_path, elb_account.arn).apply(
-            lambda parts: [
-                {
-                    "Sid": "ElbLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": parts[0],
-                },
-                {
-                    "Sid": "ElbRegionalAccountLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": parts[1]},
-                    "Action": "s3:PutObject",
-                    "Resource": parts[0],
-                },
-            ]
-        )
-        log_policy = logs.grant(delivery)
+        delivery = log_path.apply(lambda path: elb_log_delivery_statements(path, ctx.region))
+        log_policy = self._bucket_policy("alb-logs", logs, delivery)
 
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from .ec2_text import check_ec2_description
+
 Protocol = Literal["tcp", "udp"]
 
 
@@ -62,6 +64,9 @@ ENGINE_TCP_PORT = 8080
 ENGINE_GRPC_PORT = 9090
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
+# ElastiCache Serverless serves reads from replicas on 6380 (clients opt in with READONLY);
+# 6379 reaches the primary. ElastiCache user guide, "Connecting to a serverless cache".
+REDIS_SERVERLESS_READ_PORT = 6380
 KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; always on
 KAFKA_SCRAM_PORT = 9096  # MSK SASL/SCRAM over TLS; only with kafka.scram
 KUBELET_PORT = 10250
@@ -92,7 +97,7 @@ REACHABILITY: tuple[Flow, ...] = (
         Role.EKS_CONTROL_PLANE,
         Role.APP,
         LB_CONTROLLER_WEBHOOK_PORT,
-        "API server to the AWS Load Balancer Controller's webhook",
+        "API server to the AWS Load Balancer Controller webhook",
     ),
     # Matching engine: only through its internal NLB, never directly from pods.
     _one(Role.APP, Role.MATCHING_ENGINE_NLB, ENGINE_TCP_PORT, "Services to the engine (TCP)"),
@@ -130,9 +135,24 @@ KAFKA_SCRAM_FLOWS: tuple[Flow, ...] = (
 )
 
 
-def reachability(*, kafka_scram: bool) -> tuple[Flow, ...]:
+SERVERLESS_CACHE_FLOWS: tuple[Flow, ...] = (
+    _one(Role.APP, Role.CACHE, REDIS_SERVERLESS_READ_PORT, "Services read from cache replicas"),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.CACHE,
+        REDIS_SERVERLESS_READ_PORT,
+        "Engines read from cache replicas",
+    ),
+)
+
+
+def reachability(*, kafka_scram: bool, cache_serverless: bool) -> tuple[Flow, ...]:
     """The table for a stack: the fixed flows plus those its settings enable."""
-    return REACHABILITY + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
+    return (
+        REACHABILITY
+        + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
+        + (SERVERLESS_CACHE_FLOWS if cache_serverless else ())
+    )
 
 
 @dataclass(frozen=True)
@@ -175,6 +195,8 @@ def check_table(flows: tuple[Flow, ...]) -> None:
             raise ValueError(f"bad port range in {flow}")
         if flow.to_port - flow.from_port > 10:
             raise ValueError(f"port ranges are the application's, not wide open: {flow}")
+        # The reason becomes both rules' description, which EC2 validates.
+        check_ec2_description(flow.reason, f"flow {flow.source} -> {flow.destination}")
 
 
 def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
@@ -197,4 +219,4 @@ def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
     return specs
 
 
-check_table(reachability(kafka_scram=True))
+check_table(reachability(kafka_scram=True, cache_serverless=True))

@@ -38,6 +38,8 @@ class CapturedResource:
     ignore_changes: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What the mocks answered: ids, ARNs and names as the engine would have recorded them.
+    outputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_component(self) -> bool:
@@ -107,6 +109,7 @@ class CapturingMonitor(MockMonitor):
                     property_dependencies={
                         key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
                     },
+                    outputs=_struct_to_dict(response.object),
                 )
             )
         return response

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+from components.regions import REGIONS
 
 from .mock_outputs import (
     ACCOUNT_ID,
@@ -23,11 +26,11 @@ from .mock_outputs import (
     secret_arn,
 )
 
+# What AWS would list for this account: the region table's names, and a few accounts' views
+# that differ from it (us-west-1 shows two of its three names, which differ per account).
 AVAILABILITY_ZONES: dict[str, list[str]] = {
-    "ap-northeast-1": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
-    "ap-northeast-2": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
-    "us-west-1": ["us-west-1a", "us-west-1c"],  # a real two-zone region
-    "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"],
+    **{region: list(facts.zones) for region, facts in REGIONS.items() if facts.zones},
+    "us-west-1": ["us-west-1a", "us-west-1c"],
 }
 _AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default"
 SSM_PARAMETERS: dict[str, str] = {
@@ -38,6 +41,20 @@ SSM_PARAMETERS: dict[str, str] = {
     ),
 }
 
+
+@dataclass
+class MockAccount:
+    """What the mocked account already holds before the stack's first deploy."""
+
+    hosted_zones: set[str] = field(default_factory=lambda: {"trading.example.com", "example.com"})
+    private_zones: set[str] = field(default_factory=set)
+    # Service-linked roles by service; an account that ever had an ASG has Auto Scaling's.
+    service_linked_roles: set[str] = field(default_factory=lambda: {"autoscaling.amazonaws.com"})
+
+
+# Tests swap this for an account that lacks something (monkeypatch offline.mocks.ACCOUNT).
+ACCOUNT = MockAccount()
+
 # AWS managed CloudFront policies: their well-known ids.
 CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
     "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
@@ -46,8 +63,6 @@ CLOUDFRONT_CACHE_POLICIES: dict[str, str] = {
 CLOUDFRONT_ORIGIN_REQUEST_POLICIES: dict[str, str] = {
     "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 }
-# Route 53 zone of each region's ALBs, and each region's ELB log-delivery account.
-ELB_ACCOUNTS: dict[str, str] = {"ap-northeast-2": "600734575887", "us-east-1": "127311923021"}
 
 # Prefixes of ids AWS gives, by resource type; others get "<name>-<hash>".
 _ID_PREFIX = {
@@ -210,17 +225,48 @@ def _policy_document(inputs: Invoke, _: str) -> InvokeResult:
 
 
 def _route53_zone(inputs: Invoke, _: str) -> InvokeResult:
-    name = str(inputs.get("name") or "").rstrip(".")
-    zone_id = str(inputs.get("zoneId") or "Z" + digest("zone", name, length=20).upper())
+    zone_id = str(inputs.get("zoneId") or "")
+    names = ACCOUNT.hosted_zones | ACCOUNT.private_zones
+    if zone_id:
+        matches = [n for n in names if zone_id_of(n) == zone_id]
+        # An id the mocks never handed out stands for a zone the account has under that id.
+        name = matches[0] if matches else next(iter(sorted(ACCOUNT.hosted_zones)), "")
+    else:
+        name = str(inputs.get("name") or "").rstrip(".")
+        wanted = ACCOUNT.private_zones if inputs.get("privateZone") else ACCOUNT.hosted_zones
+        if name not in wanted:
+            return {}, [("name", "no matching Route 53 Hosted Zone found")]
+        zone_id = zone_id_of(name)
     return {
         "zoneId": zone_id,
         "id": zone_id,
         "name": f"{name}.",
         "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
-        "privateZone": False,
+        "privateZone": name in ACCOUNT.private_zones,
         "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)],
         "resourceRecordSetCount": 4,
     }, []
+
+
+def zone_id_of(name: str) -> str:
+    return "Z" + digest("zone", name, length=20).upper()
+
+
+def _roles(inputs: Invoke, _: str) -> InvokeResult:
+    prefix = str(inputs.get("pathPrefix") or "/")
+    roles = [
+        (f"/aws-service-role/{service}/", _SERVICE_LINKED_ROLE_NAMES.get(service, service))
+        for service in sorted(ACCOUNT.service_linked_roles)
+    ]
+    matching = [(path, name) for path, name in roles if path.startswith(prefix)]
+    return {
+        "names": [name for _, name in matching],
+        "arns": [f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role{path}{name}" for path, name in matching],
+        "id": prefix,
+    }, []
+
+
+_SERVICE_LINKED_ROLE_NAMES = {"autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling"}
 
 
 def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeResult]:
@@ -233,13 +279,6 @@ def _managed_policy(policies: dict[str, str]) -> Callable[[Invoke, str], InvokeR
     return lookup
 
 
-def _elb_service_account(_: Invoke, region: str) -> InvokeResult:
-    account = ELB_ACCOUNTS.get(region)
-    if account is None:
-        return {}, [("region", f"no mocked ELB log-delivery account for {region}")]
-    return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
-
-
 _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -249,9 +288,9 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:route53/getZone:getZone": _route53_zone,
+    "aws:iam/getRoles:getRoles": _roles,
     "aws:cloudfront/getCachePolicy:getCachePolicy": _managed_policy(CLOUDFRONT_CACHE_POLICIES),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
         CLOUDFRONT_ORIGIN_REQUEST_POLICIES
     ),
-    "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
 }

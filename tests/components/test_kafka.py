@@ -305,9 +305,9 @@ def test_scram_port_is_in_the_table_only_when_enabled() -> None:
             if s.from_port == KAFKA_SCRAM_PORT
         }
 
-    assert scram_rules(reachability(kafka_scram=False)) == set()
-    assert reachability(kafka_scram=False) == REACHABILITY
-    assert scram_rules(reachability(kafka_scram=True)) == {
+    assert scram_rules(reachability(kafka_scram=False, cache_serverless=False)) == set()
+    assert reachability(kafka_scram=False, cache_serverless=False) == REACHABILITY
+    assert scram_rules(reachability(kafka_scram=True, cache_serverless=False)) == {
         (Role.KAFKA, "ingress", Role.APP),
         (Role.APP, "egress", Role.KAFKA),
     }
