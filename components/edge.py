@@ -277,7 +277,7 @@ class EdgeProtection(pulumi.ComponentResource):
         )
         log_path = logs.arn.apply(lambda arn: f"{arn}/alb/AWSLogs/{ctx.account_id}/*")
         delivery = log_path.apply(lambda path: elb_log_delivery_statements(path, ctx.region))
-        log_policy = self._bucket_policy("alb-logs", logs, delivery)
+        log_policy = logs.grant(delivery)
 
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",
