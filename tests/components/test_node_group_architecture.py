@@ -8,6 +8,7 @@ from offline.runner import run_component
 from offline.stack_files import read_stack_files
 
 from .edge_cluster_fixtures import CONTEXT
+from .test_service_cluster import control_plane_sg
 
 
 def test_graviton_and_x86_node_groups_get_their_own_ami_type() -> None:
@@ -26,7 +27,7 @@ def test_graviton_and_x86_node_groups_get_their_own_ami_type() -> None:
                 eks=config.eks,
                 vpc_id="vpc-0test",
                 private_subnet_ids=["subnet-0priv0", "subnet-0priv1"],
-                control_plane_security_group_id="sg-0controlplane",
+                control_plane_security_group=control_plane_sg(),
                 node_security_group_id="sg-0app",
                 context=CONTEXT,
                 protect=False,
