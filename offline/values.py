@@ -1,0 +1,56 @@
+"""Wire-form input values as a reviewer reads them: secrets masked, unknowns spelt one way.
+
+Every output of the plan (text, JSON, diff, markdown) goes through `display_value`, so a value
+looks the same everywhere and two plans of the same program compare equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from .capture import UNKNOWN
+
+SECRET_SIG: Final = "4dabf18193072939515e22adb298388d"
+"""The key of Pulumi's secret envelope on the wire (sdk/go/common/resource/sig)."""
+UNKNOWN_TEXT: Final = "(known after apply)"
+SECRET_TEXT: Final = "(secret)"
+
+
+def display_value(value: Any) -> Any:
+    """Plain JSON data: integral floats as ints (the wire has only doubles), secrets masked,
+    unknowns as `UNKNOWN_TEXT`, internal ``__`` keys dropped."""
+    if isinstance(value, str):
+        return UNKNOWN_TEXT if value == UNKNOWN else value
+    if isinstance(value, bool | int | float) or value is None:
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return SECRET_TEXT
+        return {
+            str(key): display_value(item)
+            for key, item in sorted(value.items())
+            if not str(key).startswith("__")
+        }
+    if isinstance(value, list | tuple):
+        return [display_value(item) for item in value]
+    return str(value)
+
+
+def display_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A resource's inputs as `display_value` shows them, keys sorted."""
+    shown = display_value(inputs)
+    assert isinstance(shown, dict)
+    return shown
+
+
+def json_document(value: Any) -> Any | None:
+    """The parsed document when a string input holds a JSON object or array (IAM and key
+    policies, WAF rule sets, dashboards, Kubernetes manifests), else None."""
+    if not isinstance(value, str) or not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict | list) else None
