@@ -177,6 +177,11 @@ _JSON_TYPES: Final[dict[str, tuple[type, ...]]] = {
 }
 
 
+def _number(value: Any) -> str:
+    """A schema figure as written: the protobuf Struct turns every number into a float."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str]:
     """The JSON-schema keywords the pack's config schemas use, checked as the CLI checks them."""
     where = path or "(root)"
@@ -193,12 +198,12 @@ def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str
     if "enum" in schema and value not in schema["enum"]:
         errors.append(f"{where}: must be one of {schema['enum']}")
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
-        errors.append(f"{where}: shorter than {schema['minLength']} characters")
+        errors.append(f"{where}: shorter than {_number(schema['minLength'])} characters")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{where}: less than {schema['minimum']}")
+            errors.append(f"{where}: less than {_number(schema['minimum'])}")
         if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{where}: greater than {schema['maximum']}")
+            errors.append(f"{where}: greater than {_number(schema['maximum'])}")
     if isinstance(value, dict):
         props = schema.get("properties", {})
         errors += [

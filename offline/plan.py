@@ -18,7 +18,8 @@ from .capture import CapturedResource
 from .runner import ProgramRun
 from .values import display_inputs, display_value, json_document
 
-LONG_DOCUMENT_LINES: Final = 60
+LONG_DOCUMENT_LINES: Final = 400
+"""Longer than every policy and rule set a reviewer must read; the dashboards are longer."""
 _INLINE_WIDTH: Final = 80
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:@%+=,()*$-][^\n#]*$")
 _AMBIGUOUS = re.compile(r"^(true|false|null|yes|no|on|off|~|-?[0-9][0-9_.eE+-]*)$", re.IGNORECASE)

@@ -52,9 +52,11 @@ def load_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(), Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark, context = error.problem_mark or error.context_mark, error.context_mark
         where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
-        problem = " ".join(part for part in (error.context, error.problem) if part)
+        problem = error.problem or error.context or "invalid YAML"
+        if error.context and context is not None and context is not mark:
+            problem += f" ({error.context} started on line {context.line + 1})"
         raise StackFileError([f"{where}: {problem}"]) from error
     except yaml.YAMLError as error:
         raise StackFileError([f"{path.name}: {error}"]) from error

@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 from offline.runner import ProgramRun, run_component
 
-LONG_POLICY_STATEMENTS = 30
+LONG_POLICY_STATEMENTS = 70
 
 
 class Store(pulumi.ComponentResource):

@@ -67,9 +67,9 @@ def test_long_documents_are_summarised_unless_full() -> None:
     short = render_plan(run)
     assert "policy: (JSON document of " in short
     assert "lines: Statement, Version; sha256 " in short
-    assert '"Sid": "S29"' not in short
+    assert '"Sid": "S69"' not in short
     full = render_plan(run, full=True)
-    assert '"Sid": "S29"' in full
+    assert '"Sid": "S69"' in full
     assert len(full.splitlines()) > len(short.splitlines()) + LONG_DOCUMENT_LINES
 
 
