@@ -10,6 +10,7 @@ is on PATH; without it the `.dot` file alone is written.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections import defaultdict
@@ -31,8 +32,18 @@ class GraphError(Exception):
     """The graph cannot be drawn as asked (an unknown component, an unknown file type)."""
 
 
+def _node(key: str) -> str:
+    """A node or cluster id: Graphviz reads ``a:b`` in an edge as node ``a``, port ``b``, and
+    every URN has colons."""
+    return "n" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
 def _deps(resource: dict[str, Any], key: str) -> list[str]:
     return list(resource.get("propertyDependencies", {}).get(key, []))
+
+
+def _input_deps(resource: dict[str, Any]) -> set[str]:
+    return {u for urns in resource.get("propertyDependencies", {}).values() for u in urns}
 
 
 def _port(rule: dict[str, Any]) -> str:
@@ -46,16 +57,31 @@ def _stack_graph(resources: list[dict[str, Any]], stack: str) -> graphviz.Digrap
     by_urn = {r["urn"]: r for r in resources}
     subnets = {r["urn"]: r for r in resources if r["type"] == _SUBNET}
     groups = {r["urn"]: r for r in resources if r["type"] == _SG}
+    inputs_from = {r["urn"]: _input_deps(r) for r in resources}
+    used_by: dict[str, set[str]] = defaultdict(set)
+    for urn, deps in inputs_from.items():
+        for dep in deps:
+            used_by[dep].add(urn)
+
+    def placed_in(urn: str) -> set[str]:
+        """The subnets a resource sits in: its own, else those of what it uses (an RDS subnet
+        group) or of what uses it (the Auto Scaling group of a launch template)."""
+        own = inputs_from[urn] & subnets.keys()
+        if own:
+            return own
+        near = inputs_from[urn] | used_by[urn]
+        return {s for other in near for s in inputs_from.get(other, set()) & subnets.keys()}
+
     users: dict[str, list[str]] = defaultdict(list)
     tiers: dict[str, set[str]] = defaultdict(set)
     for resource in resources:
         if resource["type"] in (_INGRESS, _EGRESS) or resource["urn"] in groups:
             continue
-        deps = {u for urns in resource.get("propertyDependencies", {}).values() for u in urns}
-        for group in deps & groups.keys():
+        for group in inputs_from[resource["urn"]] & groups.keys():
             users[group].append(resource["name"])
             tiers[group] |= {
-                subnets[s]["inputs"].get("tags", {}).get("Tier", "?") for s in deps & subnets.keys()
+                subnets[s]["inputs"].get("tags", {}).get("Tier", "?")
+                for s in placed_in(resource["urn"])
             }
 
     def vpc_of(resource: dict[str, Any]) -> str:
@@ -111,19 +137,19 @@ def _stack_graph(resources: list[dict[str, Any]], stack: str) -> graphviz.Digrap
             if end.startswith("ext:") and end not in external:
                 external.add(end)
                 graph.node(
-                    end,
+                    _node(end),
                     end.removeprefix("ext:"),
                     shape="ellipse",
                     style="filled",
                     fillcolor="#fdebd0",
                 )
-        graph.edge(source, target, label=_port(rule), fontsize="9")
+        graph.edge(_node(source), _node(target), label=_port(rule), fontsize="9")
     return graph
 
 
 def _cluster(key: str, label: str, **attrs: str) -> graphviz.Digraph:
     """A subgraph Graphviz draws as a box: its name must start with "cluster"."""
-    cluster = graphviz.Digraph(name=f"cluster_{key}")
+    cluster = graphviz.Digraph(name=f"cluster_{_node(key)}")
     cluster.attr(label=label, **attrs)
     return cluster
 
@@ -138,7 +164,7 @@ def _group_nodes(
         names = sorted(set(users.get(urn, [])))
         shown = "\\n".join(names[:4]) + (f"\\n+{len(names) - 4} more" if len(names) > 4 else "")
         label = f"{groups[urn]['name']}" + (f"\\n{shown}" if shown else "")
-        graph.node(urn, label)
+        graph.node(_node(urn), label)
 
 
 def _component_graph(resources: list[dict[str, Any]], component: str) -> graphviz.Digraph:
@@ -160,7 +186,9 @@ def _component_graph(resources: list[dict[str, Any]], component: str) -> graphvi
         for child in sorted(children[parent["urn"]], key=lambda r: r["urn"]):
             if child["custom"] or child["options"]["remote"]:
                 inside.add(child["urn"])
-                cluster.node(child["urn"], f"{child['name']}\\n{child['type'].rsplit(':', 1)[-1]}")
+                cluster.node(
+                    _node(child["urn"]), f"{child['name']}\\n{child['type'].rsplit(':', 1)[-1]}"
+                )
             else:
                 cluster.subgraph(draw(child))
         return cluster
@@ -173,7 +201,7 @@ def _component_graph(resources: list[dict[str, Any]], component: str) -> graphvi
         deps = set(resource["dependencies"])
         deps |= {u for urns in resource["propertyDependencies"].values() for u in urns}
         for dep in sorted(deps & inside):
-            graph.edge(dep, urn)
+            graph.edge(_node(dep), _node(urn))
     return graph
 
 
@@ -194,7 +222,12 @@ def write_graph(document: dict[str, Any], path: Path, *, component: str | None) 
     done = [f"graph: wrote {source}"]
     if fmt in _RENDERED:
         if shutil.which("dot"):
-            graphviz.render("dot", fmt, source, outfile=path)
+            try:
+                graphviz.render("dot", fmt, source, outfile=path, quiet=True)
+            except graphviz.CalledProcessError as error:
+                raise GraphError(
+                    f"{source}: Graphviz could not render it: {error.stderr!r}"
+                ) from error
             done.append(f"graph: rendered {path}")
         else:
             done.append(

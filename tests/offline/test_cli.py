@@ -115,8 +115,7 @@ def test_diff_with_a_stateful_replacement_fails_unless_allowed(
     assert main([*args, "--markdown", str(md)]) == 0
     assert (
         "| -/+ | `data-cache-group` | `aws:elasticache/replicationGroup:ReplicationGroup` "
-        "| replicationGroupId | **yes** |"
-        in md.read_text()
+        "| replicationGroupId | **yes** |" in md.read_text()
     )
 
 
