@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .capture import CapturedResource
 from .runner import ProgramRun
-from .values import display_inputs, display_value, json_document
+from .values import display_inputs, display_outputs, json_document
 
 LONG_DOCUMENT_LINES: Final = 400
 """Longer than every policy and rule set a reviewer must read; the dashboards are longer."""
@@ -171,8 +171,8 @@ def render_plan(run: ProgramRun, *, full: bool = False) -> str:
         for token, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
     ]
     lines += ["", "Outputs:"]
-    for name, value in sorted(run.outputs.items()):
-        rendered = render_value(display_value(value), 2, full=full)
+    for name, value in display_outputs(run.outputs, run.secret_outputs).items():
+        rendered = render_value(value, 2, full=full)
         lines.append(f"  {name}:{rendered[0]}")
         lines += rendered[1:]
     return "\n".join(lines)

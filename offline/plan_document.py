@@ -19,7 +19,7 @@ from .deploy_findings import DeployFinding
 from .plan_diff import PlanDiff
 from .policy_findings import PolicyFinding, level_counts
 from .runner import ProgramRun
-from .values import display_inputs, display_value
+from .values import display_inputs, display_outputs
 
 SCHEMA: Final = "trading-platform/offline-plan"
 SCHEMA_VERSION: Final = 1
@@ -130,7 +130,7 @@ def plan_document(
         "stack": run.stack,
         "mode": "preview" if run.preview else "update",
         "resources": [_resource(r) for r in sorted(run.resources, key=lambda r: r.urn)],
-        "outputs": display_value(dict(sorted(run.outputs.items()))),
+        "outputs": display_outputs(run.outputs, run.secret_outputs),
         "policies": None
         if policy is None
         else {

@@ -54,3 +54,11 @@ def json_document(value: Any) -> Any | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict | list) else None
+
+
+def display_outputs(outputs: dict[str, Any], secret: frozenset[str]) -> dict[str, Any]:
+    """Stack outputs sorted by name, those exported as secrets masked."""
+    return {
+        name: SECRET_TEXT if name in secret else display_value(value)
+        for name, value in sorted(outputs.items())
+    }

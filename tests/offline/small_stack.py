@@ -72,5 +72,6 @@ def run_store(
             long_policy=long_policy,
         )
         pulumi.export("bucketName", bucket_name)
+        pulumi.export("token", pulumi.Output.secret("s3cr3t"))
 
     return run_component(build, preview=preview)

@@ -40,8 +40,9 @@ def test_update_plan_shows_every_input_grouped_by_component() -> None:
     assert plan.startswith("Offline plan of stack 'test' (update mode")
     assert STORE_UPDATE in plan
     assert "     1  aws:s3/bucket:Bucket" in plan
-    assert plan.endswith("Outputs:\n  bucketName: trading-test-store")
+    assert plan.endswith("Outputs:\n  bucketName: trading-test-store\n  token: (secret)")
     assert "hunter2" not in plan
+    assert "s3cr3t" not in plan
 
 
 def test_preview_plan_spells_unknowns_one_way() -> None:

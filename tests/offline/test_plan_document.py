@@ -68,7 +68,7 @@ def test_document_holds_resources_with_inputs_options_and_dependencies() -> None
     assert value["propertyDependencies"]["secretId"] == [by_name["store-secret"]["urn"]]
     assert by_name["store-secret"]["urn"] in value["dependencies"]
     assert [r["urn"] for r in plan["resources"]] == sorted(r["urn"] for r in plan["resources"])
-    assert plan["outputs"] == {"bucketName": "trading-test-store"}
+    assert plan["outputs"] == {"bucketName": "trading-test-store", "token": "(secret)"}
 
 
 def test_document_holds_findings_with_severity_controls_and_exemption() -> None:

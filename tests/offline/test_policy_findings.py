@@ -73,7 +73,6 @@ def test_findings_are_ordered_mandatory_first_and_reported_with_controls() -> No
     assert report.splitlines()[0] == "Policies: 1 mandatory, 1 advisory"
     assert (
         "  lb-listener-tls [high; ELB.1, ELB.2]\n"
-        "    aws:lb/listener:Listener tcp-listener: plaintext"
-        in report
+        "    aws:lb/listener:Listener tcp-listener: plaintext" in report
     )
     assert "  vpc-flow-logs [medium; EC2.6]\n    stack: no flow log" in report
