@@ -1,9 +1,10 @@
 """The plan as text: every resource with every input it sets, grouped by component.
 
 Values are shown in full and in a fixed order (keys sorted, lists in program order), secrets as
-``(secret)`` and unknowns as ``(known after apply)``, so `diff` of two plans shows exactly what a
-change does. JSON documents held in strings (policies, WAF rules, dashboards) are pretty-printed;
-those longer than `LONG_DOCUMENT_LINES` are summarised by size and digest unless ``full``.
+``(secret <digest>)`` and unknowns as ``(known after apply)``, so `diff` of two plans shows
+exactly what a change does. JSON documents held in strings (policies, WAF rules, dashboards) are
+pretty-printed; those longer than `LONG_DOCUMENT_LINES` are summarised by size and digest unless
+``full``.
 """
 
 from __future__ import annotations

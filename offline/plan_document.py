@@ -2,7 +2,7 @@
 
 Schema `trading-platform/offline-plan`, version `SCHEMA_VERSION` (README, "Offline plan JSON").
 A new key is added without a version bump; removing or changing the meaning of one bumps it.
-Values go through `offline.values.display_value`, as in the text plan: secrets are "(secret)",
+Values go through `offline.values.display_value`, as in the text plan: secrets "(secret <digest>)",
 unknowns "(known after apply)", keys sorted, so two documents of the same program are equal.
 """
 

@@ -6,6 +6,7 @@ looks the same everywhere and two plans of the same program compare equal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Final
 
@@ -14,7 +15,17 @@ from .capture import UNKNOWN
 SECRET_SIG: Final = "4dabf18193072939515e22adb298388d"
 """The key of Pulumi's secret envelope on the wire (sdk/go/common/resource/sig)."""
 UNKNOWN_TEXT: Final = "(known after apply)"
-SECRET_TEXT: Final = "(secret)"
+SECRET_PREFIX: Final = "(secret"
+
+
+def secret_text(value: Any) -> str:
+    """A secret as ``(secret 1a2b3c4d)``: a digest of its offline value, so a diff shows that it
+    changes. Offline that value is a stand-in (the config placeholder, a mocked password, JSON
+    built from mocked endpoints), never a real secret."""
+    if value == UNKNOWN:
+        return UNKNOWN_TEXT
+    digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{SECRET_PREFIX} {digest[:8]})"
 
 
 def display_value(value: Any) -> Any:
@@ -26,7 +37,7 @@ def display_value(value: Any) -> Any:
         return int(value) if isinstance(value, float) and value.is_integer() else value
     if isinstance(value, dict):
         if SECRET_SIG in value:
-            return SECRET_TEXT
+            return secret_text(value.get("value"))
         return {
             str(key): display_value(item)
             for key, item in sorted(value.items())
@@ -59,6 +70,6 @@ def json_document(value: Any) -> Any | None:
 def display_outputs(outputs: dict[str, Any], secret: frozenset[str]) -> dict[str, Any]:
     """Stack outputs sorted by name, those exported as secrets masked."""
     return {
-        name: SECRET_TEXT if name in secret else display_value(value)
+        name: secret_text(value) if name in secret else display_value(value)
         for name, value in sorted(outputs.items())
     }

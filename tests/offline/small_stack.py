@@ -24,6 +24,7 @@ class Store(pulumi.ComponentResource):
         retention_days: int,
         with_queue_key: bool,
         long_policy: bool,
+        secret_value: str,
     ) -> None:
         super().__init__("test:store:Store", name, None)
         child = pulumi.ResourceOptions(parent=self)
@@ -47,7 +48,7 @@ class Store(pulumi.ComponentResource):
         aws.secretsmanager.SecretVersion(
             f"{name}-secret-value",
             secret_id=secret.id,
-            secret_string=pulumi.Output.secret("hunter2"),
+            secret_string=pulumi.Output.secret(secret_value),
             opts=child,
         )
         if with_queue_key:
@@ -62,6 +63,7 @@ def run_store(
     retention_days: int = 30,
     with_queue_key: bool = False,
     long_policy: bool = False,
+    secret_value: str = "hunter2",
 ) -> ProgramRun:
     def build() -> None:
         Store(
@@ -70,6 +72,7 @@ def run_store(
             retention_days=retention_days,
             with_queue_key=with_queue_key,
             long_policy=long_policy,
+            secret_value=secret_value,
         )
         pulumi.export("bucketName", bucket_name)
         pulumi.export("token", pulumi.Output.secret("s3cr3t"))

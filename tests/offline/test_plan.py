@@ -31,7 +31,7 @@ STORE_UPDATE = """\
         kmsKeyId: arn:aws:kms:ap-northeast-2:123456789012:key/ea4a1be4-855c-f4d6-81fa-d0a02ee16dfa
     aws:secretsmanager/secretVersion:SecretVersion  store-secret-value
         secretId: arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:store-secret-db8b34
-        secretString: (secret)
+        secretString: (secret 4ddbb67b)
 """
 
 
@@ -40,7 +40,7 @@ def test_update_plan_shows_every_input_grouped_by_component() -> None:
     assert plan.startswith("Offline plan of stack 'test' (update mode")
     assert STORE_UPDATE in plan
     assert "     1  aws:s3/bucket:Bucket" in plan
-    assert plan.endswith("Outputs:\n  bucketName: trading-test-store\n  token: (secret)")
+    assert plan.endswith("Outputs:\n  bucketName: trading-test-store\n  token: (secret 5b9929d2)")
     assert "hunter2" not in plan
     assert "s3cr3t" not in plan
 

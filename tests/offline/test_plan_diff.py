@@ -50,6 +50,16 @@ def test_changed_setting_is_a_change_with_the_property() -> None:
     )
 
 
+def test_changed_secret_is_a_change_that_hides_both_values() -> None:
+    result = diff(plan(), plan(secret_value="correct horse"))
+    [change] = result.changes
+    [prop] = change.properties
+    assert (change.name, prop.path) == ("store-secret-value", "secretString")
+    assert prop.before.startswith("(secret ")
+    assert prop.after.startswith("(secret ")
+    assert "correct horse" not in format_diff(result)
+
+
 def test_new_resource_is_an_add_and_a_removed_one_a_delete() -> None:
     added = by_name(diff(plan(), plan(with_queue_key=True)))
     assert added["store-queue-key"].action == "add"

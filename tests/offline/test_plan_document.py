@@ -64,11 +64,11 @@ def test_document_holds_resources_with_inputs_options_and_dependencies() -> None
     }
     assert bucket["options"]["protect"] is True
     value = by_name["store-secret-value"]
-    assert value["inputs"]["secretString"] == "(secret)"
+    assert value["inputs"]["secretString"] == "(secret 4ddbb67b)"
     assert value["propertyDependencies"]["secretId"] == [by_name["store-secret"]["urn"]]
     assert by_name["store-secret"]["urn"] in value["dependencies"]
     assert [r["urn"] for r in plan["resources"]] == sorted(r["urn"] for r in plan["resources"])
-    assert plan["outputs"] == {"bucketName": "trading-test-store", "token": "(secret)"}
+    assert plan["outputs"] == {"bucketName": "trading-test-store", "token": "(secret 5b9929d2)"}
 
 
 def test_document_holds_findings_with_severity_controls_and_exemption() -> None:
