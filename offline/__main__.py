@@ -25,11 +25,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pulumi.runtime.proto import analyzer_pb2
+
 from components.config import ConfigError
 
 from .analyzer_client import (
     DEFAULT_PACK_DIR,
     PolicyConfigError,
+    PolicyPackError,
     PolicyPackProcess,
     load_config,
     reconcile_config,
@@ -115,8 +118,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def collect_deploy_findings(run: ProgramRun, diff: PlanDiff | None) -> list[DeployFinding]:
-    """Everything that would fail or surprise on a real `pulumi up`."""
-    del run  # the deploy checks of the program itself read the run
+    """Everything that would fail or surprise on a real `pulumi up`: the diff's stateful
+    replacements and deletions; the deploy checks of `run` (offline.deploy_checks) join here."""
+    del run
     return stateful_findings(diff) if diff is not None else []
 
 
@@ -166,16 +170,21 @@ def main(
             read_stack_files(args.stack, project_dir=project_dir)
             policy = _policy_config(args, pack_dir)
             pack: PolicyPackProcess | None = None
+            info: analyzer_pb2.AnalyzerInfo | None = None
             if policy is not None:
                 # Started before the program runs, so its config is refused before any output.
                 pack = cleanup.enter_context(
                     PolicyPackProcess(pack_dir, stack=args.stack, dry_run=args.preview)
                 )
-                reconcile_config(pack.info(), policy.config)
+                info = pack.info()
+                reconcile_config(info, policy.config)
         except PolicyConfigError as error:
             for problem in error.errors:
                 print(f"policy config error: {problem}", file=sys.stderr)
             return EXIT_CONFIG_ERROR
+        except PolicyPackError as error:
+            print(f"policy pack error: {error}", file=sys.stderr)
+            return EXIT_PROGRAM_ERROR
         except (StackFileError, MissingConfigError, FileNotFoundError, PlanFileError) as error:
             for line in str(error).splitlines():
                 print(f"error: {line}", file=sys.stderr)
@@ -190,8 +199,7 @@ def main(
             return EXIT_PROGRAM_ERROR
 
         result: PolicyResult | None = None
-        if pack is not None and policy is not None:
-            info = pack.info()
+        if pack is not None and policy is not None and info is not None:
             pack.configure(policy.config)
             findings = policy_findings(pack.diagnostics(run.resources), rule_metadata(info))
             result = PolicyResult(_display_path(policy.config_path, project_dir), tuple(findings))
