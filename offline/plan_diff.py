@@ -81,11 +81,18 @@ def _leaf_changes(before: Any, after: Any, path: str) -> list[tuple[str, Any, An
     return [(path, None if before is _ABSENT else before, None if after is _ABSENT else after)]
 
 
+def _ignored(path: str, ignore_changes: list[str]) -> bool:
+    return any(path == ignored or path.startswith(f"{ignored}.") for ignored in ignore_changes)
+
+
 def _resource_change(before: dict[str, Any], after: dict[str, Any]) -> ResourceChange | None:
     type_ = after["type"]
+    # `ignoreChanges` inputs keep their deployed value: the engine does not diff them.
+    ignore = list(after.get("options", {}).get("ignoreChanges", []))
     properties = tuple(
         PropertyChange(path, old, new, forces_replacement(type_, path))
         for path, old, new in _leaf_changes(before.get("inputs", {}), after.get("inputs", {}), "")
+        if not _ignored(path, ignore)
     )
     if not properties:
         return None

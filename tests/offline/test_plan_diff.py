@@ -131,6 +131,14 @@ def test_changed_json_document_shows_a_unified_diff() -> None:
     assert '            +      "Sid": "S1",\n' in text
 
 
+def test_ignored_inputs_are_not_changes() -> None:
+    earlier, current = plan(), plan(retention_days=7)
+    for resource in current["resources"]:
+        if resource["name"] == "store-bucket":
+            resource["options"]["ignoreChanges"] = ["tags"]
+    assert diff(earlier, current).changes == ()
+
+
 def test_replacing_inputs_cover_nested_paths() -> None:
     msk = "aws:msk/cluster:Cluster"
     assert forces_replacement(msk, "brokerNodeGroupInfo.clientSubnets")
