@@ -9,6 +9,7 @@ from offline.plan_diff import PlanDiff, diff_plans, stateful_findings
 from offline.plan_document import resources_only
 from offline.replacement import FORCE_NEW, forces_replacement
 from offline.verdict import EXIT_DEPLOY_RISK, decide
+from tests.programs import stack
 
 from .small_stack import run_store
 
@@ -152,8 +153,6 @@ def test_replacing_inputs_cover_nested_paths() -> None:
 
 
 def test_every_type_the_real_stacks_use_is_in_the_table() -> None:
-    from tests.programs import stack
-
     custom = {r.type for name in ("dev", "prod") for r in stack(name, False).resources if r.custom}
     without = {
         t
