@@ -7,7 +7,7 @@ import json
 from typing import Any, Final
 
 from .plan_diff import MARKERS, PlanDiff, PropertyChange, ResourceChange
-from .values import json_document
+from .values import decoded_text, json_document
 
 _SHORT: Final = 100
 
@@ -18,15 +18,26 @@ def _compact(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
+def _text_lines(path: str, value: Any) -> tuple[str, list[str]] | None:
+    """A value a line diff reads best: a JSON document, a decoded script, multi-line text."""
+    document = json_document(value)
+    if document is not None:
+        return "JSON document", json.dumps(document, indent=2).splitlines()
+    text = decoded_text(path, value)
+    if text is not None:
+        return "base64, decoded", text.splitlines()
+    if isinstance(value, str) and "\n" in value:
+        return "text", value.splitlines()
+    return None
+
+
 def _property_lines(change: PropertyChange, pad: str) -> list[str]:
     forced = "  (forces replacement)" if change.replaces else ""
-    before, after = json_document(change.before), json_document(change.after)
+    before, after = _text_lines(change.path, change.before), _text_lines(change.path, change.after)
     if before is not None and after is not None:
-        old = json.dumps(before, indent=2).splitlines()
-        new = json.dumps(after, indent=2).splitlines()
-        body = list(difflib.unified_diff(old, new, lineterm="", n=2))[2:]
+        body = list(difflib.unified_diff(before[1], after[1], lineterm="", n=2))[2:]
         return [
-            f"{pad}~ {change.path}: JSON document{forced}",
+            f"{pad}~ {change.path}: {after[0]}{forced}",
             *(f"{pad}    {line}" for line in body),
         ]
     old_text, new_text = _compact(change.before), _compact(change.after)

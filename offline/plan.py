@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from .capture import CapturedResource
 from .runner import ProgramRun
-from .values import display_inputs, display_outputs, json_document
+from .values import decoded_text, display_inputs, display_outputs, json_document
 
 LONG_DOCUMENT_LINES: Final = 400
 """Longer than every policy and rule set a reviewer must read; the dashboards are longer."""
@@ -123,6 +123,12 @@ def render_inputs(inputs: dict[str, Any], indent: int, *, full: bool) -> list[st
     pad = "  " * indent
     lines: list[str] = []
     for key, value in display_inputs(inputs).items():
+        text = decoded_text(key, value)
+        if text is not None:
+            inner = "  " * (indent + 1)
+            lines.append(f"{pad}{key}: (base64, decoded)")
+            lines += [f"{inner}{line}" if line else "" for line in text.splitlines()]
+            continue
         rendered = render_value(value, indent + 1, full=full)
         lines.append(f"{pad}{key}:{rendered[0]}")
         lines += rendered[1:]

@@ -6,6 +6,8 @@ looks the same everywhere and two plans of the same program compare equal.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from typing import Any, Final
@@ -73,3 +75,18 @@ def display_outputs(outputs: dict[str, Any], secret: frozenset[str]) -> dict[str
         name: secret_text(value) if name in secret else display_value(value)
         for name, value in sorted(outputs.items())
     }
+
+
+BASE64_TEXT_INPUTS: Final = frozenset({"userData"})
+"""Inputs sent base64-encoded but read as text: a launch template's user data must be base64
+(EC2 API reference, RequestLaunchTemplateData.UserData)."""
+
+
+def decoded_text(key: str, value: Any) -> str | None:
+    """The script behind a base64 input, when it decodes to UTF-8 text; else None."""
+    if key.rsplit(".", 1)[-1] not in BASE64_TEXT_INPUTS or not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None

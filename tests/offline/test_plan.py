@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from offline.plan import LONG_DOCUMENT_LINES, render_plan, render_value
+import base64
+
+from offline.plan import LONG_DOCUMENT_LINES, render_inputs, render_plan, render_value
 
 from .small_stack import run_store
 
@@ -87,4 +89,16 @@ def test_values_render_as_yaml_like_blocks() -> None:
         "    line one",
         "    line two",
         '  e: ""',
+    ]
+
+
+def test_base64_user_data_is_shown_decoded() -> None:
+    script = base64.b64encode(b"#!/bin/bash\nset -eu\n\necho ready\n").decode()
+    assert render_inputs({"userData": script, "name": "lt"}, 2, full=False) == [
+        "    name: lt",
+        "    userData: (base64, decoded)",
+        "      #!/bin/bash",
+        "      set -eu",
+        "",
+        "      echo ready",
     ]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from offline.diff_report import format_diff
-from offline.plan_diff import PlanDiff, diff_plans, stateful_findings
+from offline.plan_diff import (
+    PlanDiff,
+    PropertyChange,
+    ResourceChange,
+    diff_plans,
+    stateful_findings,
+)
 from offline.plan_document import resources_only
 from offline.replacement import FORCE_NEW, forces_replacement
 from offline.verdict import EXIT_DEPLOY_RISK, decide
@@ -165,3 +172,16 @@ def test_every_type_the_real_stacks_use_is_in_the_table() -> None:
         "aws:cloudfront/originAccessControl:OriginAccessControl",
         "aws:ec2/internetGateway:InternetGateway",
     }, without
+
+
+def test_changed_user_data_shows_a_line_diff_of_the_script() -> None:
+    def encoded(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    change = PropertyChange("userData", encoded("a\nb\nc\n"), encoded("a\nB\nc\n"), False)
+    resource = ResourceChange(
+        "change", "urn:x", "aws:ec2/launchTemplate:LaunchTemplate", "lt", (change,)
+    )
+    text = format_diff(PlanDiff("main.json", (resource,)))
+    assert "        ~ userData: base64, decoded\n" in text
+    assert "            -b\n            +B\n" in text
