@@ -20,6 +20,7 @@ Action = Literal["add", "change", "replace", "delete"]
 ACTIONS: Final[tuple[Action, ...]] = ("add", "change", "replace", "delete")
 MARKERS: Final[dict[Action, str]] = {"add": "+", "change": "~", "replace": "-/+", "delete": "-"}
 _ABSENT: Final = object()
+_REVIEWED_OPTIONS: Final = ("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ def _resource_change(before: dict[str, Any], after: dict[str, Any]) -> ResourceC
         PropertyChange(path, old, new, forces_replacement(type_, path))
         for path, old, new in _leaf_changes(before.get("inputs", {}), after.get("inputs", {}), "")
         if not _ignored(path, ignore)
+    ) + tuple(
+        # Options are no inputs, but losing `protect` on a database is what a review must see.
+        PropertyChange(f"(options).{key}", old, new, replaces=False)
+        for key in _REVIEWED_OPTIONS
+        if (old := before.get("options", {}).get(key)) != (new := after.get("options", {}).get(key))
     )
     if not properties:
         return None

@@ -139,9 +139,20 @@ def test_changed_json_document_shows_a_unified_diff() -> None:
     assert '            +      "Sid": "S1",\n' in text
 
 
+def test_dropped_protect_is_a_change() -> None:
+    earlier, current = plan(), plan()
+    for resource in current["resources"]:
+        if resource["name"] == "store-bucket":
+            resource["options"]["protect"] = False
+    [change] = diff(earlier, current).changes
+    assert change.action == "change"
+    assert change.properties == (PropertyChange("(options).protect", True, False, False),)
+    assert "~ (options).protect: true => false" in format_diff(diff(earlier, current))
+
+
 def test_ignored_inputs_are_not_changes() -> None:
     earlier, current = plan(), plan(retention_days=7)
-    for resource in current["resources"]:
+    for resource in [*earlier["resources"], *current["resources"]]:
         if resource["name"] == "store-bucket":
             resource["options"]["ignoreChanges"] = ["tags"]
     assert diff(earlier, current).changes == ()
