@@ -196,3 +196,11 @@ def test_changed_user_data_shows_a_line_diff_of_the_script() -> None:
     text = format_diff(PlanDiff("main.json", (resource,)))
     assert "        ~ userData: base64, decoded\n" in text
     assert "            -b\n            +B\n" in text
+
+
+def test_plans_of_different_modes_are_flagged() -> None:
+    result = diff(plan(), plan(preview=True))
+    assert result.mode_mismatch
+    assert "note: the earlier plan was made in the other mode" in format_diff(result)
+    changed = {p.path for c in result.changes for p in c.properties}
+    assert "kmsKeyId" in changed  # known in update mode, unknown in preview
