@@ -2,7 +2,7 @@
 
 The floor is a process that only imports the SDK modules the plan ends up using (recorded from a
 real plan run), so the difference is what the program, the mocks and the plan themselves cost.
-Each figure is the median of several fresh processes. Run: ``python bench/offline_plan.py``.
+Each figure is the median of several fresh processes. Run: ``python -m bench.offline_plan``.
 """
 
 from __future__ import annotations

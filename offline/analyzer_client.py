@@ -12,6 +12,7 @@ schema validation) before `Configure`.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import selectors
@@ -77,20 +78,46 @@ class Diagnostic:
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
-    """A `--policy-pack-config` file."""
-    return json.loads(Path(path).read_text())
+    """A `--policy-pack-config` file; PolicyConfigError names the file, line and column."""
+    path = Path(path)
+    try:
+        config = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise PolicyConfigError(
+            [f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"]
+        ) from error
+    if not isinstance(config, dict):
+        raise PolicyConfigError([f"{path}: must be a JSON object of policy names"])
+    return config
 
 
-def _level(name: str, where: str) -> int:
+class PolicyConfigError(PolicyPackError):
+    """Every problem of one policy config, as the CLI would refuse it before `Configure`."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("policy pack configuration is invalid: " + "; ".join(errors))
+        self.errors = errors
+
+
+def _level(name: Any, where: str, errors: list[str]) -> int | None:
     if name not in _LEVEL_VALUES:
-        raise PolicyPackError(f"{where}: {name!r} is not a valid enforcement level")
+        allowed = ", ".join(sorted(_LEVEL_VALUES))
+        errors.append(f"{where}: {name!r} is not a valid enforcement level (allowed: {allowed})")
+        return None
     return _LEVEL_VALUES[name]
+
+
+def _unknown_policy(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{key}: not a policy of this pack{hint}"
 
 
 def reconcile_config(
     info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, Any]
 ) -> dict[str, analyzer_pb2.PolicyConfig]:
-    """What the CLI sends to `Configure` for this config file, or PolicyPackError."""
+    """What the CLI sends to `Configure` for this config file, or PolicyConfigError with every
+    problem: unknown policy names, invalid levels, values that break a policy's schema."""
     levels: dict[str, int] = {}
     properties: dict[str, dict[str, Any]] = {}
     schemas: dict[str, tuple[dict[str, Any], list[str]]] = {}
@@ -101,23 +128,26 @@ def reconcile_config(
         properties[policy.name] = {
             key: prop["default"] for key, prop in schema.items() if "default" in prop
         }
+    errors: list[str] = []
     given: dict[str, tuple[int | None, dict[str, Any]]] = {}
     for key, value in config.items():
-        if isinstance(value, str):
-            given[key] = (_level(value, key), {})
+        if key != "all" and key not in schemas:
+            errors.append(_unknown_policy(key, schemas))
+        elif isinstance(value, str):
+            given[key] = (_level(value, key, errors), {})
         elif isinstance(value, Mapping):
             props = {k: v for k, v in value.items() if k != "enforcementLevel"}
             level = value.get("enforcementLevel")
-            given[key] = (None if level is None else _level(str(level), key), props)
+            given[key] = (None if level is None else _level(level, key, errors), props)
         else:
-            raise PolicyPackError(f"{key}: must be a string or an object")
+            errors.append(f"{key}: must be a string or an object")
     if "all" in given and given["all"][0] is not None:
         levels = dict.fromkeys(levels, given["all"][0])
     for key, (level, props) in given.items():
         if level is not None:
             levels[key] = level
         properties.setdefault(key, {}).update(props)
-    errors = [
+    errors += [
         f"{name}: {error}"
         for name, (schema, required) in schemas.items()
         for error in _schema_errors(
@@ -127,7 +157,7 @@ def reconcile_config(
         )
     ]
     if errors:
-        raise PolicyPackError("policy pack configuration is invalid: " + "; ".join(errors))
+        raise PolicyConfigError(errors)
     result: dict[str, analyzer_pb2.PolicyConfig] = {}
     for name in levels.keys() | properties.keys():
         struct = struct_pb2.Struct()
@@ -147,6 +177,11 @@ _JSON_TYPES: Final[dict[str, tuple[type, ...]]] = {
 }
 
 
+def _number(value: Any) -> str:
+    """A schema figure as written: the protobuf Struct turns every number into a float."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str]:
     """The JSON-schema keywords the pack's config schemas use, checked as the CLI checks them."""
     where = path or "(root)"
@@ -163,12 +198,12 @@ def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str
     if "enum" in schema and value not in schema["enum"]:
         errors.append(f"{where}: must be one of {schema['enum']}")
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
-        errors.append(f"{where}: shorter than {schema['minLength']} characters")
+        errors.append(f"{where}: shorter than {_number(schema['minLength'])} characters")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{where}: less than {schema['minimum']}")
+            errors.append(f"{where}: less than {_number(schema['minimum'])}")
         if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{where}: greater than {schema['maximum']}")
+            errors.append(f"{where}: greater than {_number(schema['maximum'])}")
     if isinstance(value, dict):
         props = schema.get("properties", {})
         errors += [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
+from .policy_findings import PolicyFinding, level_counts
+
 _ORDER: Final[tuple[str, ...]] = ("mandatory", "remediate", "advisory", "disabled")
 _HEADINGS: Final = {
     "mandatory": "Mandatory (blocks preview and update)",
@@ -64,3 +66,27 @@ def format_policy_report(diagnostics: Sequence[DiagnosticLike], title: str = "Po
             lines.append(f"  {policy} - {findings[0].description}")
             lines += [f"    {_resource(d.urn)}: {_detail(d)}" for d in findings]
     return "\n".join(lines)
+
+
+def format_findings(findings: Sequence[PolicyFinding], title: str) -> str:
+    """The report with each rule's severity and controls, exempted findings with their reason."""
+    counts = level_counts(findings)
+    summary = ", ".join(f"{count} {level}" for level, count in counts.items())
+    lines = [f"{title}: {summary}" if findings else f"{title}: no violations"]
+    for level in sorted({f.level for f in findings}, key=_level_rank):
+        group = [f for f in findings if f.level == level]
+        lines += ["", f"{_HEADINGS.get(level, level)}: {len(group)}"]
+        for rule in sorted({f.rule for f in group}):
+            of_rule = [f for f in group if f.rule == rule]
+            first = of_rule[0]
+            controls = f"; {', '.join(first.controls)}" if first.controls else ""
+            lines.append(f"  {rule} [{first.severity}{controls}]")
+            for finding in of_rule:
+                lines.append(f"    {_resource(finding.resource)}: {finding.message}")
+                if finding.exemption is not None:
+                    lines.append(f"      exempted: {finding.exemption.terms}")
+    return "\n".join(lines)
+
+
+def _level_rank(level: str) -> int:
+    return _ORDER.index(level) if level in _ORDER else len(_ORDER)

@@ -31,6 +31,8 @@ class ProgramRun:
     preview: bool
     resources: list[CapturedResource]
     outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: frozenset[str] = frozenset()
+    """Stack outputs exported as secrets: plans show them masked."""
 
     def of_type(self, type_token: str) -> list[CapturedResource]:
         """Resources of one type, by name (registration order is not deterministic)."""
@@ -110,10 +112,20 @@ async def _resolve(value: Any) -> Any:
     return value
 
 
-def _stack_outputs() -> dict[str, Any]:
+def _root_outputs() -> dict[str, Any]:
     root = settings.get_root_resource()
-    outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
-    return _sync_await(_resolve(dict(outputs)))
+    return dict(getattr(root, "outputs", {}) or {})
+
+
+def _stack_outputs() -> dict[str, Any]:
+    return _sync_await(_resolve(_root_outputs()))
+
+
+def _secret_outputs() -> frozenset[str]:
+    async def secret(value: Any) -> bool:
+        return isinstance(value, pulumi.Output) and await value.is_secret()
+
+    return frozenset(name for name, value in _root_outputs().items() if _sync_await(secret(value)))
 
 
 def run_program(
@@ -135,6 +147,7 @@ def run_program(
         except Exception as error:
             raise ProgramError(error, run) from error
         run.outputs = _stack_outputs()
+        run.secret_outputs = _secret_outputs()
     return run
 
 
@@ -151,6 +164,7 @@ def run_component(
         run = ProgramRun(stack, preview, monitor.captured)
         _execute(build)
         run.outputs = _stack_outputs()
+        run.secret_outputs = _secret_outputs()
     return run
 
 
