@@ -37,6 +37,7 @@ from .analyzer_client import (
     load_config,
     reconcile_config,
 )
+from .deploy_checks import run_deploy_checks
 from .deploy_findings import DeployFinding
 from .diff_report import format_diff
 from .graph import GraphError, write_graph
@@ -118,10 +119,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def collect_deploy_findings(run: ProgramRun, diff: PlanDiff | None) -> list[DeployFinding]:
-    """Everything that would fail or surprise on a real `pulumi up`: the diff's stateful
-    replacements and deletions; the deploy checks of `run` (offline.deploy_checks) join here."""
-    del run
-    return stateful_findings(diff) if diff is not None else []
+    """Everything that would fail or surprise on a real `pulumi up`: the deploy checks of
+    `run` (offline.deploy_checks) and the diff's stateful replacements and deletions."""
+    return [*run_deploy_checks(run.resources), *(stateful_findings(diff) if diff else [])]
 
 
 @dataclass(frozen=True)
