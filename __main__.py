@@ -52,8 +52,9 @@ def regular_zones(region: str | None = None) -> list[str]:
     return list(zones)
 
 
-zones = regular_zones()
-config.network.check_offered_zones(zones, config.region)
+# The zones are pinned in config; the live lookup only checks this account is offered them.
+config.network.check_offered_zones(regular_zones(), config.region)
+zones = list(config.network.availability_zones)
 cloudfront_prefix_list = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=invoke)
 
 in_stack = pulumi.ResourceOptions(provider=provider)
@@ -115,7 +116,8 @@ engine = MatchingEngineFleet(
 )
 
 # The cross-region replica needs AZs of the DR region; nothing else looks there.
-dr_zones = regular_zones(config.dr_region) if config.has_dr_replica else []
+if config.has_dr_replica:
+    config.check_offered_dr_zones(regular_zones(config.dr_region))
 data = DataLayer(
     "data",
     DataLayerArgs(
@@ -131,9 +133,9 @@ data = DataLayer(
         cache_security_group_id=network.security_group_ids[Role.CACHE],
         logs_kms_key_arn=logs_key.key_arn,
         protect=config.protect_stateful,
-        availability_zones=zones[: config.network.az_count],
+        availability_zones=zones,
         dr_region=config.dr_region,
-        dr_availability_zones=dr_zones,
+        dr_availability_zones=config.dr_availability_zones,
         dr_flow_log_retention_days=config.network.flow_log_retention_days,
     ),
     opts=in_stack,

@@ -45,6 +45,9 @@ _ENDPOINT_SERVICE = Text(
 )
 
 
+_ZONE = Text(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "an AZ name such as ap-northeast-2a", "zone")
+
+
 class NatStrategy(StrEnum):
     NONE = "none"  # no internet egress from private tiers; VPC endpoints only
     SINGLE = "single"  # one NAT gateway (cheaper, one AZ's failure cuts egress)
@@ -74,6 +77,12 @@ class NetworkConfig:
     )
     flow_log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
         90, description="VPC flow log retention (also the DR VPC's)"
+    )
+    # Pinned, so a change in what a live lookup returns never moves a subnet or a database.
+    availability_zones: Annotated[tuple[str, ...], Strings(_ZONE.validate)] = Field(
+        (),
+        description="the AZ names used, in subnet order; pinned so nothing shifts by itself",
+        json_schema_extra=derived("the region's first `azCount` standard zones"),
     )
 
     @model_validator(mode="after")
@@ -115,15 +124,40 @@ class NetworkConfig:
                     at=("interfaceEndpoints",),
                 )
             )
+        if self.availability_zones and len(self.availability_zones) != self.az_count:
+            problems.append(
+                SettingError(
+                    f"has {len(self.availability_zones)} zones but azCount is {self.az_count}",
+                    "one zone per AZ",
+                    at=("availabilityZones",),
+                )
+            )
         raise_all(problems)
         # A derived default, filled in once the keys it depends on are valid.
         object.__setattr__(self, "subnets", subnets)
         return self
 
     def check_offered_zones(self, zones: Sequence[str], region: str) -> None:
-        """The one AZ check: ``region`` must offer ``azCount`` standard zones (``zones``)."""
+        """The one AZ check: ``region`` must offer the pinned zones (``zones``: what it offers)."""
         if len(zones) < self.az_count:
             raise ConfigError(
                 f"{PROJECT}:network.azCount",
                 f"is {self.az_count} but {region} offers {len(zones)} standard zones",
             )
+        check_zones_offered(
+            f"{PROJECT}:network.availabilityZones", self.availability_zones, zones, region
+        )
+
+
+def check_zones_offered(
+    key: str, pinned: Sequence[str], offered: Sequence[str], region: str
+) -> None:
+    """Pinned zones the account does not see in ``region`` (a live lookup) are an error."""
+    missing = [zone for zone in pinned if zone not in offered]
+    if missing:
+        raise ConfigError(
+            key,
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not offered to this "
+            f"account in {region}",
+            ", ".join(offered),
+        )

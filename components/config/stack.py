@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 from pydantic.dataclasses import dataclass
+
+from components.regions import region_facts
 
 from .cluster import EksConfig
 from .data import CacheConfig, PostgresConfig
@@ -23,9 +25,20 @@ from .errors import ConfigError, SettingError, StackConfigError, raise_all
 from .loader import config_errors
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
-from .network import NetworkConfig
+from .network import NetworkConfig, check_zones_offered
 from .observability import ObservabilityConfig
-from .schema import CHOICE, FLAG, PROJECT, SCHEMA, Choice, Integer, Text, derived, fields_of
+from .schema import (
+    CHOICE,
+    FLAG,
+    PROJECT,
+    SCHEMA,
+    Choice,
+    Integer,
+    Strings,
+    Text,
+    derived,
+    fields_of,
+)
 from .tiers import TIERS, merge
 
 _REGION = Text(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region such as ap-northeast-2")
@@ -62,6 +75,11 @@ class StackConfig:
     dr_region: Annotated[str, _REGION] | None = Field(
         None, description="DR region; required when `postgres.crossRegionReplica` is on"
     )
+    dr_availability_zones: Annotated[tuple[str, ...], Strings()] = Field(
+        (),
+        description="the DR database subnets' AZ names, pinned like `network.availabilityZones`",
+        json_schema_extra=derived("the DR region's first `network.azCount` standard zones"),
+    )
     owner: Annotated[str, _TAG_VALUE] = Field(description="`Owner` tag on every resource")
     cost_center: Annotated[str, _TAG_VALUE] = Field(
         description="`CostCenter` tag on every resource"
@@ -96,6 +114,16 @@ class StackConfig:
             "CostCenter": self.cost_center,
             "ManagedBy": "pulumi",
         }
+
+    def check_offered_dr_zones(self, offered: Sequence[str]) -> None:
+        """The DR region must offer the pinned DR zones (``offered``: what it lists)."""
+        if self.dr_region is not None:
+            check_zones_offered(
+                f"{PROJECT}:drAvailabilityZones",
+                self.dr_availability_zones,
+                offered,
+                self.dr_region,
+            )
 
     @property
     def has_dr_replica(self) -> bool:
@@ -142,6 +170,7 @@ class StackConfig:
                     at=("postgres", "drVpcCidr"),
                 )
             )
+        problems += self._pin_zones()
         az_count = self.network.az_count
         if self.kafka.mode is KafkaMode.PROVISIONED and self.kafka.broker_count % az_count:
             problems.append(
@@ -165,6 +194,39 @@ class StackConfig:
             ]
         raise_all(problems)
         return self
+
+    def _pin_zones(self) -> list[SettingError]:
+        """Fills the zones left unset from the region table (components/regions.py)."""
+        problems: list[SettingError] = []
+        count = self.network.az_count
+        wanted = [(self.region, ("network", "availabilityZones"), self.network.availability_zones)]
+        if self.has_dr_replica and self.dr_region is not None:
+            wanted.append((self.dr_region, ("drAvailabilityZones",), self.dr_availability_zones))
+        pinned: list[tuple[str, ...]] = []
+        for region, at, configured in wanted:
+            zones = configured or region_facts(region).zones[:count]
+            if not configured:
+                if len(zones) < count:
+                    problems.append(
+                        SettingError(
+                            f"must be set: {region}'s AZ names differ per account; list the "
+                            f"{count} this account uses (aws ec2 describe-availability-zones)",
+                            at=at,
+                        )
+                    )
+            elif len(zones) != count:
+                problems.append(
+                    SettingError(f"has {len(zones)} zones but azCount is {count}", at=at)
+                )
+            wrong = [zone for zone in zones if zone[:-1] != region]  # name = region + letter
+            if wrong:
+                problems.append(SettingError(f"{', '.join(wrong)} not in {region}", at=at))
+            pinned.append(tuple(zones))
+        if not problems:
+            object.__setattr__(self.network, "availability_zones", pinned[0])
+            if len(pinned) > 1:
+                object.__setattr__(self, "dr_availability_zones", pinned[1])
+        return problems
 
 
 _ADAPTER = TypeAdapter(StackConfig)

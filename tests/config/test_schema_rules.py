@@ -185,7 +185,8 @@ def test_every_problem_is_reported_at_once_in_file_order() -> None:
     assert lines[0] == f"{P}:owner: must be a non-empty string, got ''"
     assert lines[4] == (
         f"{P}:network.natStrategey: unknown setting, did you mean 'natStrategy'? (allowed: "
-        "azCount, flowLogRetentionDays, interfaceEndpoints, natStrategy, subnets, vpcCidr)"
+        "availabilityZones, azCount, flowLogRetentionDays, interfaceEndpoints, natStrategy, "
+        "subnets, vpcCidr)"
     )
     assert lines[-1] == "(5 problems in Pulumi.test.yaml)"
     assert (error.key, error.problem) == (f"{P}:owner", "must be a non-empty string, got ''")
@@ -301,10 +302,50 @@ def test_domain_facts_of_the_config() -> None:
 
 def test_the_region_must_offer_the_zones() -> None:
     network = load(network={"azCount": 3}).network
-    network.check_offered_zones(["a", "b", "c", "d"], "ap-northeast-2")
+    offered = ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"]
+    network.check_offered_zones(offered, "ap-northeast-2")
     with pytest.raises(ConfigError) as caught:
         network.check_offered_zones(["a", "b"], "us-west-1")
     assert str(caught.value) == f"{P}:network.azCount: is 3 but us-west-1 offers 2 standard zones"
+    with pytest.raises(ConfigError) as missing:
+        network.check_offered_zones(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2d"],
+                                    "ap-northeast-2")  # fmt: skip
+    assert missing.value.key == f"{P}:network.availabilityZones"
+    assert "ap-northeast-2c is not offered to this account" in str(missing.value)
+
+
+def test_zones_are_pinned_from_the_region_table_or_config() -> None:
+    assert load().network.availability_zones == ("ap-northeast-2a", "ap-northeast-2b")
+    scale = load("scale")
+    assert scale.network.availability_zones == tuple(f"ap-northeast-2{x}" for x in "abc")
+    assert scale.dr_availability_zones == tuple(f"ap-northeast-1{x}" for x in "acd")
+    chosen = load(network={"availabilityZones": ["ap-northeast-2c", "ap-northeast-2d"]})
+    assert chosen.network.availability_zones == ("ap-northeast-2c", "ap-northeast-2d")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "words"),
+    [
+        ({"network": {"availabilityZones": ["ap-northeast-2a"]}}, "network.availabilityZones",
+         "has 1 zones but azCount is 2"),
+        ({"network": {"availabilityZones": ["us-east-1a", "us-east-1b"]}},
+         "network.availabilityZones", "not in ap-northeast-2"),
+        ({"network": {"availabilityZones": ["ap-northeast-2", "x"]}},
+         "network.availabilityZones[0]", "malformed zone"),
+    ],
+)  # fmt: skip
+def test_bad_pinned_zones_are_refused(overrides: dict[str, Any], key: str, words: str) -> None:
+    values = {**base_values("startup"), **{f"{P}:{k}": v for k, v in overrides.items()}}
+    error = errors_of(values)
+    assert f"{P}:{key}" in keys_of(error)
+    assert words in str(error)
+
+
+def test_a_region_whose_zone_names_differ_per_account_needs_them_set() -> None:
+    values = {**base_values("startup"), "aws:region": "us-west-1"}
+    error = errors_of(values)
+    assert keys_of(error) == [f"{P}:network.availabilityZones"]
+    assert "differ per account" in str(error)
 
 
 def test_a_section_validates_on_its_own_with_full_keys() -> None:
