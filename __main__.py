@@ -18,6 +18,7 @@ from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
 from components.observability import Observability, ObservabilityArgs
+from components.prerequisites import autoscaling_service_linked_role
 from components.reachability import Role, reachability
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.services import Service
@@ -58,6 +59,12 @@ zones = list(config.network.availability_zones)
 cloudfront_prefix_list = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=invoke)
 
 in_stack = pulumi.ResourceOptions(provider=provider)
+# Key policies of instance volumes name Auto Scaling's service-linked role: found, or created.
+autoscaling_role = autoscaling_service_linked_role(
+    create=config.prerequisites.create_auto_scaling_service_linked_role,
+    opts=in_stack,
+    invoke=invoke,
+)
 logs_key = LogsEncryptionKey(
     "logs",
     LogsEncryptionKeyArgs(
@@ -111,6 +118,7 @@ engine = MatchingEngineFleet(
         kafka_topics=kafka.topic_names,
         context=context,
         protect=config.protect_stateful,
+        volume_key_dependencies=autoscaling_role,
     ),
     opts=in_stack,
 )
@@ -165,6 +173,7 @@ cluster = ServiceCluster(
         node_security_group_id=network.security_group_ids[Role.APP],
         context=context,
         protect=config.protect_stateful,
+        volume_key_dependencies=autoscaling_role,
     ),
     opts=in_stack,
 )

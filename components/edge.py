@@ -36,6 +36,7 @@ from .blocks import (
 )
 from .config import EdgeConfig
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
+from .prerequisites import hosted_zone_id
 from .reachability import HTTPS
 from .regions import elb_log_delivery_statements
 from .services import EXPOSED, Service, ServiceSpec, TargetGroupSpec
@@ -88,13 +89,9 @@ class EdgeProtection(pulumi.ComponentResource):
         origin_domain = f"origin.{domain}"
         invoke = pulumi.InvokeOptions(parent=self)
 
-        zone_id: pulumi.Input[str] = (
-            edge.hosted_zone_id
-            if edge.hosted_zone_id is not None
-            else aws.route53.get_zone_output(
-                name=edge.hosted_zone_name, private_zone=False, opts=invoke
-            ).zone_id
-        )
+        # Looked up at preview: a missing zone, or one that does not contain the domain, is a
+        # config error naming the key rather than a failed certificate validation later.
+        zone_id = hosted_zone_id(edge.hosted_zone_id, edge.hosted_zone_name, domain, invoke)
         self._zone_id = zone_id
 
         # The ALB's certificate names only the origin host CloudFront connects to; viewers

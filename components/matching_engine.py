@@ -157,6 +157,8 @@ class MatchingEngineFleetArgs:
     kafka_topics: Sequence[str]
     context: AwsContext
     protect: bool
+    # The Auto Scaling service-linked role, when the stack creates it: the key policy names it.
+    volume_key_dependencies: Sequence[pulumi.Resource] = ()
 
 
 class MatchingEngineFleet(pulumi.ComponentResource):
@@ -362,6 +364,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             description=f"{args.name_prefix}: matching-engine volumes and artifacts",
             statements=volume_key_statements(ctx),
             protect=args.protect,
+            depends_on=args.volume_key_dependencies,
         )
 
     def _artifact_bucket(self, key: aws.kms.Key) -> aws.s3.Bucket:

@@ -58,6 +58,8 @@ class ServiceClusterArgs:
     node_security_group_id: pulumi.Input[str]  # reachability role app
     context: AwsContext
     protect: bool
+    # The Auto Scaling service-linked role, when the stack creates it: the key policy names it.
+    volume_key_dependencies: Sequence[pulumi.Resource] = ()
 
 
 def ecr_lifecycle_policy() -> str:
@@ -184,6 +186,7 @@ class ServiceCluster(pulumi.ComponentResource):
             description=f"{prefix}: EKS secrets, node volumes and container images",
             statements=volume_key_statements(ctx),
             protect=self._args.protect,
+            depends_on=self._args.volume_key_dependencies,
         )
 
     def _cluster_role(self, key: aws.kms.Key) -> aws.iam.Role:

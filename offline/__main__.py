@@ -121,7 +121,10 @@ def _parser() -> argparse.ArgumentParser:
 def collect_deploy_findings(run: ProgramRun, diff: PlanDiff | None) -> list[DeployFinding]:
     """Everything that would fail or surprise on a real `pulumi up`: the deploy checks of
     `run` (offline.deploy_checks) and the diff's stateful replacements and deletions."""
-    return [*run_deploy_checks(run.resources), *(stateful_findings(diff) if diff else [])]
+    return [
+        *run_deploy_checks(run.resources, invokes=run.invokes),
+        *(stateful_findings(diff) if diff else []),
+    ]
 
 
 @dataclass(frozen=True)

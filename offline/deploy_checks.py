@@ -260,14 +260,23 @@ def ec2_text(resources: Sequence[CapturedResource]) -> list[DeployFinding]:
 _AUTOSCALING_ROLE = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 
 
-def prerequisites(resources: Sequence[CapturedResource]) -> list[DeployFinding]:
+_GET_ROLES = "aws:iam/getRoles:getRoles"
+
+
+def prerequisites(
+    resources: Sequence[CapturedResource], invokes: Sequence[tuple[str, Mapping[str, Any]]] = ()
+) -> list[DeployFinding]:
     """Service-linked roles that key policies name but the stack neither creates nor checks."""
     creates = any(
         r.type == "aws:iam/serviceLinkedRole:ServiceLinkedRole"
         and r.inputs.get("awsServiceName") == "autoscaling.amazonaws.com"
         for r in resources
     )
-    if creates:
+    checked = any(
+        token == _GET_ROLES and "autoscaling.amazonaws.com" in str(args.get("pathPrefix", ""))
+        for token, args in invokes
+    )
+    if creates or checked:
         return []
     findings: list[DeployFinding] = []
     for r in resources:
@@ -280,22 +289,24 @@ def prerequisites(resources: Sequence[CapturedResource]) -> list[DeployFinding]:
                     "warning",
                     r.urn,
                     f"{r.name}'s key policy names AWSServiceRoleForAutoScaling, which this "
-                    "stack does not create: in an account that never had an Auto Scaling group "
-                    "CreateKey fails; the program checks for it at preview "
-                    "(prerequisites.createAutoScalingServiceLinkedRole creates it)",
+                    "stack neither creates nor looks up: in an account that never had an Auto "
+                    "Scaling group CreateKey fails (components/prerequisites.py does both)",
                 )
             )
     return findings
 
 
 def run_deploy_checks(
-    resources: Sequence[CapturedResource], *, today: date | None = None
+    resources: Sequence[CapturedResource],
+    *,
+    invokes: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    today: date | None = None,
 ) -> list[DeployFinding]:
-    """Every deploy check over one captured run, errors first."""
+    """Every deploy check over one captured run (and the invokes it made), errors first."""
     findings = [
         *ordering_races(resources),
         *version_support(resources, today or date.today()),
         *ec2_text(resources),
-        *prerequisites(resources),
+        *prerequisites(resources, invokes),
     ]
     return sorted(findings, key=lambda f: (f.level != "error", f.check, f.resource))

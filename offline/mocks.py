@@ -87,6 +87,8 @@ class PlatformMocks(Mocks):
     def __init__(self, *, preview: bool, region: str) -> None:
         self.preview = preview
         self.region = region
+        # Every invoke the program made, in order: what it looked up (prerequisites, zones...).
+        self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -141,6 +143,7 @@ class PlatformMocks(Mocks):
                 f"offline mocks have no result for invoke {args.token}; add one to offline/mocks.py"
             )
         inputs = dict(args.args)
+        self.calls.append((args.token, inputs))
         return handler(inputs, str(inputs.get("region") or self.region))
 
 

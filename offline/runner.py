@@ -33,6 +33,8 @@ class ProgramRun:
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: frozenset[str] = frozenset()
     """Stack outputs exported as secrets: plans show them masked."""
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """The invokes the program made (token, arguments), in order."""
 
     def of_type(self, type_token: str) -> list[CapturedResource]:
         """Resources of one type, by name (registration order is not deterministic)."""
@@ -141,7 +143,7 @@ def run_program(
     with _mocked(
         files.project, stack, preview, region, files.engine_config(), sorted(files.secret_keys)
     ) as monitor:
-        run = ProgramRun(stack, preview, monitor.captured)
+        run = ProgramRun(stack, preview, monitor.captured, invokes=monitor.mocks.calls)
         try:
             _execute(lambda: runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__"))
         except Exception as error:
@@ -161,7 +163,7 @@ def run_component(
 ) -> ProgramRun:
     """Runs ``build`` (which creates one or more components) under the same mocks."""
     with _mocked("trading-platform", stack, preview, region, config or {}, []) as monitor:
-        run = ProgramRun(stack, preview, monitor.captured)
+        run = ProgramRun(stack, preview, monitor.captured, invokes=monitor.mocks.calls)
         _execute(build)
         run.outputs = _stack_outputs()
         run.secret_outputs = _secret_outputs()

@@ -27,9 +27,11 @@ def customer_managed_key(
     protect: bool,
     alias_resource_name: str | None = None,
     region: str | None = None,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> aws.kms.Key:
     """The key ``resource_name`` and ``alias/<label>`` pointing at it; ``label`` is also its Name
-    tag. ``statements`` is the whole key policy (plain values, no Outputs)."""
+    tag. ``statements`` is the whole key policy (plain values, no Outputs); ``depends_on``: what
+    its principals need to exist first (a service-linked role the policy names)."""
     if not statements:
         raise ValueError(f"key {resource_name}: a key policy needs at least one statement")
     key = aws.kms.Key(
@@ -40,7 +42,7 @@ def customer_managed_key(
         policy=policy_json([dict(statement) for statement in statements]),
         region=region,
         tags={"Name": label},
-        opts=child_options(parent, protect=protect),
+        opts=child_options(parent, protect=protect, depends_on=list(depends_on) or None),
     )
     aws.kms.Alias(
         alias_resource_name or f"{resource_name}-alias",

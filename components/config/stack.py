@@ -59,6 +59,17 @@ class BudgetConfig:
 
 
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class PrerequisitesConfig:
+    """What the account must hold before the first deploy; checked at preview otherwise."""
+
+    create_auto_scaling_service_linked_role: Annotated[bool, FLAG] = Field(
+        False,
+        alias="createAutoScalingServiceLinkedRole",
+        description="create AWSServiceRoleForAutoScaling (new accounts); otherwise it must exist",
+    )
+
+
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class StackConfig:
     # Given by the program, never by the stack file.
     project: str
@@ -98,6 +109,9 @@ class StackConfig:
     budget: BudgetConfig = Field(description="AWS Budgets")
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
+    prerequisites: PrerequisitesConfig = Field(
+        default_factory=PrerequisitesConfig, description="account prerequisites"
+    )
 
     @property
     def name_prefix(self) -> str:

@@ -205,6 +205,9 @@ def test_a_key_policy_naming_the_autoscaling_role_needs_it_created_or_checked() 
     role = res("slr", "aws:iam/serviceLinkedRole:ServiceLinkedRole",
                {"awsServiceName": "autoscaling.amazonaws.com"})  # fmt: skip
     assert prerequisites([key, role]) == []
+    lookup = ("aws:iam/getRoles:getRoles",
+              {"pathPrefix": "/aws-service-role/autoscaling.amazonaws.com/"})  # fmt: skip
+    assert prerequisites([key], [lookup]) == []
 
 
 def test_run_deploy_checks_puts_errors_first() -> None:
