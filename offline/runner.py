@@ -78,6 +78,12 @@ def _mocked(
         pulumi.runtime.set_all_config({}, [])
 
 
+def _calls(monitor: CapturingMonitor) -> list[tuple[str, dict[str, Any]]]:
+    """The invokes the run's mocks answered (a live list: it fills as the program runs)."""
+    mocks = monitor.mocks
+    return mocks.calls if isinstance(mocks, PlatformMocks) else []
+
+
 def _fresh_event_loop() -> None:
     """Closes the previous run's loop and starts a new one for this run.
 
@@ -143,7 +149,7 @@ def run_program(
     with _mocked(
         files.project, stack, preview, region, files.engine_config(), sorted(files.secret_keys)
     ) as monitor:
-        run = ProgramRun(stack, preview, monitor.captured, invokes=monitor.mocks.calls)
+        run = ProgramRun(stack, preview, monitor.captured, invokes=_calls(monitor))
         try:
             _execute(lambda: runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__"))
         except Exception as error:
@@ -163,7 +169,7 @@ def run_component(
 ) -> ProgramRun:
     """Runs ``build`` (which creates one or more components) under the same mocks."""
     with _mocked("trading-platform", stack, preview, region, config or {}, []) as monitor:
-        run = ProgramRun(stack, preview, monitor.captured, invokes=monitor.mocks.calls)
+        run = ProgramRun(stack, preview, monitor.captured, invokes=_calls(monitor))
         _execute(build)
         run.outputs = _stack_outputs()
         run.secret_outputs = _secret_outputs()

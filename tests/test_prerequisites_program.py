@@ -35,9 +35,7 @@ def test_a_new_account_fails_at_preview_before_any_key_naming_the_fix() -> None:
 def test_the_stack_creates_the_role_and_both_volume_keys_wait_for_it() -> None:
     run = run_program("dev", preview=True, overrides=CREATE)
     (role,) = run.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
-    waiting = {
-        key.name for key in run.of_type("aws:kms/key:Key") if role.urn in key.dependencies
-    }
+    waiting = {key.name for key in run.of_type("aws:kms/key:Key") if role.urn in key.dependencies}
     assert waiting == {"matching-engine-key", "services-key"}
 
 

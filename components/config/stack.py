@@ -110,7 +110,7 @@ class StackConfig:
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
     prerequisites: PrerequisitesConfig = Field(
-        default_factory=PrerequisitesConfig, description="account prerequisites"
+        default_factory=lambda: PrerequisitesConfig(), description="account prerequisites"
     )
 
     @property
@@ -213,7 +213,9 @@ class StackConfig:
         """Fills the zones left unset from the region table (components/regions.py)."""
         problems: list[SettingError] = []
         count = self.network.az_count
-        wanted = [(self.region, ("network", "availabilityZones"), self.network.availability_zones)]
+        wanted: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+            (self.region, ("network", "availabilityZones"), self.network.availability_zones)
+        ]
         if self.has_dr_replica and self.dr_region is not None:
             wanted.append((self.dr_region, ("drAvailabilityZones",), self.dr_availability_zones))
         pinned: list[tuple[str, ...]] = []
