@@ -110,7 +110,7 @@ class StackConfig:
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
     prerequisites: PrerequisitesConfig = Field(
-        default_factory=lambda: PrerequisitesConfig(), description="account prerequisites"
+        PrerequisitesConfig(), description="account prerequisites"
     )
 
     @property
