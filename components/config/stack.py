@@ -110,7 +110,8 @@ class StackConfig:
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
     prerequisites: PrerequisitesConfig = Field(
-        PrerequisitesConfig(), description="account prerequisites"
+        PrerequisitesConfig(createAutoScalingServiceLinkedRole=False),
+        description="account prerequisites",
     )
 
     @property
