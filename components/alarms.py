@@ -68,7 +68,7 @@ class AlarmTargets:
     kafka_cluster_name: pulumi.Input[str]
     nlb_arn_suffix: pulumi.Input[str]
     engine_target_group_arn_suffixes: Mapping[int, pulumi.Input[str]]  # by port
-    engine_min_healthy: int
+    engine_min_healthy: int  # 0 while the fleet is intentionally empty: no engine alarms
     # Set for ElastiCache Serverless, which has no nodes, CPU or memory percentage.
     serverless_cache: ServerlessCacheLimits | None = None
 
@@ -240,6 +240,9 @@ def _kafka_alarms(t: AlarmTargets, c: ObservabilityConfig) -> list[AlarmSpec]:
 
 
 def _engine_alarms(t: AlarmTargets) -> list[AlarmSpec]:
+    # 0: the fleet is empty on purpose (no engine build configured yet); nothing to watch.
+    if t.engine_min_healthy == 0:
+        return []
     return [
         AlarmSpec(
             key=f"engine-healthy-{port}",

@@ -190,11 +190,14 @@ class KafkaCluster(pulumi.ComponentResource):
             protect=args.protect,
         )
 
+        # No kafka_versions (optional: without it the configuration fits any version). With it a
+        # version bump would replace the configuration (CloudFormation AWS::MSK::Configuration:
+        # KafkaVersionsList "Update requires: Replacement") under the same fixed name while the
+        # cluster still uses the old one; server_properties changes are new revisions in place.
         configuration = aws.msk.Configuration(
             f"{name}-config",
             name=f"{prefix}-kafka",
             description=f"{prefix}: broker settings",
-            kafka_versions=[kafka.kafka_version],
             server_properties=server_properties(kafka),
             opts=child,
         )

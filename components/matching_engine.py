@@ -50,6 +50,7 @@ class UserDataParams:
     region: str
     artifact_bucket: str
     artifact_prefix: str
+    artifact_version: str
     application_log_group: str
     gc_log_group: str
     metrics_namespace: str
@@ -212,21 +213,29 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             if engine.cluster_placement
             else None
         )
-        user_data = pulumi.Output.all(bucket.bucket, args.kafka_bootstrap_servers).apply(
-            lambda values: base64.b64encode(
-                render_user_data(
-                    UserDataParams(
-                        heap_gb=engine.heap_gb,
-                        region=args.context.region,
-                        artifact_bucket=values[0],
-                        artifact_prefix=engine.artifact_prefix,
-                        application_log_group=f"/{prefix}/matching-engine/application",
-                        gc_log_group=f"/{prefix}/matching-engine/gc",
-                        metrics_namespace=METRICS_NAMESPACE,
-                        kafka_bootstrap_servers=values[1],
-                    )
-                ).encode()
-            ).decode()
+        version = engine.artifact_version
+        # Without a build there is nothing to boot: the ASG stays at 0 hosts (fleet_min and
+        # fleet_desired) and the template carries no bootstrap that would fail under set -e.
+        user_data = (
+            pulumi.Output.all(bucket.bucket, args.kafka_bootstrap_servers).apply(
+                lambda values: base64.b64encode(
+                    render_user_data(
+                        UserDataParams(
+                            heap_gb=engine.heap_gb,
+                            region=args.context.region,
+                            artifact_bucket=values[0],
+                            artifact_prefix=engine.artifact_prefix,
+                            artifact_version=version,
+                            application_log_group=f"/{prefix}/matching-engine/application",
+                            gc_log_group=f"/{prefix}/matching-engine/gc",
+                            metrics_namespace=METRICS_NAMESPACE,
+                            kafka_bootstrap_servers=values[1],
+                        )
+                    ).encode()
+                ).decode()
+            )
+            if version is not None
+            else None
         )
         image_id = (
             aws.ssm.get_parameter_output(
@@ -298,8 +307,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             f"{name}-asg",
             name=f"{prefix}-matching-engine",
             vpc_zone_identifiers=asg_subnets,
-            min_size=engine.min,
-            desired_capacity=engine.desired,
+            min_size=engine.fleet_min,
+            desired_capacity=engine.fleet_desired,
             max_size=engine.max,
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
                 id=template.id,

@@ -265,7 +265,9 @@ class PostgresDatabase(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
             **self._observability(args.kms_key_arn),
             tags={"Name": self._identifier, "Role": "primary"},
-            opts=child_options(self, protect=self._args.protect),
+            opts=child_options(
+                self, protect=self._args.protect, ignore_changes=_version_drift(config)
+            ),
         )
         # A replica inherits storage encryption, the master user and its secret from the source;
         # RDS takes no final snapshot of a replica (the source's backups cover its data).
@@ -424,7 +426,9 @@ class PostgresDatabase(pulumi.ComponentResource):
                 else None
             ),
             tags={"Name": self._identifier},
-            opts=child_options(self, protect=self._args.protect),
+            opts=child_options(
+                self, protect=self._args.protect, ignore_changes=_version_drift(config)
+            ),
         )
         # Promotion tier 0 for the writer and 1 for readers: after a failover the old writer's
         # size class is preferred back. Serverless v2 members all use the db.serverless class.
@@ -440,8 +444,10 @@ class PostgresDatabase(pulumi.ComponentResource):
                 f"{self._name}-{member}",
                 identifier=f"{self._identifier}-{member}",
                 cluster_identifier=cluster.cluster_identifier,
+                # No engine_version: a member runs its cluster's, and only the cluster's can be
+                # changed (pulumi-aws rds.ClusterInstance engine_version), so pinning it here too
+                # would only add a second place for AWS's minor upgrades to drift from.
                 engine=aws.rds.EngineType.AURORA_POSTGRESQL,
-                engine_version=config.engine_version,
                 instance_class="db.serverless" if serverless else instance_class,
                 db_subnet_group_name=args.db_subnet_group_name,
                 availability_zone=self._zone(index),
@@ -460,6 +466,13 @@ class PostgresDatabase(pulumi.ComponentResource):
             metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
             proxy_target_cluster=cluster.cluster_identifier,
         )
+
+
+def _version_drift(config: PostgresConfig) -> list[str]:
+    """A pinned minor (always, on Aurora) drifts when AWS applies a minor upgrade; without
+    ignoring it the next ``up`` would try a downgrade. The major alone never drifts: pulumi-aws
+    compares it as a prefix of ``engine_version_actual`` (rds.Instance ``engine_version``)."""
+    return ["engineVersion"] if config.pins_minor else []
 
 
 def _managed_secret(arn: str | None) -> str:

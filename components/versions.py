@@ -12,7 +12,9 @@ Version policy (README, "Versions"):
   ignores engine-version drift, so AWS's minor upgrades are not undone on the next ``up``.
 - ElastiCache (Valkey 7.2+/8, Redis 7): ``major.minor``; the service applies patches.
 - MSK provisioned: ``3.9.x`` style versions, where MSK applies the patch releases.
-- EKS: the default is a version in standard support; upgrading is a config change.
+- EKS: the default is a version in standard support; upgrading is a config change. An explicit
+  version in extended support is accepted (a cost, which the deploy checks warn about); one past
+  extended support, or not in the table, is refused.
 """
 
 from __future__ import annotations
@@ -41,15 +43,17 @@ class Release:
     end_of_standard_support: date | None  # None: AWS has announced no date
     # The oldest minor AWS still creates, for products that retire minors (RDS).
     oldest_creatable_minor: int | None = None
+    # After this AWS upgrades the cluster itself (EKS); None: not tracked here.
+    end_of_extended_support: date | None = None
 
 
 # https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html: 14 months of
 # standard support, then 12 months of extended support at about 6x the cluster-hour price.
 EKS_RELEASES = (
-    Release("1.32", date(2026, 3, 23)),
-    Release("1.33", date(2026, 7, 29)),
-    Release("1.34", date(2026, 12, 2)),
-    Release("1.35", date(2027, 3, 27)),
+    Release("1.32", date(2026, 3, 23), end_of_extended_support=date(2027, 3, 23)),
+    Release("1.33", date(2026, 7, 29), end_of_extended_support=date(2027, 7, 29)),
+    Release("1.34", date(2026, 12, 2), end_of_extended_support=date(2027, 12, 2)),
+    Release("1.35", date(2027, 3, 27), end_of_extended_support=date(2028, 3, 27)),
 )
 DEFAULT_EKS_VERSION = "1.35"
 
@@ -62,6 +66,8 @@ RDS_POSTGRES_RELEASES = (
     Release("16", date(2029, 2, 28), oldest_creatable_minor=9),
     Release("17", date(2030, 2, 28), oldest_creatable_minor=5),
 )
+# The major alone: RDS creates its default minor and auto minor upgrades keep it current.
+DEFAULT_RDS_POSTGRES_VERSION = "16"
 # Aurora PostgreSQL follows the community majors' end of life (AuroraPostgreSQLReleaseNotes).
 AURORA_POSTGRES_RELEASES = (
     Release("14", date(2027, 2, 28)),
@@ -69,6 +75,10 @@ AURORA_POSTGRES_RELEASES = (
     Release("16", date(2029, 2, 28)),
     Release("17", date(2030, 2, 28)),
 )
+# Aurora's cluster is created at a full version: 16.11, a current Aurora 16 minor (CDK's
+# AuroraPostgresEngineVersion.VER_16_11). The cluster ignores engine-version drift afterwards,
+# so AWS's minor upgrades stand; check `aws rds describe-db-engine-versions` when changing it.
+DEFAULT_AURORA_POSTGRES_VERSION = "16.11"
 # ElastiCache has announced no end of standard support for these lines.
 VALKEY_RELEASES = (Release("7.2", None), Release("8.0", None), Release("8.1", None))
 REDIS_RELEASES = (Release("7.0", None), Release("7.1", None))
@@ -114,6 +124,27 @@ def creation_problem(product: Product, version: str) -> str | None:
             f"later, or the major {release.version!r} alone to let AWS pick the minor"
         )
     return None
+
+
+def support_problem(product: Product, version: str, today: date) -> str | None:
+    """Why a stack must not use ``version`` today: AWS would not create it, or its extended
+    support is over (EKS would upgrade the cluster on its own). Extended support is a cost,
+    not a failure: ``support_warning`` reports it."""
+    problem = creation_problem(product, version)
+    if problem is not None:
+        return problem
+    release = find_release(product, version)
+    end = release.end_of_extended_support if release else None
+    if end is not None and today >= end:
+        return f"{product} {version} left extended support on {end}; upgrade to a newer version"
+    return None
+
+
+def supported_versions(product: Product, today: date) -> list[str]:
+    """The lines a stack may use today, oldest first (for "allowed" in errors)."""
+    return [
+        r.version for r in RELEASES[product] if support_problem(product, r.version, today) is None
+    ]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ EDGE: dict[str, Any] = {
 
 
 def base_values(tier: str = "startup", *, environment: str = "dev") -> dict[str, Any]:
-    return {
+    values: dict[str, Any] = {
         "aws:region": "ap-northeast-2",
         f"{P}:tier": tier,
         f"{P}:environment": environment,
@@ -22,3 +22,7 @@ def base_values(tier: str = "startup", *, environment: str = "dev") -> dict[str,
         f"{P}:drRegion": "ap-northeast-1",
         f"{P}:edge": EDGE,
     }
+    # A prod stack must page someone.
+    if environment == "prod":
+        values[f"{P}:observability"] = {"alertEmails": ["oncall@example.com"]}
+    return values

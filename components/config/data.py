@@ -8,6 +8,13 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from pydantic import Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from components.versions import (
+    DEFAULT_AURORA_POSTGRES_VERSION,
+    DEFAULT_RDS_POSTGRES_VERSION,
+    Product,
+    creation_problem,
+)
+
 from .errors import SettingError, raise_all
 from .schema import (
     CHOICE,
@@ -94,9 +101,18 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
     engine: Annotated[PostgresEngine, CHOICE] = Field(
         PostgresEngine.POSTGRES, description="`postgres` (RDS) or `aurora-postgresql`"
     )
+    # "": the engine's default (components/versions.py), filled in below.
     engine_version: Annotated[
-        str, Version(r"\d{2}(\.\d{1,2})?", "e.g. '16.6' or '16'", decimals=2)
-    ] = Field("16.6", description="the parameter-group family follows it")
+        str, Version(r"\d{2}(\.\d{1,2})?", "e.g. '16' or '16.11'", decimals=2)
+    ] = Field(
+        "",
+        description="postgres: the major, RDS picks the minor; aurora-postgresql: a full "
+        "version, AWS's minor upgrades ignored; minors AWS no longer creates are refused",
+        json_schema_extra=derived(
+            f"{DEFAULT_RDS_POSTGRES_VERSION} for postgres, "
+            f"{DEFAULT_AURORA_POSTGRES_VERSION} for aurora-postgresql"
+        ),
+    )
     instance_class: Annotated[str, InstanceType("db.")] = Field(description="writer")
     multi_az: Annotated[bool, FLAG] = Field(description="standby (RDS) or reader failover")
     replica_count: Annotated[int, Integer(0, 15)] = Field(description="read replicas")
@@ -149,6 +165,12 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
     proxy: ProxyConfig = Field(description="RDS Proxy")
 
     @property
+    def pins_minor(self) -> bool:
+        """A full version (``16.11``) rather than the major alone: AWS's minor upgrades then
+        differ from the config, and the database ignores that drift."""
+        return "." in self.engine_version
+
+    @property
     def serverless(self) -> ServerlessCapacity | None:
         """Serverless v2 capacity, or None for provisioned instances."""
         if self.serverless_min_acu is None or self.serverless_max_acu is None:
@@ -166,6 +188,10 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
             "backupWindow", self.backup_window, self.maintenance_window, minimum_minutes=30
         )
         aurora = self.engine is PostgresEngine.AURORA
+        version = self.engine_version or (
+            DEFAULT_AURORA_POSTGRES_VERSION if aurora else DEFAULT_RDS_POSTGRES_VERSION
+        )
+        problems += _version_problems(aurora, version)
         if self.max_allocated_storage_gb < self.allocated_storage_gb:
             problems.append(
                 SettingError(
@@ -213,6 +239,7 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
             )
         problems += self._serverless_problems()
         raise_all(problems)
+        object.__setattr__(self, "engine_version", version)
         object.__setattr__(self, "maintenance_window", maintenance)
         return self
 
@@ -236,6 +263,22 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
                 )
             ]
         return []
+
+
+def _version_problems(aurora: bool, version: str) -> list[SettingError]:
+    at = ("engineVersion",)
+    # Aurora clusters are created at an exact version; the major alone names none.
+    if aurora and "." not in version:
+        return [
+            SettingError(
+                f"is the major {version!r} alone; aurora-postgresql needs a full version",
+                f"e.g. '{DEFAULT_AURORA_POSTGRES_VERSION}'",
+                at=at,
+            )
+        ]
+    product = Product.AURORA_POSTGRES if aurora else Product.RDS_POSTGRES
+    problem = creation_problem(product, version)
+    return [SettingError(problem, at=at)] if problem else []
 
 
 class CacheMode(StrEnum):

@@ -17,6 +17,7 @@ from .schema import (
     InstanceType,
     Integer,
     Text,
+    Version,
     check_scaling,
     derived,
 )
@@ -97,7 +98,24 @@ class MatchingEngineConfig:
             r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*",
             "an S3 key prefix without leading or trailing '/', e.g. 'matching-engine'",
         ),
-    ] = Field("matching-engine", description="S3 prefix of the engine build")
+    ] = Field("matching-engine", description="S3 prefix of the engine builds")
+    # None until CI has pushed a build: the fleet then stays at 0 hosts, because a host without
+    # its build fails its health checks and the ASG would replace it every few minutes.
+    artifact_version: (
+        Annotated[
+            str,
+            Version(
+                r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}",
+                "one S3 key segment: letters, digits and . _ - (e.g. '1.4.2')",
+                "artifact version",
+            ),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="the build under `<artifactPrefix>/<version>/`; unset: no engines run "
+        "(min and desired 0) until one is pushed",
+    )
     log_retention_days: Annotated[int, RETENTION_DAYS] = Field(
         description="application and GC log groups"
     )
@@ -136,6 +154,16 @@ class MatchingEngineConfig:
         raise_all(problems)
         object.__setattr__(self, "memory_gib", memory)
         return self
+
+    @property
+    def fleet_min(self) -> int:
+        """The ASG's minimum: ``min``, or 0 while no artifact version is configured."""
+        return self.min if self.artifact_version else 0
+
+    @property
+    def fleet_desired(self) -> int:
+        """The ASG's desired capacity: ``desired``, or 0 while no artifact version is set."""
+        return self.desired if self.artifact_version else 0
 
     @property
     def architecture(self) -> Architecture:

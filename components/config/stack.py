@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -196,6 +197,21 @@ class StackConfig:
                     at=("kafka", "brokerCount"),
                 )
             )
+        # Alarms and budget alerts publish to the alert topic; in prod someone must receive them.
+        observability = self.observability
+        if (
+            self.environment is Environment.PROD
+            and not observability.alert_emails
+            and observability.pager_https_endpoint is None
+        ):
+            problems.append(
+                SettingError(
+                    "is empty and so is observability.pagerHttpsEndpoint; a prod stack's alarms "
+                    "and budget alerts would reach nobody",
+                    "at least one email address, or a pagerHttpsEndpoint",
+                    at=("observability", "alertEmails"),
+                )
+            )
         topics = sorted(t.name for t in self.kafka.topics)
         for group, group_topics in self.observability.consumer_groups.items():
             problems += [
@@ -271,12 +287,17 @@ def _own_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_stack_config(
-    values: Mapping[str, Any], *, stack: str, file_order: Mapping[str, Any] | None = None
+    values: Mapping[str, Any],
+    *,
+    stack: str,
+    file_order: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> StackConfig:
     """Validates the stack's config (full ``namespace:key`` names) and applies its tier.
 
     Every problem is reported at once, as ``StackConfigError`` in the order of the keys in
-    ``file_order`` (the stack file's config, as parsed; default: ``values`` itself).
+    ``file_order`` (the stack file's config, as parsed; default: ``values`` itself). ``today``
+    (default: the real date) decides which versions are still supported.
     """
     stack_file = f"Pulumi.{stack}.yaml"
     own = _own_values(values)
@@ -301,7 +322,7 @@ def load_stack_config(
     try:
         config = _ADAPTER.validate_python(
             {k: v for k, v in data.items() if k not in ("project", "stack")},
-            context={"stack": stack},
+            context={"stack": stack, "today": today},
         )
     except ValidationError as error:
         errors = config_errors(error, data, order, root=StackConfig)

@@ -228,7 +228,7 @@ def test_postgres_rds_instances(case: Case) -> None:
     assert primary.get("replicateSourceDb") is None
     expected = {
         "engine": "postgres",
-        "engineVersion": "16.6",
+        "engineVersion": "16",
         "instanceClass": pg.instance_class,
         "allocatedStorage": pg.allocated_storage_gb,
         "maxAllocatedStorage": pg.max_allocated_storage_gb,
@@ -254,6 +254,8 @@ def test_postgres_rds_instances(case: Case) -> None:
         "monitoringInterval": 60,
     }
     assert {k: primary.get(k) for k in expected} == expected
+    # The major alone never drifts (a prefix of the actual version): nothing to ignore.
+    assert primary.ignore_changes == ()
     monitoring_role = linked_one(primary, "monitoringRoleArn", case.run.resources)
     assert monitoring_role.name == "data-postgres-monitoring-role"
     attachment = case.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -354,6 +356,7 @@ def test_aurora_cluster_and_members(case: Case) -> None:
     cluster = case.one(CLUSTER)
     expected = {
         "engine": "aurora-postgresql",
+        "engineVersion": "16.11",
         "storageEncrypted": True,
         "kmsKeyId": case.data_key,
         "manageMasterUserPassword": True,
@@ -370,6 +373,8 @@ def test_aurora_cluster_and_members(case: Case) -> None:
     }
     assert {k: cluster.get(k) for k in expected} == expected
     assert cluster.protect is (case.tier == "scale")
+    # Pinned: AWS's minor upgrades are kept rather than downgraded on the next up.
+    assert cluster.ignore_changes == ("engineVersion",)
     members = {m.get("identifier"): m for m in case.run.of_type(CLUSTER_INSTANCE)}
     readers = [f"trading-test-postgres-reader-{i + 1}" for i in range(pg.replica_count)]
     assert sorted(members) == sorted(["trading-test-postgres-writer", *readers])
@@ -386,6 +391,8 @@ def test_aurora_cluster_and_members(case: Case) -> None:
         # An input of the cluster's, so known even in a preview.
         assert member.get("clusterIdentifier") == "trading-test-postgres"
         assert member.protect is (case.tier == "scale")
+        # Members run the cluster's version; a second pin would only drift too.
+        assert member.get("engineVersion") is None
 
 
 def test_parameter_group_tuning(case: Case) -> None:
@@ -588,6 +595,18 @@ def test_rds_manages_the_password_when_there_is_no_replica() -> None:
     assert auth["secretArn"] == case.run.outputs["master_secret_arn"]
     assert ":secret:rds!trading-test-postgres-" in auth["secretArn"]
     assert case.run.outputs["reader_endpoints"] == []
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_pinned_rds_minor_ignores_aws_s_minor_upgrades(preview: bool) -> None:
+    case = Case(
+        "postgres", "replication-group", "growth", preview, postgres={"engineVersion": "16.11"}
+    )
+    primary, *replicas = case.in_region(INSTANCE, None)
+    assert primary.get("engineVersion") == "16.11"
+    assert primary.ignore_changes == ("engineVersion",)
+    # Replicas follow their source and set no version of their own.
+    assert all(r.get("engineVersion") is None for r in replicas)
 
 
 @pytest.mark.parametrize("preview", [False, True])

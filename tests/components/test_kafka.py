@@ -197,7 +197,8 @@ def test_broker_logs_and_monitoring(tier: str, preview: bool) -> None:
 def test_configuration_carries_the_broker_settings(tier: str, preview: bool) -> None:
     run, kafka, _ = build(tier, preview=preview)
     configuration = one(run, "aws:msk/configuration:Configuration")
-    assert configuration.get("kafkaVersions") == ["3.9.x"]
+    # No version list: a Kafka version bump then never replaces the (fixed-name) configuration.
+    assert configuration.get("kafkaVersions") is None
     lines = configuration.get("serverProperties").splitlines()
     for expected in (
         "auto.create.topics.enable=false",
@@ -213,6 +214,19 @@ def test_configuration_carries_the_broker_settings(tier: str, preview: bool) -> 
     cluster = one(run, CLUSTER)
     assert configuration.urn in cluster.property_dependencies["configurationInfo"]
     assert cluster.get("configurationInfo.revision") == (UNKNOWN if preview else 1)
+
+
+@MODES
+def test_a_kafka_version_bump_changes_the_cluster_not_its_configuration(preview: bool) -> None:
+    # MSK upgrades a cluster's version in place; the configuration (fixed name, attached to the
+    # cluster) must not see the bump, or it would be replaced while still in use.
+    before, _, _ = build("growth", preview=preview, kafkaVersion="3.8.x")
+    after, _, _ = build("growth", preview=preview, kafkaVersion="3.9.x")
+    configurations = [one(run, "aws:msk/configuration:Configuration") for run in (before, after)]
+    assert configurations[0].inputs == configurations[1].inputs
+    clusters = [one(run, CLUSTER) for run in (before, after)]
+    assert [c.get("kafkaVersion") for c in clusters] == ["3.8.x", "3.9.x"]
+    assert clusters[0].urn == clusters[1].urn
 
 
 @PROVISIONED_TIERS

@@ -44,9 +44,20 @@ def engine_config(tier: str, **override: Any) -> MatchingEngineConfig:
     return load_section(MatchingEngineConfig, raw, key="matchingEngine")
 
 
+VERSION = "1.4.2"
+
+
 def build(
-    tier: str, *, preview: bool, protect: bool = False, **override: Any
+    tier: str,
+    *,
+    preview: bool,
+    protect: bool = False,
+    artifact_version: str | None = VERSION,
+    **override: Any,
 ) -> tuple[ProgramRun, MatchingEngineConfig]:
+    """The fleet of ``tier`` running ``artifact_version`` (None: no build pushed yet)."""
+    if artifact_version is not None:
+        override = {"artifactVersion": artifact_version, **override}
     engine = engine_config(tier, **override)
     az_count = TIERS[tier]["network"]["azCount"]
 
@@ -169,6 +180,35 @@ def test_asg_scales_per_tier_with_elb_health_and_rolling_refresh(tier: str, prev
     # Pinned to the template's latest version (1 in the mocks), never "$Latest".
     assert asg.get("launchTemplate.version") == (UNKNOWN if preview else "1")
     assert len(asg.get("targetGroupArns")) == 2
+
+
+@TIERED
+@MODES
+def test_without_an_artifact_version_no_host_boots(tier: str, preview: bool) -> None:
+    run, engine = build(tier, preview=preview, artifact_version=None)
+    asg = one(run, "aws:autoscaling/group:Group")
+    # min and desired 0, max unchanged: nothing boots (and fails under set -e) until a release.
+    assert (asg.get("minSize"), asg.get("desiredCapacity"), asg.get("maxSize")) == (
+        0,
+        0,
+        engine.max,
+    )
+    assert one(run, "aws:ec2/launchTemplate:LaunchTemplate").get("userData") is None
+    # Everything else is in place for the first release: the bucket, the NLB, the template.
+    assert one(run, "aws:s3/bucket:Bucket").get("bucket").startswith("trading-test-engine-")
+    assert len(run.of_type("aws:lb/targetGroup:TargetGroup")) == 2
+
+
+@pytest.mark.parametrize("version", ["1.4.2", "2026.12.01-rc1"])
+def test_user_data_downloads_exactly_the_configured_version(version: str) -> None:
+    run, _ = build("startup", preview=False, artifact_version=version)
+    script = user_data(run)
+    bucket = f"trading-test-engine-artifacts-{ACCOUNT_ID}-ap-northeast-2"
+    copies = [line for line in script.splitlines() if line.startswith("aws s3 cp")]
+    assert [line.split('"')[1] for line in copies] == [
+        f"s3://{bucket}/matching-engine/{version}/matching-engine.jar",
+        f"s3://{bucket}/matching-engine/{version}/config.yml",
+    ]
 
 
 @MODES
@@ -385,7 +425,8 @@ def test_rendered_user_data_tunes_the_host_per_tier(tier: str, preview: bool) ->
     assert "User=root" not in script
     assert "Restart=always" in script
     bucket = f"trading-test-engine-artifacts-{ACCOUNT_ID}-ap-northeast-2"
-    assert f"s3://{bucket}/matching-engine/matching-engine.jar" in script
+    assert f"s3://{bucket}/matching-engine/{VERSION}/matching-engine.jar" in script
+    assert f"s3://{bucket}/matching-engine/{VERSION}/config.yml" in script
     assert '"log_group_name": "/trading-test/matching-engine/application"' in script
     assert '"log_group_name": "/trading-test/matching-engine/gc"' in script
     assert f"KAFKA_BOOTSTRAP_SERVERS={BOOTSTRAP}" in script
@@ -401,7 +442,8 @@ def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
             heap_gb=heap,
             region="ap-northeast-2",
             artifact_bucket="bucket",
-            artifact_prefix="engine/v2",
+            artifact_prefix="engine/builds",
+            artifact_version="v2",
             application_log_group="/app",
             gc_log_group="/gc",
             metrics_namespace="Ns",
@@ -409,7 +451,7 @@ def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
         )
     )
     assert f"-Xms{heap}g -Xmx{heap}g" in script
-    assert "s3://bucket/engine/v2/config.yml" in script
+    assert "s3://bucket/engine/builds/v2/config.yml" in script
     # The script parses as bash, heredocs and all.
     syntax = subprocess.run(
         ["bash", "-n"], input=script, text=True, capture_output=True, check=False

@@ -55,10 +55,15 @@ MISSING_DATA = {
 }
 
 
-def config_of(tier: str, **observability: Any) -> StackConfig:
+def config_of(
+    tier: str, *, artifact_version: str | None = "1.4.2", **observability: Any
+) -> StackConfig:
+    """A ``tier`` stack whose engine fleet runs ``artifact_version`` (None: none pushed yet)."""
     values = base_values(tier)
     if observability:
         values[f"{P}:observability"] = observability
+    if artifact_version is not None:
+        values[f"{P}:matchingEngine"] = {"artifactVersion": artifact_version}
     return load_stack_config(values, stack="test")
 
 
@@ -94,7 +99,7 @@ def build(
                     kafka_cluster_name="trading-test-kafka",
                     nlb_arn_suffix=NLB,
                     engine_target_group_arn_suffixes=ENGINE_TGS,
-                    engine_min_healthy=config.matching_engine.min,
+                    engine_min_healthy=config.matching_engine.fleet_min,
                     serverless_cache=ServerlessCacheLimits(
                         cache.serverless.max_storage_gb, cache.serverless.max_ecpu_per_second
                     )
@@ -160,6 +165,14 @@ def test_alarm_set_and_thresholds_follow_the_tier(tier: str) -> None:
     assert {threshold[k] for k in lag} == {expected["lag"]}
     assert threshold["engine-healthy-8080"] == expected["engine_min"]
     assert alarms["engine-healthy-8080"].inputs["comparisonOperator"] == "LessThanThreshold"
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_an_intentionally_empty_engine_fleet_pages_nobody(tier: str) -> None:
+    # No artifact version yet: the ASG is at 0 on purpose, so no healthy-host alarm exists.
+    alarms = alarms_by_key(build(config_of(tier, artifact_version=None)))
+    assert not [key for key in alarms if key.startswith("engine-")]
+    assert "api-latency-p99" in alarms
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
+from components.versions import DEFAULT_EKS_VERSION
 from offline.capture import UNKNOWN, CapturedResource
 from offline.runner import ProgramRun, run_component, run_program
 
@@ -69,7 +70,7 @@ def test_cluster_is_private_encrypted_and_logged(tier: str, preview: bool) -> No
     assert cluster.get("skipDefaultSecurityGroups") is True
     assert cluster.get("createOidcProvider") is False
     assert cluster.get("privateSubnetIds") == PRIVATE_SUBNETS
-    assert cluster.get("version") == "1.33"
+    assert cluster.get("version") == DEFAULT_EKS_VERSION
     key_arn = cluster.get("encryptionConfigKeyArn")
     assert key_arn is not None
     if preview:

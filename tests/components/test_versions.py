@@ -7,12 +7,16 @@ from datetime import date
 import pytest
 
 from components.versions import (
+    DEFAULT_AURORA_POSTGRES_VERSION,
     DEFAULT_EKS_VERSION,
+    DEFAULT_RDS_POSTGRES_VERSION,
     RELEASES,
     Product,
     creation_problem,
     find_release,
+    support_problem,
     support_warning,
+    supported_versions,
 )
 
 TODAY = date(2026, 12, 1)
@@ -74,3 +78,33 @@ def test_each_product_lists_its_lines_once_in_order() -> None:
         assert len(versions) == len(set(versions))
         ends = [r.end_of_standard_support for r in releases if r.end_of_standard_support]
         assert ends == sorted(ends)
+
+
+def test_the_database_defaults_are_versions_aws_creates() -> None:
+    assert creation_problem(Product.RDS_POSTGRES, DEFAULT_RDS_POSTGRES_VERSION) is None
+    assert "." not in DEFAULT_RDS_POSTGRES_VERSION  # the major alone: RDS picks the minor
+    assert creation_problem(Product.AURORA_POSTGRES, DEFAULT_AURORA_POSTGRES_VERSION) is None
+    assert "." in DEFAULT_AURORA_POSTGRES_VERSION  # Aurora is created at a full version
+
+
+def test_extended_support_is_a_cost_and_its_end_a_problem() -> None:
+    # 1.33 left standard support on 2026-07-29 and extended support ends on 2027-07-29.
+    assert support_problem(Product.EKS, "1.33", TODAY) is None
+    assert support_warning(Product.EKS, "1.33", TODAY) is not None
+    ended = support_problem(Product.EKS, "1.33", date(2027, 7, 29))
+    assert ended is not None
+    assert "left extended support on 2027-07-29" in ended
+    # What AWS no longer creates stays a problem whatever the date.
+    assert support_problem(Product.RDS_POSTGRES, "16.6", TODAY) is not None
+
+
+def test_supported_versions_drop_each_line_when_its_extended_support_ends() -> None:
+    assert supported_versions(Product.EKS, TODAY) == ["1.32", "1.33", "1.34", "1.35"]
+    assert supported_versions(Product.EKS, date(2027, 3, 23)) == ["1.33", "1.34", "1.35"]
+
+
+def test_every_eks_line_has_twelve_months_of_extended_support() -> None:
+    for release in RELEASES[Product.EKS]:
+        standard, extended = release.end_of_standard_support, release.end_of_extended_support
+        assert standard is not None
+        assert extended == standard.replace(year=standard.year + 1)

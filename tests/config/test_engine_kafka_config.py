@@ -112,6 +112,11 @@ def test_explicit_memory_is_checked_against_the_heap() -> None:
         ({"tenancy": "host"}, "tenancy", "unknown value 'host'"),
         ({"amiId": "al2023"}, "amiId", "malformed value 'al2023'"),
         ({"artifactPrefix": "/engine/"}, "artifactPrefix", "malformed value"),
+        ({"artifactVersion": "v1/engine"}, "artifactVersion", "malformed artifact version"),
+        ({"artifactVersion": "../1.4.2"}, "artifactVersion", "malformed artifact version"),
+        ({"artifactVersion": "."}, "artifactVersion", "malformed artifact version"),
+        ({"artifactVersion": ""}, "artifactVersion", "must be a non-empty string"),
+        ({"artifactVersion": 1.5}, "artifactVersion", "write the version quoted"),
         ({"logRetentionDays": 10}, "logRetentionDays", "not a CloudWatch Logs retention"),
         ({"volumeIops": 20000}, "volumeIops", "3000..16000"),
         ({"heapSize": 3}, "heapSize", "unknown setting"),
@@ -123,6 +128,28 @@ def test_engine_bad_inputs_name_their_key(
     error = error_of(matchingEngine=override)
     assert error.key == f"{P}:matchingEngine.{key}"
     assert fragment in str(error)
+
+
+@pytest.mark.parametrize("tier", ["startup", "growth", "scale"])
+def test_no_engines_run_until_an_artifact_version_is_configured(tier: str) -> None:
+    engine = load(tier).matching_engine
+    assert engine.artifact_version is None
+    assert (engine.fleet_min, engine.fleet_desired) == (0, 0)
+    # The configured sizes stay what they are, ready for the first release.
+    assert engine.min >= 1
+    assert engine.max >= engine.desired >= engine.min
+
+
+@pytest.mark.parametrize("tier", ["startup", "growth", "scale"])
+def test_a_configured_artifact_version_applies_the_sizes(tier: str) -> None:
+    engine = load(tier, matchingEngine={"artifactVersion": "1.4.2"}).matching_engine
+    assert engine.artifact_version == "1.4.2"
+    assert (engine.fleet_min, engine.fleet_desired) == (engine.min, engine.desired)
+
+
+def test_an_artifact_version_written_as_an_integer_is_its_digits() -> None:
+    engine = load(matchingEngine={"artifactVersion": 20261201}).matching_engine
+    assert engine.artifact_version == "20261201"
 
 
 def test_ami_can_be_pinned() -> None:

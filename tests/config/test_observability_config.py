@@ -102,3 +102,37 @@ def test_a_typo_is_an_unknown_setting() -> None:
     error = error_of(observability={"alertEmail": ["oncall@example.com"]})
     assert error.key == f"{KEY}.alertEmail"
     assert "alertEmails" in str(error)
+
+
+# --- who gets paged in prod ----------------------------------------------------------------------
+
+
+def prod(**observability: Any) -> dict[str, Any]:
+    values = base_values("scale", environment="prod")
+    values[KEY] = observability
+    return values
+
+
+def test_a_prod_stack_without_any_alert_subscriber_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_stack_config(prod(), stack="prod")
+    assert info.value.key == f"{KEY}.alertEmails"
+    assert "pagerHttpsEndpoint" in str(info.value)
+    assert "would reach nobody" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "observability",
+    [
+        {"alertEmails": ["oncall@example.com"]},
+        {"pagerHttpsEndpoint": "https://events.pagerduty.com/integration/abc/enqueue"},
+    ],
+)
+def test_one_email_or_a_pager_endpoint_satisfies_prod(observability: dict[str, Any]) -> None:
+    config = load_stack_config(prod(**observability), stack="prod").observability
+    assert config.alert_emails or config.pager_https_endpoint
+
+
+def test_outside_prod_no_subscriber_is_needed() -> None:
+    config = load().observability
+    assert (config.alert_emails, config.pager_https_endpoint) == ((), None)

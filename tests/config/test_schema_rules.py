@@ -219,15 +219,15 @@ def test_removing_every_node_group_is_refused() -> None:
 
 
 def test_null_falls_back_to_the_keys_default_or_is_required() -> None:
-    assert load(postgres={"engineVersion": None}).postgres.engine_version == "16.6"
+    assert load(postgres={"engineVersion": None}).postgres.engine_version == "16"
     error = errors_of({**base_values(), f"{P}:postgres": {"instanceClass": None}})
     assert keys_of(error) == [f"{P}:postgres.instanceClass"]
     assert "is required but not set" in str(error)
 
 
 def test_versions_and_tags_may_be_numbers() -> None:
-    config = load(eks={"version": 1.33, "imageTag": 20240101}, cache={"engineVersion": 8.0})
-    assert (config.eks.version, config.eks.image_tag) == ("1.33", "20240101")
+    config = load(eks={"version": 1.35, "imageTag": 20240101}, cache={"engineVersion": 8.0})
+    assert (config.eks.version, config.eks.image_tag) == ("1.35", "20240101")
     assert config.cache.engine_version == "8.0"
     assert load(postgres={"engineVersion": 17}).postgres.engine_version == "17"
 
