@@ -29,7 +29,7 @@ from offline.analyzer_client import (
     load_config,
 )
 from offline.capture import CapturedResource
-from policies.exemptions import EXEMPTIONS_POLICY
+from policies.exemptions import EXEMPTIONS_POLICY, EXEMPTIONS_STACK_POLICY
 from policies.pack import RESOURCE_RULES, STACK_RULES
 from policies.rules import types
 from tests.test_stacks import stack
@@ -712,14 +712,33 @@ def test_mutations_cover_every_rule_that_applies_to_the_stack() -> None:
     assert {m.policy for m in MUTATIONS} == applicable - NOT_MUTATED
 
 
+def _exemption(mutation: Mutation, finding: str) -> dict[str, str]:
+    subject = select(stack("prod", False).resources, mutation)
+    return {
+        "resource": subject.urn,
+        "policy": mutation.policy,
+        "finding": finding,
+        "reason": EXEMPTION_REASON,
+        "owner": "platform-team",
+        "expires": "2027-06-01",
+    }
+
+
+def _with_exemption(exemption: dict[str, str]) -> dict[str, Any]:
+    config = copy.deepcopy(PROD)
+    config[EXEMPTIONS_POLICY]["exemptions"].append(exemption)
+    return config
+
+
 def test_exemption_turns_a_mutation_into_an_advisory_note(pack: PolicyPackProcess) -> None:
     mutation = BY_ID[EXEMPTED]
     resources = mutated_stack(stack("prod", False).resources, mutation)
-    config = copy.deepcopy(PROD)
-    config[EXEMPTIONS_POLICY]["exemptions"].append(
-        {"resource": mutation.name, "policy": mutation.policy, "reason": EXEMPTION_REASON}
-    )
-    pack.configure(config)
+    [finding] = [
+        d.detail
+        for d in pack.resource_diagnostics(select(resources, mutation))
+        if d.policy_name == mutation.policy
+    ]
+    pack.configure(_with_exemption(_exemption(mutation, finding)))
     try:
         diagnostics = pack.diagnostics(resources)
     finally:
@@ -731,6 +750,30 @@ def test_exemption_turns_a_mutation_into_an_advisory_note(pack: PolicyPackProces
         if d.policy_name == EXEMPTIONS_POLICY and d.resource_name == mutation.name
     ]
     assert note.enforcement_level == "advisory"
-    prefix = f"exempted: {mutation.policy} on {mutation.name} (reason: {EXEMPTION_REASON}): "
-    assert note.detail.startswith(prefix)
+    assert note.detail == (
+        f"exempted: {mutation.policy} on {mutation.name} (owner platform-team, expires "
+        f"2027-06-01, reason: {EXEMPTION_REASON}): {finding}"
+    )
     assert "transitEncryptionMode" in note.detail
+    listed = [d.detail for d in diagnostics if d.policy_name == EXEMPTIONS_STACK_POLICY]
+    assert (
+        sum(line.startswith("exemption in use: ") for line in listed)
+        == len(PROD[EXEMPTIONS_POLICY]["exemptions"]) + 1
+    )
+
+
+def test_exempted_resource_that_gets_worse_fires_again(pack: PolicyPackProcess) -> None:
+    """An exemption for `preferred` does not cover turning TLS off altogether."""
+    mutation = BY_ID[EXEMPTED]
+    resources = stack("prod", False).resources
+    preferred = mutated(select(resources, mutation), mutation)
+    [finding] = [
+        d.detail for d in pack.resource_diagnostics(preferred) if d.policy_name == mutation.policy
+    ]
+    worse = mutated(select(resources, mutation), BY_ID["cache-tls-off"])
+    pack.configure(_with_exemption(_exemption(mutation, finding)))
+    try:
+        diagnostics = pack.resource_diagnostics(worse)
+    finally:
+        pack.configure(PROD)
+    assert blocking(diagnostics) == {(mutation.policy, mutation.name)}
