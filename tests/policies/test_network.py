@@ -5,7 +5,6 @@ import pytest
 from policies.rules import types
 from policies.rules.network import (
     default_security_group_closed,
-    is_world,
     no_world_ingress,
 )
 
@@ -139,20 +138,6 @@ def test_unknown_is_reported(type_: str, inputs: dict[str, object], what: str) -
 def test_unknown_rule_type_with_private_cidr_passes() -> None:
     inputs = changed(RULE, "type", WIRE_UNKNOWN)
     assert evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, inputs) == []
-
-
-@pytest.mark.parametrize(
-    ("cidr", "world"),
-    [
-        ("0.0.0.0/0", True),
-        ("::/0", True),
-        (" 0.0.0.0/0", True),
-        ("10.0.0.0/8", False),
-        ("junk", False),
-    ],
-)
-def test_is_world(cidr: str, world: bool) -> None:
-    assert is_world(cidr) is world
 
 
 # A managed node group given an SSH key and no source groups: EKS opens tcp 22 to 0.0.0.0/0.
