@@ -221,9 +221,11 @@ def prefix_list_not_world_open(resource: Resource, _config: Config) -> Iterator[
 
 
 # Remote administration ports EC2.21 names; an ACL entry that admits the world to them, or to
-# everything, is reported. Stateless ACLs must admit ephemeral return ports (1024-65535) from
-# anywhere, so a range that misses 22 and 3389 is not.
+# everything, is reported. Stateless ACLs must admit return traffic to ephemeral ports from
+# anywhere (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html), so a
+# range from 1024 or above up to 65535 is that, not RDP, though it contains 3389.
 _ADMIN_PORTS: Final = (22, 3389)
+_EPHEMERAL_FROM: Final = 1024
 _ALL_PROTOCOLS: Final = ("-1", "all", -1)
 _PORT_PROTOCOLS: Final = ("tcp", "udp", "6", "17", 6, 17)
 
@@ -240,6 +242,8 @@ def _admits_admin_or_all(entry: Mapping[str, Any]) -> str | None:
         return f"{protocol} every port"
     if low <= 0 and high >= 65535:
         return f"{protocol} every port"
+    if low >= _EPHEMERAL_FROM and high >= 65535:
+        return None  # return traffic to ephemeral ports, which every stateless ACL must admit
     opened = [port for port in _ADMIN_PORTS if low <= port <= high]
     return f"{protocol} {'/'.join(map(str, opened))}" if opened else None
 
