@@ -1,0 +1,132 @@
+"""WAF beyond presence: a web ACL that blocks something, and IP sets that are not the world."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from pulumi_policy import Severity
+
+from ..engine import (
+    MANDATORY,
+    UNKNOWN,
+    Config,
+    Finding,
+    Resource,
+    ResourceRule,
+    cannot_verify,
+    resource_rule,
+    violation,
+)
+from . import service_types as st
+
+
+def _rules(resource: Resource) -> list[Mapping[str, Any]] | None:
+    """The ACL's rules with lower-cased keys (ruleJson is PascalCase, rules camelCase)."""
+    raw = resource.get("ruleJson")
+    if raw is UNKNOWN or resource.get("rules") is UNKNOWN:
+        return None
+    rules = json.loads(raw) if isinstance(raw, str) and raw else resource.get("rules") or []
+    return [_lower(rule) for rule in rules if isinstance(rule, Mapping)]
+
+
+def _lower(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k).lower(): _lower(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower(item) for item in value]
+    return value
+
+
+def _only_counts(rule: Mapping[str, Any]) -> bool:
+    """A rule (or a rule group, through its override) that can only count, never block."""
+    action, override = rule.get("action") or {}, rule.get("overrideaction") or {}
+    return "count" in action or "count" in override
+
+
+@resource_rule(
+    name="waf-web-acl-enforces",
+    description="WAF web ACLs must have rules, and none of their rule groups or rules may be "
+    "left counting only.",
+    types=(st.WEB_ACL,),
+    level=MANDATORY,
+    severity=Severity.HIGH,
+    controls=("WAF.10", "WAF.12"),
+    unknowns="rules unknown as a whole are left to documents-unknown-in-preview and read at update",
+)
+def waf_web_acl_enforces(resource: Resource, _config: Config) -> Iterator[Finding]:
+    try:
+        rules = _rules(resource)
+    except json.JSONDecodeError:
+        yield violation("ruleJson is not valid JSON")
+        return
+    if rules is None:
+        return
+    if not rules and "block" not in (resource.get("defaultAction") or {}):
+        yield violation("the web ACL has no rules and allows by default: it inspects nothing")
+    for rule in rules:
+        if _only_counts(rule):
+            yield violation(
+                f"rule {rule.get('name')!r} only counts matches; set it to block (or the group's "
+                "overrideAction to none)"
+            )
+
+
+_OPTIONS: Final = {
+    "minimumPrefixLength": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 32,
+        "default": 8,
+        "description": "Shortest IPv4 prefix an IP set may hold (IPv6: this plus 24).",
+    }
+}
+
+
+@resource_rule(
+    name="waf-ip-set-not-world",
+    description="WAF IP sets (admin allow lists, rate-limit exemptions) must not cover the whole "
+    "internet or a large part of it.",
+    types=(st.IP_SET,),
+    level=MANDATORY,
+    severity=Severity.CRITICAL,
+    controls=("WAF.10",),
+    unknowns="unknown addresses: cannot verify",
+    options=_OPTIONS,
+)
+def waf_ip_set_not_world(resource: Resource, config: Config) -> Iterator[Finding]:
+    addresses = resource.items("addresses")
+    if addresses is UNKNOWN:
+        yield cannot_verify("addresses")
+        return
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for address in addresses:
+        if address is UNKNOWN:
+            yield cannot_verify("addresses[]")
+            continue
+        try:
+            networks.append(ipaddress.ip_network(str(address), strict=False))
+        except ValueError:
+            yield violation(f"addresses holds {address!r}, which is not a CIDR")
+    shortest = {4: config["minimumPrefixLength"], 6: config["minimumPrefixLength"] + 24}
+    for network in networks:
+        if network.prefixlen < shortest[network.version]:
+            yield violation(
+                f"addresses holds {network}, which covers "
+                f"{'the whole internet' if network.prefixlen == 0 else 'a large part of it'}; "
+                "list the addresses the set is for"
+            )
+    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
+    for family, collapsed in (
+        (v4, ipaddress.collapse_addresses(v4)),
+        (v6, ipaddress.collapse_addresses(v6)),
+    ):
+        # Narrow pieces that together make /0 (0.0.0.0/1 + 128.0.0.0/1) are the world too.
+        if any(n.prefixlen == 0 for n in collapsed) and not any(n.prefixlen == 0 for n in family):
+            yield violation("addresses together cover the whole internet; list fewer, narrower")
+
+
+RULES: list[ResourceRule] = [waf_web_acl_enforces, waf_ip_set_not_world]
