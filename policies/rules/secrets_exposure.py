@@ -38,10 +38,12 @@ _REFERENCE_SUFFIX: Final = re.compile(
     r"_(ARN|NAME|ID|URL|URI|PATH|FILE|ENDPOINT|REGION|TTL|LENGTH)$", re.IGNORECASE
 )
 _SECRET_NAME: Final = re.compile(rf"({_SECRET_WORDS})", re.IGNORECASE)
-# NAME=value / NAME: value / --password value, where the value is a literal, not $VAR or {{..}}.
+# NAME=value, NAME: value, or a CLI flag `--password value`; the value a literal, not $VAR,
+# $(command) or {{template}}.
+_VALUE: Final = r"[\"']?(?P<value>[^\s\"'$`{][^\s\"']{5,})"
 _ASSIGNMENT: Final = re.compile(
-    rf"(?P<name>[A-Za-z0-9_.-]*(?:{_SECRET_WORDS})[A-Za-z0-9_]*)[\"']?\s*(?:=|:|\s)\s*"
-    r"[\"']?(?P<value>[^\s\"'$`{][^\s\"']{5,})",
+    rf"(?:(?P<name>[A-Za-z0-9_.-]*(?:{_SECRET_WORDS})[A-Za-z0-9_]*)[\"']?\s*[=:]\s*"
+    rf"|(?P<flag>--[A-Za-z-]*(?:{_SECRET_WORDS})[A-Za-z-]*)[\s=]+){_VALUE}",
     re.IGNORECASE,
 )
 _KEY_MATERIAL: Final = (
@@ -91,12 +93,14 @@ def no_secrets_in_user_data(resource: Resource, _config: Config) -> Iterator[Fin
     for line in text.splitlines():
         if line.lstrip().startswith("#"):
             continue
-        match = _ASSIGNMENT.search(line)
-        if match and not _REFERENCE_SUFFIX.search(match.group("name")):
-            yield violation(
-                f"user data sets {match.group('name')} to a literal value; fetch it at boot from "
-                "Secrets Manager or SSM Parameter Store with the instance role"
-            )
+        for match in _ASSIGNMENT.finditer(line):
+            name = match.group("name") or match.group("flag")
+            if not _REFERENCE_SUFFIX.search(name.replace("-", "_")):
+                yield violation(
+                    f"user data sets {name} to a literal value; fetch it at boot from Secrets "
+                    "Manager or SSM Parameter Store with the instance role"
+                )
+                break
     what = _material(text)
     if what:
         yield violation(f"user data contains {what}; use the instance role instead")
