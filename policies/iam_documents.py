@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from . import world
 from .engine import UNKNOWN, Finding, Resource, violation
 
 _ACCOUNT_ARN: Final = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*):")
@@ -154,7 +155,10 @@ def restricts(condition: Mapping[str, Mapping[str, Any]]) -> bool:
             continue
         for key, value in clauses.items():
             values = _strings(value)
-            if key.lower() in RESTRICTING_KEYS and values and "*" not in values:
+            if key.lower() not in RESTRICTING_KEYS or not values or "*" in values:
+                continue
+            # aws:SourceIp 0.0.0.0/0 (or any world-open list) pins nobody.
+            if key.lower() != "aws:sourceip" or not world.world_open_union(values):
                 return True
     return False
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy import Severity
 
+from .. import world
 from ..engine import (
     MANDATORY,
     UNKNOWN,
@@ -74,59 +74,31 @@ def waf_web_acl_enforces(resource: Resource, _config: Config) -> Iterator[Findin
             )
 
 
-_OPTIONS: Final = {
-    "minimumPrefixLength": {
-        "type": "integer",
-        "minimum": 0,
-        "maximum": 32,
-        "default": 8,
-        "description": "Shortest IPv4 prefix an IP set may hold (IPv6: this plus 24).",
-    }
-}
-
-
 @resource_rule(
     name="waf-ip-set-not-world",
-    description="WAF IP sets (admin allow lists, rate-limit exemptions) must not cover the whole "
-    "internet or a large part of it.",
+    description="WAF IP sets (admin allow lists, rate-limit exemptions) must not be world-open, "
+    "alone or together (policies/world.py).",
     types=(st.IP_SET,),
     level=MANDATORY,
     severity=Severity.CRITICAL,
     controls=("WAF.10",),
     unknowns="unknown addresses: cannot verify",
-    options=_OPTIONS,
 )
-def waf_ip_set_not_world(resource: Resource, config: Config) -> Iterator[Finding]:
+def waf_ip_set_not_world(resource: Resource, _config: Config) -> Iterator[Finding]:
     addresses = resource.items("addresses")
     if addresses is UNKNOWN:
         yield cannot_verify("addresses")
         return
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for address in addresses:
-        if address is UNKNOWN:
-            yield cannot_verify("addresses[]")
-            continue
-        try:
-            networks.append(ipaddress.ip_network(str(address), strict=False))
-        except ValueError:
+    known = [str(a) for a in addresses if a is not UNKNOWN]
+    if len(known) < len(addresses):
+        yield cannot_verify("addresses[]")
+    for address in known:
+        if world.parse_cidr(address) is None:
             yield violation(f"addresses holds {address!r}, which is not a CIDR")
-    shortest = {4: config["minimumPrefixLength"], 6: config["minimumPrefixLength"] + 24}
-    for network in networks:
-        if network.prefixlen < shortest[network.version]:
-            yield violation(
-                f"addresses holds {network}, which covers "
-                f"{'the whole internet' if network.prefixlen == 0 else 'a large part of it'}; "
-                "list the addresses the set is for"
-            )
-    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
-    v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
-    for family, collapsed in (
-        (v4, ipaddress.collapse_addresses(v4)),
-        (v6, ipaddress.collapse_addresses(v6)),
-    ):
-        # Narrow pieces that together make /0 (0.0.0.0/1 + 128.0.0.0/1) are the world too.
-        if any(n.prefixlen == 0 for n in collapsed) and not any(n.prefixlen == 0 for n in family):
-            yield violation("addresses together cover the whole internet; list fewer, narrower")
+        elif world.world_open(address):
+            yield violation(f"addresses holds {address}, which is world-open; list the addresses")
+    if not any(world.world_open(a) for a in known) and world.world_open_union(known):
+        yield violation("addresses together are world-open; list fewer, narrower ranges")
 
 
 RULES: list[ResourceRule] = [waf_web_acl_enforces, waf_ip_set_not_world]

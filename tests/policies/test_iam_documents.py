@@ -44,6 +44,8 @@ def test_named_principals_are_not_public(principal: object) -> None:
         ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, True),
         ({"StringLike": {"aws:UserAgent": "curl*"}}, True),
         ({"Bool": {"kms:GrantIsForAWSResource": "true"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}, True),
     ],
 )
 def test_only_conditions_that_pin_the_caller_restrict(
