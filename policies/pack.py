@@ -50,6 +50,7 @@ from .rules import (
     network,
     resource_policies,
     s3_public,
+    search_domains,
     secrets_exposure,
     serverless,
     service_logs,
@@ -89,6 +90,7 @@ RESOURCE_RULES: Final[list[ResourceRule]] = [
     *waf.RULES,
     *flow_logs.RULES,
     *kafka_serverless.RULES,
+    *search_domains.RULES,
     *documents_unknown.RULES,
 ]
 STACK_RULES: Final[list[StackRule]] = [

@@ -29,6 +29,9 @@ _POLICY_ARNS: Final = {
     st.IAM_ROLE: "managedPolicyArns",
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
 }
+_SERVICE_WILDCARD: Final = re.compile(r"^[A-Za-z0-9-]+:\*$")
+# Actions that, on every resource, let the holder become any role in the account.
+_ESCALATION: Final = ("iam:PassRole", "sts:AssumeRole")
 _MANAGED_POLICY_ARN: Final = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$")
 
 
@@ -44,17 +47,31 @@ def _admin_statements(resource: Resource, path: str) -> Iterator[Finding]:
                 f"{path}: {statement.label} allows everything but {', '.join(statement.actions)} "
                 "on every resource (NotAction); list the actions the workload needs"
             )
-        elif every_resource and any(a in ("*", "*:*") for a in statement.actions):
+        elif not every_resource or statement.not_action:
+            continue
+        elif any(a in ("*", "*:*") for a in statement.actions):
             yield violation(
                 f'{path}: {statement.label} allows "*" on "*" (full administrator); list the '
                 "actions and resources the workload needs"
+            )
+        elif services := [a for a in statement.actions if _SERVICE_WILDCARD.match(a)]:
+            yield violation(
+                f"{path}: {statement.label} allows {', '.join(services)} on every resource; list "
+                "the actions the workload needs (IAM.21)"
+            )
+        elif escalations := [
+            a for a in statement.actions for e in _ESCALATION if iam_documents.action_matches(a, e)
+        ]:
+            yield violation(
+                f"{path}: {statement.label} allows {', '.join(escalations)} on every resource, "
+                "which hands out any role; name the roles"
             )
 
 
 @resource_rule(
     name="iam-no-wildcard-admin",
-    description='IAM policies must not allow every action on every resource ("Action": "*" or '
-    'NotAction with "Resource": "*").',
+    description="IAM policies must not allow every action, every action of a service, or "
+    'iam:PassRole / sts:AssumeRole on every resource ("Resource": "*"), nor NotAction on it.',
     types=(*st.IAM_INLINE_POLICIES, st.IAM_ROLE),
     level=MANDATORY,
     severity=Severity.CRITICAL,

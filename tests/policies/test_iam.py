@@ -33,11 +33,18 @@ class TestWildcardAdmin:
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
             {"Effect": "Allow", "Action": ["*:*"], "Resource": ["*"]},
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["iam:Pass*"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ["*"]},
         ],
     )
     def test_admin_statements(self, statement: dict[str, object]) -> None:
         findings = evaluate(iam_no_wildcard_admin, ROLE_POLICY, {"policy": doc(READ, statement)})
         assert len(findings) == 1
+
+    def test_service_wildcard_on_named_resources_passes(self) -> None:
+        scoped = {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}
+        assert evaluate(iam_no_wildcard_admin, ROLE_POLICY, {"policy": doc(scoped)}) == []
 
     def test_deny_star_is_fine_and_role_inline_policies_are_read(self) -> None:
         deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}

@@ -381,6 +381,20 @@ MUTATIONS: list[Mutation] = [
         "iam-no-wildcard-admin",
         edit_policy("policy", lambda d: d["Statement"][0].update(Action="*", Resource="*")),
     ),
+    Mutation(
+        "engine-policy-s3-everywhere",
+        ROLE_POLICY,
+        "matching-engine-access",
+        "iam-no-wildcard-admin",
+        add_statement("policy", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    ),
+    Mutation(
+        "lb-controller-passes-any-role",
+        ROLE_POLICY,
+        "workloads-lb-controller-policy",
+        "iam-no-wildcard-admin",
+        add_statement("policy", {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}),
+    ),
     # Managed administrator policies on workload roles.
     Mutation(
         "engine-role-administrator-access",
@@ -807,6 +821,16 @@ TABLE = {
     "hashKey": "id",
     "attributes": [{"name": "id", "type": "S"}],
 }
+SEARCH_DOMAIN = {
+    "domainName": "trading-prod",
+    "encryptAtRest": {"enabled": True, "kmsKeyId": KEY_ARN},
+    "nodeToNodeEncryption": {"enabled": True},
+    "domainEndpointOptions": {
+        "enforceHttps": True,
+        "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10",
+    },
+    "vpcOptions": {"subnetIds": ["subnet-edf9546636b8fe81c"]},
+}
 ENGINE_INSTANCE = {
     "ami": "ami-0c9c942bd7bf113a2",
     "instanceType": "c6i.large",
@@ -1178,8 +1202,41 @@ ADDITIONS: list[Mutation] = [
     Addition(
         "search-domain-unencrypted",
         "aws:opensearch/domain:Domain",
-        {"domainName": "trading-prod", "encryptAtRest": {"enabled": False}},
+        {**SEARCH_DOMAIN, "encryptAtRest": {"enabled": False}},
         "data-store-encrypted-with-cmk",
+    ),
+    Addition(
+        "search-domain-nodes-plaintext",
+        "aws:opensearch/domain:Domain",
+        {**SEARCH_DOMAIN, "nodeToNodeEncryption": {"enabled": False}},
+        "opensearch-in-transit",
+    ),
+    Addition(
+        "search-domain-tls-1.0",
+        "aws:opensearch/domain:Domain",
+        {
+            **SEARCH_DOMAIN,
+            "domainEndpointOptions": {
+                "enforceHttps": True,
+                "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07",
+            },
+        },
+        "opensearch-in-transit",
+    ),
+    Addition(
+        "search-domain-public-endpoint",
+        "aws:opensearch/domain:Domain",
+        {key: value for key, value in SEARCH_DOMAIN.items() if key != "vpcOptions"},
+        "opensearch-in-vpc",
+    ),
+    Addition(
+        "ops-group-kms-everything",
+        "aws:iam/groupPolicy:GroupPolicy",
+        {
+            "group": "ops",
+            "policy": document({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}),
+        },
+        "iam-no-wildcard-admin",
     ),
     Addition(
         "warehouse-unencrypted",
@@ -1323,6 +1380,7 @@ FAMILY_MODULES = (
     "waf",
     "flow_logs",
     "instance_metadata",
+    "search_domains",
 )
 # Rules with no case here: one only reports (advisory everywhere), and MSK Serverless is dev's.
 NOT_MUTATED = {"documents-unknown-in-preview", "msk-serverless-iam-auth"}
