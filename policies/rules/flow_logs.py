@@ -37,7 +37,7 @@ def _account(arn: Any) -> str | None:
     types=(types.FLOW_LOG,),
     level=ADVISORY,
     severity=Severity.MEDIUM,
-    controls=("EC2.6", "CIS 3.7"),
+    controls=("EC2.6",),
     unknowns="unknown trafficType: cannot verify; an unknown destination or role passes (outputs "
     "of the stack's log group and role)",
 )

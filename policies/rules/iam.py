@@ -95,7 +95,6 @@ def iam_no_wildcard_admin(resource: Resource, _config: Config) -> Iterator[Findi
     types=(st.IAM_ROLE,),
     level=MANDATORY,
     severity=Severity.CRITICAL,
-    controls=("IAM.1",),
     unknowns=UNKNOWN_DOCUMENT,
 )
 def iam_trust_not_public(resource: Resource, _config: Config) -> Iterator[Finding]:
@@ -123,7 +122,7 @@ def _admin_policy(arn: object) -> str | None:
     types=(*st.IAM_ATTACHMENTS, st.IAM_ROLE),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("IAM.1", "CIS 1.16"),
+    controls=("CIS 1.16",),
     unknowns="an unknown policy ARN passes (an output of a customer managed policy, which "
     "iam-no-wildcard-admin examines)",
 )

@@ -35,7 +35,6 @@ _LIMIT: Final = "metadataOptions.httpPutResponseHopLimit"
     "launch template of an EKS node group.",
     level=ADVISORY,
     severity=Severity.HIGH,
-    controls=("EC2.8",),
     unknowns="unknown hop limit or endpoint state: cannot verify; node groups are matched by "
     "launchTemplate's dependencies",
 )

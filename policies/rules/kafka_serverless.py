@@ -29,7 +29,6 @@ from . import types
     types=(types.MSK_SERVERLESS_CLUSTER,),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("MSK.3",),
     unknowns="unknown clientAuthentication.sasl.iam.enabled: cannot verify",
 )
 def msk_serverless_iam_auth(resource: Resource, _config: Config) -> Iterator[Finding]:

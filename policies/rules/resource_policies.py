@@ -33,7 +33,7 @@ from .s3_public import public_policy_findings
     types=tuple(st.RESOURCE_POLICIES),
     level=MANDATORY,
     severity=Severity.CRITICAL,
-    controls=("SNS.4", "SQS.3", "SecretsManager.5", "ECR.4", "EFS.8", "Opensearch.1"),
+    controls=("SNS.4", "SQS.3"),
     unknowns=UNKNOWN_DOCUMENT,
 )
 def resource_policy_not_public(resource: Resource, _config: Config) -> Iterator[Finding]:

@@ -168,7 +168,7 @@ def public_policy_findings(resource: Resource, path: str) -> Iterator[Finding]:
     types=(*st.S3_BUCKET_POLICIES, *types.S3_BUCKETS),
     level=MANDATORY,
     severity=Severity.CRITICAL,
-    controls=("S3.2", "S3.3", "S3.6"),
+    controls=("S3.2", "S3.3"),
     unknowns=UNKNOWN_DOCUMENT,
 )
 def s3_bucket_policy_not_public(resource: Resource, _config: Config) -> Iterator[Finding]:

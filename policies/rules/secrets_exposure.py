@@ -82,7 +82,6 @@ def _user_data_text(resource: Resource) -> str | None:
     types=(types.LAUNCH_TEMPLATE, types.INSTANCE, st.LAUNCH_CONFIGURATION),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("EC2.8",),
     unknowns="user data unknown as a whole is left to documents-unknown-in-preview (advisory) "
     "and read at update",
 )
@@ -109,7 +108,7 @@ def no_secrets_in_user_data(resource: Resource, _config: Config) -> Iterator[Fin
 def _env_findings(where: str, name: Any, value: Any) -> Iterator[Finding]:
     if not isinstance(name, str) or value is None or value == "":
         return
-    if _SECRET_NAME.search(name) and not _REFERENCE_SUFFIX.search(name):
+    if _secret_named(name):
         yield violation(
             f"{where} sets {name} inline; reference a Secret (valueFrom.secretKeyRef, Secrets "
             "Manager) instead"
@@ -191,7 +190,7 @@ def _ecs_env(resource: Resource) -> Iterator[Finding]:
     types=(*st.KUBERNETES_WORKLOADS, st.LAMBDA_FUNCTION, st.ECS_TASK_DEFINITION),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("ECS.8", "Lambda.3"),
+    controls=("ECS.8",),
     unknowns="an unknown pod spec, container list or env list: cannot verify; an unknown value of "
     "a secret-named variable is still inline, so it reports",
 )
@@ -204,4 +203,67 @@ def no_secrets_in_environment(resource: Resource, _config: Config) -> Iterator[F
         yield from _kubernetes_env(resource)
 
 
-RULES: list[ResourceRule] = [no_secrets_in_user_data, no_secrets_in_environment]
+HELM_RELEASES: Final = frozenset({"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"})
+CONFIG_MAP: Final = "kubernetes:core/v1:ConfigMap"
+SSM_PARAMETER: Final = "aws:ssm/parameter:Parameter"
+
+
+def _secret_named(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and _SECRET_NAME.search(name) is not None
+        and not _REFERENCE_SUFFIX.search(name)
+    )
+
+
+def _values(where: str, value: object) -> Iterator[Finding]:
+    """Literal secrets anywhere in a Helm values tree: a secret-named key with a literal."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if _secret_named(key) and isinstance(item, str) and item:
+                yield violation(
+                    f"{where}.{key} is a literal; point the chart at an existing Secret instead"
+                )
+            else:
+                yield from _values(f"{where}.{key}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _values(f"{where}[{index}]", item)
+
+
+@resource_rule(
+    name="no-plaintext-secret-config",
+    description="Secrets must not sit in plain configuration: Helm values, ConfigMaps, or SSM "
+    "parameters that are not SecureString.",
+    types=(*HELM_RELEASES, CONFIG_MAP, SSM_PARAMETER),
+    level=MANDATORY,
+    severity=Severity.HIGH,
+    unknowns="unknown values, data or parameter type: cannot verify",
+)
+def no_plaintext_secret_config(resource: Resource, _config: Config) -> Iterator[Finding]:
+    if resource.type == SSM_PARAMETER:
+        kind, name = resource.get("type"), resource.get("name")
+        if kind is UNKNOWN:
+            yield cannot_verify("type")
+        elif kind != "SecureString" and (
+            _secret_named(name) or _material(str(resource.get("value")))
+        ):
+            yield violation(f"parameter {name} holds a secret as {kind}; make it a SecureString")
+        return
+    path = "data" if resource.type == CONFIG_MAP else "values"
+    tree = resource.get(path)
+    if tree is UNKNOWN:
+        yield cannot_verify(path)
+    elif resource.type == CONFIG_MAP and isinstance(tree, Mapping):
+        for key, value in tree.items():
+            if _secret_named(key) and value not in (None, ""):
+                yield violation(f"data.{key} holds a secret in a ConfigMap; use a Secret")
+    else:
+        yield from _values(path, tree)
+
+
+RULES: list[ResourceRule] = [
+    no_secrets_in_user_data,
+    no_secrets_in_environment,
+    no_plaintext_secret_config,
+]

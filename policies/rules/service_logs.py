@@ -71,7 +71,6 @@ _BROKER_LOG_SINKS: Final = ("cloudwatchLogs", "firehose", "s3")
     types=(types.MSK_CLUSTER,),
     level=ADVISORY,
     severity=Severity.MEDIUM,
-    controls=("MSK.6",),
     unknowns="unknown loggingInfo or enabled flag: cannot verify",
 )
 def msk_broker_logging(resource: Resource, _config: Config) -> Iterator[Finding]:

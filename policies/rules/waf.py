@@ -53,7 +53,7 @@ def _only_counts(rule: Mapping[str, Any]) -> bool:
     types=(st.WEB_ACL,),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("WAF.10", "WAF.12"),
+    controls=("WAF.10",),
     unknowns="rules unknown as a whole are left to documents-unknown-in-preview and read at update",
 )
 def waf_web_acl_enforces(resource: Resource, _config: Config) -> Iterator[Finding]:
@@ -81,7 +81,6 @@ def waf_web_acl_enforces(resource: Resource, _config: Config) -> Iterator[Findin
     types=(st.IP_SET,),
     level=MANDATORY,
     severity=Severity.CRITICAL,
-    controls=("WAF.10",),
     unknowns="unknown addresses: cannot verify",
 )
 def waf_ip_set_not_world(resource: Resource, _config: Config) -> Iterator[Finding]:

@@ -1322,10 +1322,36 @@ ADDITIONS: list[Mutation] = [
     ),
     # A data store no rule examines.
     Addition(
-        "feature-flags-parameter",
-        "aws:ssm/parameter:Parameter",
-        {"name": "/trading-prod/flags", "type": "String", "value": "{}"},
+        "reports-catalog-database",
+        "aws:glue/catalogDatabase:CatalogDatabase",
+        {"name": "trading_prod_reports"},
         "unexamined-data-stores",
+    ),
+    # Secrets in plain configuration.
+    Addition(
+        "database-password-plain-parameter",
+        "aws:ssm/parameter:Parameter",
+        {"name": "/trading-prod/db/password", "type": "String", "value": "pg-prod-2026"},
+        "no-plaintext-secret-config",
+    ),
+    Addition(
+        "app-config-map-with-api-key",
+        "kubernetes:core/v1:ConfigMap",
+        {
+            "metadata": {"namespace": "trading", "name": "app"},
+            "data": {"LOG_LEVEL": "info", "EXCHANGE_API_KEY": "live-4f9a8b7c"},
+        },
+        "no-plaintext-secret-config",
+    ),
+    Addition(
+        "redis-chart-literal-password",
+        "kubernetes:helm.sh/v3:Release",
+        {
+            "chart": "redis",
+            "namespace": "trading",
+            "values": {"auth": {"enabled": True, "password": "redis-prod-pw"}},
+        },
+        "no-plaintext-secret-config",
     ),
     Addition(
         "notifications-broker",
@@ -1348,7 +1374,7 @@ PREVIEW_IDS = [
     "settlements-queue-unencrypted",
     "deploy-role-trusts-anyone",
     "webhook-function-url-no-auth",
-    "feature-flags-parameter",
+    "reports-catalog-database",
 ]
 
 

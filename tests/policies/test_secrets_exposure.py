@@ -1,4 +1,4 @@
-"""Secrets in user data and environment variables."""
+"""Secrets in user data, environment variables and plain configuration."""
 
 import base64
 import json
@@ -7,9 +7,16 @@ import pytest
 
 from policies.rules import service_types as st
 from policies.rules import types
-from policies.rules.secrets_exposure import no_secrets_in_environment, no_secrets_in_user_data
+from policies.rules.secrets_exposure import (
+    no_plaintext_secret_config,
+    no_secrets_in_environment,
+    no_secrets_in_user_data,
+)
 
 from .helpers import WIRE_UNKNOWN, evaluate, messages, secret
+
+SSM = "aws:ssm/parameter:Parameter"
+HELM = "kubernetes:helm.sh/v3:Release"
 
 
 def encoded(script: str) -> str:
@@ -106,3 +113,34 @@ class TestEnvironment:
         assert messages(evaluate(no_secrets_in_environment, st.ECS_TASK_DEFINITION, broken)) == [
             "containerDefinitions is not valid JSON"
         ]
+
+
+class TestPlaintextConfig:
+    @pytest.mark.parametrize(
+        ("inputs", "count"),
+        [
+            ({"name": "/app/db/password", "type": "SecureString", "value": "x"}, 0),
+            ({"name": "/app/db/password", "type": "String", "value": "x"}, 1),
+            ({"name": "/app/uploader", "type": "String", "value": "AKIAIOSFODNN7EXAMPLE"}, 1),
+            ({"name": "/app/flags", "type": "StringList", "value": "a,b"}, 0),
+        ],
+    )
+    def test_ssm_parameters(self, inputs: dict[str, str], count: int) -> None:
+        assert len(evaluate(no_plaintext_secret_config, SSM, inputs)) == count
+
+    def test_config_maps_and_helm_values(self) -> None:
+        data = {"data": {"LOG_LEVEL": "debug", "DB_PASSWORD": "pw", "TOKEN_URL": "https://x"}}
+        assert len(evaluate(no_plaintext_secret_config, "kubernetes:core/v1:ConfigMap", data)) == 1
+        values = {
+            "values": {
+                "auth": {"password": "pw", "existingSecret": ""},
+                "replicas": [{"apiToken": "t"}],
+            }
+        }
+        [first, second] = messages(evaluate(no_plaintext_secret_config, HELM, values))
+        assert first.startswith("values.auth.password is a literal")
+        assert second.startswith("values.replicas[0].apiToken")
+
+    def test_unknowns(self) -> None:
+        assert evaluate(no_plaintext_secret_config, HELM, {"values": WIRE_UNKNOWN})[0].unverifiable
+        assert evaluate(no_plaintext_secret_config, SSM, {"type": WIRE_UNKNOWN})[0].unverifiable
