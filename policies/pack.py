@@ -28,7 +28,36 @@ from .exemptions import (
     exemptions_schema,
     utc_today,
 )
-from .rules import cache, compute, database, edge, eks, kafka, keys, logs, network, stack, storage
+from .rules import (
+    cache,
+    cache_auth,
+    compute,
+    coverage,
+    database,
+    db_transport,
+    documents_unknown,
+    edge,
+    eks,
+    encryption_at_rest,
+    flow_logs,
+    iam,
+    instance_metadata,
+    kafka,
+    kafka_serverless,
+    keys,
+    kms_policies,
+    logs,
+    network,
+    resource_policies,
+    s3_public,
+    search_domains,
+    secrets_exposure,
+    serverless,
+    service_logs,
+    stack,
+    storage,
+    waf,
+)
 
 PACK_NAME: Final = "trading-platform-policies"
 PACK_DESCRIPTION: Final = (
@@ -48,8 +77,29 @@ RESOURCE_RULES: Final[list[ResourceRule]] = [
     *keys.RULES,
     *logs.RULES,
     *edge.RULES,
+    *s3_public.RESOURCE_RULES,
+    *iam.RULES,
+    *kms_policies.RULES,
+    *resource_policies.RULES,
+    *serverless.RULES,
+    *service_logs.RESOURCE_RULES,
+    *secrets_exposure.RULES,
+    *encryption_at_rest.RULES,
+    *db_transport.RULES,
+    *cache_auth.RULES,
+    *waf.RULES,
+    *flow_logs.RULES,
+    *kafka_serverless.RULES,
+    *search_domains.RULES,
+    *documents_unknown.RULES,
 ]
-STACK_RULES: Final[list[StackRule]] = list(stack.RULES)
+STACK_RULES: Final[list[StackRule]] = [
+    *stack.RULES,
+    *s3_public.STACK_RULES,
+    *service_logs.STACK_RULES,
+    *instance_metadata.RULES,
+    coverage.unexamined_types_rule(RESOURCE_RULES),
+]
 ALL_RULES: Final[list[ResourceRule | StackRule]] = [*RESOURCE_RULES, *STACK_RULES]
 RULE_NAMES: Final = [rule.info.name for rule in ALL_RULES]
 
