@@ -110,8 +110,9 @@ def rules_table(
 def coverage_table(rules: Iterable[ResourceRule | StackRule]) -> str:
     by_service: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for rule in rules:
-        for token in _subjects(rule):
-            tokens, names = by_service[service(token)]
+        # A stack rule that declares no subjects reads the whole stack.
+        for token in _subjects(rule) or ("(any)",):
+            tokens, names = by_service[service(token) if token != "(any)" else "(whole stack)"]
             tokens.add(token)
             names.add(rule.info.name)
     lines = ["| service | resource types examined | rules |", "| --- | --- | --- |"]

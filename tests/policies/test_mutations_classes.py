@@ -173,6 +173,7 @@ STATIC_CDN = Added(
             "acmCertificateArn": "arn:aws:acm:x",
             "minimumProtocolVersion": "TLSv1.2_2021",
         },
+        "loggingConfig": {"bucket": "trading-prod-cdn-logs.s3.amazonaws.com"},
     },
     deps={"webAclId": ("edge-waf-acl",)},
 )
@@ -869,6 +870,7 @@ WORLD_OPEN = [
                         "provider": {"keyArn": "arn:aws:kms:x"},
                         "resources": ["secrets"],
                     },
+                    "enabledClusterLogTypes": ["api", "audit", "authenticator"],
                 },
             ),
         ),
@@ -1206,7 +1208,7 @@ OLDER_SHAPES = [
         "neptune-unencrypted",
         NEPTUNE,
         "data-graph",
-        "rds-storage-encrypted",
+        "data-store-encrypted-with-cmk",
         add=(neptune_cluster("data-graph", storageEncrypted=False),),
     ),
     Mutation(
@@ -1237,7 +1239,7 @@ OLDER_SHAPES = [
         "mysql-secure-transport-off",
         PG,
         "data-ledger-params",
-        "db-parameter-group-tls",
+        "db-tls-settings",
         add=(
             parameter_group(
                 PG, "data-ledger-params", "mysql8.0", ("require_secure_transport", "0")
@@ -1248,7 +1250,7 @@ OLDER_SHAPES = [
         "aurora-mysql-secure-transport-missing",
         CPG,
         "data-ledger-cluster-params",
-        "db-parameter-group-tls",
+        "db-tls-settings",
         add=(
             parameter_group(
                 CPG, "data-ledger-cluster-params", "aurora-mysql8.0", ("time_zone", "UTC")
@@ -1259,7 +1261,7 @@ OLDER_SHAPES = [
         "mariadb-secure-transport-off",
         PG,
         "data-ledger-params",
-        "db-parameter-group-tls",
+        "db-tls-settings",
         add=(
             parameter_group(
                 PG, "data-ledger-params", "mariadb10.11", ("require_secure_transport", "OFF")
@@ -1279,7 +1281,7 @@ OLDER_SHAPES = [
         "mysql-instance-on-default-parameters",
         types.RDS_INSTANCE,
         "data-ledger",
-        "db-parameter-group-tls",
+        "db-tls-settings",
         add=(mysql_instance("data-ledger"),),
     ),
     Mutation(
@@ -1288,6 +1290,43 @@ OLDER_SHAPES = [
         "data-postgres-primary",
         "postgres-force-ssl",
         put({"parameterGroupName": "default.postgres14", "engineVersion": "14.12"}),
+    ),
+]
+
+# Family rules (issue 13's second half) that apply to resources this stack has.
+ON_FAMILY_RULES = [
+    Mutation(
+        "static-bucket-public-read-acl",
+        "aws:s3/bucket:Bucket",
+        "edge-static",
+        "s3-no-public-acl",
+        put({"acl": "public-read"}),
+    ),
+    Mutation(
+        "lb-controller-values-carry-a-password",
+        "kubernetes:helm.sh/v3:Release",
+        "workloads-lb-controller",
+        "no-plaintext-secret-config",
+        put({"values.webhookTLS": {"password": "Sup3r-s3cret-webhook-pass"}}),
+    ),
+    Mutation(
+        "public-message-broker-no-rule-examines",
+        "aws:mq/broker:Broker",
+        "settlement-broker",
+        "unexamined-data-stores",
+        add=(
+            Added(
+                "aws:mq/broker:Broker",
+                "settlement-broker",
+                {
+                    "brokerName": "trading-prod-settlement",
+                    "engineType": "RabbitMQ",
+                    "hostInstanceType": "mq.m5.large",
+                    "publiclyAccessible": True,
+                    "users": [{"username": "settle", "password": WIRE_UNKNOWN}],
+                },
+            ),
+        ),
     ),
 ]
 
@@ -1423,7 +1462,7 @@ PREVIEW_UNKNOWNS = [
     ),
 ]
 
-CLASS_MUTATIONS: Final = WORLD_OPEN + WAF_SHORTCUT + OLDER_SHAPES
+CLASS_MUTATIONS: Final = WORLD_OPEN + WAF_SHORTCUT + OLDER_SHAPES + ON_FAMILY_RULES
 BY_ID: Final = {m.id: m for m in CLASS_MUTATIONS + PREVIEW_UNKNOWNS}
 # Updates whose value is as literal in preview: run again there.
 PREVIEW_TOO: Final = [

@@ -1261,6 +1261,8 @@ ADDITIONS: list[Mutation] = [
         "aws:neptune/cluster:Cluster",
         {"clusterIdentifier": "trading-prod-graph"},
         "data-store-encrypted-with-cmk",
+        # Neptune shares the RDS API's recoverability and IAM settings, which the RDS rules check.
+        also=("rds-deletion-protection", "rds-backup-retention", "rds-iam-auth"),
     ),
     Addition(
         "reports-images-aes256",
