@@ -37,7 +37,8 @@ again by someone who owns it."""
 
 # urn:pulumi:<stack>::<project>::<type chain>::<name>; only <stack> may be `*` (the same resource
 # in every stack), so a pattern never reaches another type, parent or name.
-_URN: Final = re.compile(r"^urn:pulumi:(?P<stack>[^:*]+|\*)::(?P<rest>[^*]+::[^*:]+)$")
+# Plain groups only: the CLI validates the schema's pattern with Go's regexp.
+_URN: Final = re.compile(r"^urn:pulumi:([^:*]+|\*)::[^*]+::[^*:]+$")
 _DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Today = Callable[[], datetime.date]

@@ -5,6 +5,7 @@ sentinels, property dependencies naming the URNs an input was computed from)."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,6 +68,35 @@ def compliant_stack() -> list[CapturedResource]:
         {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         refs={"bucket": bucket},
     )
+    public_access = captured(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "alb-logs-public-access",
+        dict.fromkeys(
+            ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"),
+            True,
+        ),
+        refs={"bucket": bucket},
+    )
+    tls_only = captured(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "alb-logs-policy",
+        {
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ]
+                }
+            )
+        },
+        refs={"bucket": bucket},
+    )
     db_sg = captured(
         types.SECURITY_GROUP,
         "db-sg",
@@ -110,6 +140,7 @@ def compliant_stack() -> list[CapturedResource]:
             "transitEncryptionEnabled": True,
             "transitEncryptionMode": "required",
             "snapshotRetentionLimit": 7,
+            "authToken": "generated-at-deploy",
         },
         protect=True,
     )
@@ -133,11 +164,18 @@ def compliant_stack() -> list[CapturedResource]:
     eks = captured(
         types.EKS_COMPONENT,
         "services",
-        {"endpointPublicAccess": False, "endpointPrivateAccess": True},
+        {
+            "endpointPublicAccess": False,
+            "endpointPrivateAccess": True,
+            "enabledClusterLogTypes": ["api", "audit", "authenticator"],
+        },
         refs={"encryptionConfigKeyArn": key},
         custom=False,
     )
-    return [key, vpc, logs, flow, bucket, sse, db_sg, db, params, cache, alb, listener, eks]
+    return [
+        *(key, vpc, logs, flow, bucket, sse, public_access, tls_only, db_sg, db, params, cache),
+        *(alb, listener, eks),
+    ]
 
 
 def violations() -> dict[str, list[CapturedResource]]:

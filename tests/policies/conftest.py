@@ -8,7 +8,10 @@ import pytest
 
 from offline.analyzer_client import PolicyPackProcess
 
-from .mutation import PROD
+# The suites' shared assertions live in a plain module; let pytest explain their failures.
+pytest.register_assert_rewrite("tests.policies.mutation")
+
+from .mutation import PROD  # noqa: E402
 
 
 @pytest.fixture(scope="module")

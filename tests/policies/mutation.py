@@ -117,14 +117,14 @@ def _resolve(
     return {prop: tuple(urns[name] for name in names) for prop, names in deps.items()}
 
 
-def _captured(added: Added, urns: Mapping[str, str]) -> CapturedResource:
+def _captured(
+    added: Added, urns: Mapping[str, str], stack: list[CapturedResource]
+) -> CapturedResource:
     parent = ROOT
     if added.parent_chain:
-        parent = next(
-            urn
-            for urn in urns.values()
-            if urn.split("::")[-2] == added.parent_chain.removesuffix("$")
-        )
+        # A child's URN chains its parents' types; the parent's own URN starts at the stack.
+        component = added.parent_chain.removesuffix("$").rsplit("$", 1)[-1]
+        [parent] = [r.urn for r in stack if r.type == component]
     urn = f"urn:pulumi:prod::trading-platform::{added.parent_chain}{added.type}::{added.name}"
     return CapturedResource(
         urn=urn,
@@ -167,7 +167,7 @@ def mutated_stack(resources: list[CapturedResource], mutation: Mutation) -> list
         urns[added.name] = (
             f"urn:pulumi:prod::trading-platform::{added.parent_chain}{added.type}::{added.name}"
         )
-    stack = [*resources, *(_captured(added, urns) for added in mutation.add)]
+    stack = [*resources, *(_captured(added, urns, resources) for added in mutation.add)]
     subject = select(stack, mutation)
     if mutation.remove:
         return [r for r in stack if r is not subject]

@@ -39,7 +39,7 @@ CLUSTER = {
     "masterUsername": "trading",
 }
 REPLICA = {
-    "replicateSourceDb": WIRE_UNKNOWN,
+    "replicateSourceDb": "trading-primary",
     "instanceClass": "db.r6i.large",
     "publiclyAccessible": False,
     "deletionProtection": True,
@@ -92,6 +92,16 @@ class TestStorageEncrypted:
             REPLICA, "replicateSourceDb", "arn:aws:rds:eu-west-1:111122223333:db:primary"
         )
         assert len(evaluate(rds_storage_encrypted, types.RDS_INSTANCE, inputs)) == 1
+
+    def test_replica_of_an_unknown_source_without_key_cannot_be_verified(self) -> None:
+        # Preview: the source may be in another region, where the replica needs its own key.
+        inputs = changed(REPLICA, "replicateSourceDb", WIRE_UNKNOWN)
+        assert messages(evaluate(rds_storage_encrypted, types.RDS_INSTANCE, inputs)) == [
+            "cannot verify replicateSourceDb (a cross-region replica needs its own kmsKeyId): "
+            "unknown during preview"
+        ]
+        with_key = changed(inputs, "kmsKeyId", WIRE_UNKNOWN)
+        assert evaluate(rds_storage_encrypted, types.RDS_INSTANCE, with_key) == []
 
     def test_noncompliance_replica_turning_encryption_off(self) -> None:
         inputs = changed(REPLICA, "storageEncrypted", False)

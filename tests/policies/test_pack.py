@@ -95,11 +95,3 @@ def test_rule_config_reaches_the_check() -> None:
         types.RDS_CLUSTER, "db", {"backupRetentionPeriod": 14}, {"minimumRetentionDays": 35}
     )
     assert _run(policy, args) == [("backupRetentionPeriod is 14; keep at least 35 days", None)]
-
-
-def test_readme_documents_every_rule_with_its_levels() -> None:
-    readme = (CONFIG_DIR.parent / "README.md").read_text()
-    for rule in ALL_RULES:
-        row = next(line for line in readme.splitlines() if line.startswith(f"| `{rule.info.name}`"))
-        levels = f"{rule.info.enforcement_level.value} / {_prod_level(rule.info.name)}"
-        assert f"| {levels} |" in row, rule.info.name

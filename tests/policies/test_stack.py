@@ -99,10 +99,22 @@ class TestS3BucketEncryption:
         assert stack_findings(s3_bucket_encryption, [BUCKET, sse])[0].unverifiable
 
 
-CLOUDFRONT = resource(types.CLOUDFRONT_DISTRIBUTION, {"webAclId": WIRE_UNKNOWN}, "edge")
+def with_deps(base: Resource, **deps: list[Resource]) -> Resource:
+    """`base` with its property dependencies replaced by URNs of the given resources."""
+    return resource(
+        base.type,
+        dict(base.props),
+        base.name,
+        property_dependencies={key: [t.urn for t in targets] for key, targets in deps.items()},
+    )
+
+
+CF_LIST = "pl-cf"
+WAF_CONFIG = {"cloudFrontOriginFacingPrefixLists": [CF_LIST]}
+SECRET = "origin-secret-value"
 ALB_SG = resource(
     types.SECURITY_GROUP,
-    {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": ["pl-cf"]}]},
+    {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": [CF_LIST]}]},
     "alb-sg",
 )
 ALB = resource(
@@ -111,11 +123,63 @@ ALB = resource(
     "public-alb",
     **ref("securityGroups", ALB_SG),
 )
+RECORD = resource(
+    types.ROUTE53_RECORD,
+    {"name": "origin.example.com", "type": "A", "aliases": [{"name": WIRE_UNKNOWN}]},
+    "origin",
+    **ref("aliases", ALB),
+)
+ORIGIN = {
+    "originId": "alb",
+    "domainName": "origin.example.com",
+    "customHeaders": [{"name": "X-Origin-Verify", "value": SECRET}],
+    "customOriginConfig": {"originProtocolPolicy": "https-only"},
+}
+CLOUDFRONT = resource(
+    types.CLOUDFRONT_DISTRIBUTION, {"webAclId": WIRE_UNKNOWN, "origins": [ORIGIN]}, "edge"
+)
+LISTENER = resource(
+    "aws:lb/listener:Listener",
+    {"protocol": "HTTPS", "defaultActions": [{"type": "fixed-response"}]},
+    "https",
+    **ref("loadBalancerArn", ALB),
+)
+HEADER = {"httpHeader": {"httpHeaderName": "X-Origin-Verify", "values": [SECRET]}}
+RULE = resource(
+    "aws:lb/listenerRule:ListenerRule",
+    {"actions": [{"type": "forward"}], "conditions": [{"pathPattern": {}}, HEADER]},
+    "api",
+    **ref("listenerArn", LISTENER),
+)
+EDGE = [ALB_SG, ALB, RECORD, CLOUDFRONT, LISTENER, RULE]
+
+
+def waf(resources: list[Resource]) -> list[str | None]:
+    return [f.urn for f in stack_findings(public_entry_points_waf, resources, WAF_CONFIG)]
+
+
+def replaced(old: Resource, new: Resource) -> list[Resource]:
+    return [new if r is old else r for r in EDGE]
 
 
 class TestPublicEntryPointsWaf:
-    def test_compliance_behind_waf_protected_cloudfront(self) -> None:
-        assert stack_findings(public_entry_points_waf, [CLOUDFRONT, ALB_SG, ALB]) == []
+    def test_compliance_only_through_waf_protected_cloudfront(self) -> None:
+        assert waf(EDGE) == []
+
+    def test_compliance_in_preview_secret_matched_by_dependency(self) -> None:
+        secret = resource("random:index/randomPassword:RandomPassword", {}, "secret")
+        header = {"httpHeader": {"httpHeaderName": "X-Origin-Verify", "values": [WIRE_UNKNOWN]}}
+        origin = {**ORIGIN, "customHeaders": [{"name": "X-Origin-Verify", "value": WIRE_UNKNOWN}]}
+        cdn = with_deps(
+            resource(CLOUDFRONT.type, {"webAclId": WIRE_UNKNOWN, "origins": [origin]}, "edge"),
+            origins=[secret],
+        )
+        rule = with_deps(
+            resource(RULE.type, {**RULE.props, "conditions": [header]}, "api"),
+            listenerArn=[LISTENER],
+            conditions=[secret],
+        )
+        assert waf([ALB_SG, ALB, RECORD, cdn, LISTENER, rule, secret]) == []
 
     def test_compliance_web_acl_association(self) -> None:
         association = resource(
@@ -127,17 +191,26 @@ class TestPublicEntryPointsWaf:
         open_sg = resource(
             types.SECURITY_GROUP, {"ingress": [{"cidrBlocks": ["198.51.100.0/24"]}]}, "alb-sg"
         )
-        assert stack_findings(public_entry_points_waf, [open_sg, ALB, association]) == []
+        assert waf([open_sg, ALB, association]) == []
 
     def test_compliance_internal_alb(self) -> None:
         internal = resource(ALB.type, {"internal": True}, "internal-alb")
-        assert stack_findings(public_entry_points_waf, [internal]) == []
+        assert waf([internal]) == []
 
     def test_noncompliance_cloudfront_without_waf(self) -> None:
-        bare = resource(types.CLOUDFRONT_DISTRIBUTION, {}, "edge")
-        assert [f.urn for f in stack_findings(public_entry_points_waf, [bare, ALB_SG, ALB])] == [
-            ALB.urn
-        ]
+        bare = resource(CLOUDFRONT.type, {"origins": [ORIGIN]}, "edge")
+        assert waf(replaced(CLOUDFRONT, bare)) == [ALB.urn]
+
+    def test_noncompliance_another_prefix_list(self) -> None:
+        sg = resource(
+            ALB_SG.type,
+            {"ingress": [{"fromPort": 443, "prefixListIds": ["pl-customer"]}]},
+            "alb-sg",
+        )
+        assert waf(replaced(ALB_SG, sg)) == [ALB.urn]
+
+    def test_noncompliance_no_prefix_list_option(self) -> None:
+        assert [f.urn for f in stack_findings(public_entry_points_waf, EDGE)] == [ALB.urn]
 
     def test_noncompliance_cidr_ingress_rule_beside_prefix_list(self) -> None:
         extra = resource(
@@ -146,14 +219,50 @@ class TestPublicEntryPointsWaf:
             "office",
             **ref("securityGroupId", ALB_SG),
         )
-        findings = stack_findings(public_entry_points_waf, [CLOUDFRONT, ALB_SG, ALB, extra])
+        findings = stack_findings(public_entry_points_waf, [*EDGE, extra], WAF_CONFIG)
         assert "has no WebAclAssociation" in messages(findings)[0]
+
+    def test_noncompliance_distribution_with_another_origin(self) -> None:
+        other = {**ORIGIN, "domainName": "api.partner.example.com"}
+        cdn = resource(CLOUDFRONT.type, {"webAclId": "acl", "origins": [other]}, "edge")
+        assert waf(replaced(CLOUDFRONT, cdn)) == [ALB.urn]
+
+    def test_noncompliance_default_action_forwards(self) -> None:
+        listener = with_deps(
+            resource(
+                LISTENER.type,
+                {"protocol": "HTTPS", "defaultActions": [{"type": "forward"}]},
+                "https",
+            ),
+            loadBalancerArn=[ALB],
+        )
+        assert waf(replaced(LISTENER, listener)) == [ALB.urn]
+
+    def test_noncompliance_rule_without_the_header(self) -> None:
+        rule = with_deps(
+            resource(RULE.type, {**RULE.props, "conditions": [{"pathPattern": {}}]}, "api"),
+            listenerArn=[LISTENER],
+        )
+        assert waf(replaced(RULE, rule)) == [ALB.urn]
+
+    def test_noncompliance_rule_with_another_value(self) -> None:
+        header = {"httpHeader": {"httpHeaderName": "X-Origin-Verify", "values": ["1"]}}
+        rule = with_deps(
+            resource(RULE.type, {**RULE.props, "conditions": [header]}, "api"),
+            listenerArn=[LISTENER],
+        )
+        assert waf(replaced(RULE, rule)) == [ALB.urn]
 
     def test_noncompliance_unresolvable_security_groups(self) -> None:
         alb = resource(
             ALB.type, {"internal": False, "securityGroups": ["sg-literal"]}, "public-alb"
         )
-        assert len(stack_findings(public_entry_points_waf, [CLOUDFRONT, ALB_SG, alb])) == 1
+        assert waf([ALB_SG, alb, CLOUDFRONT]) == [alb.urn]
+
+    def test_noncompliance_internet_facing_classic_elb(self) -> None:
+        classic = resource(types.CLASSIC_LOAD_BALANCER, {"internal": False}, "legacy")
+        internal = resource(types.CLASSIC_LOAD_BALANCER, {"internal": True}, "legacy-internal")
+        assert waf([classic, internal]) == [classic.urn]
 
     def test_unknown_internal(self) -> None:
         alb = resource(ALB.type, {"internal": WIRE_UNKNOWN}, "public-alb")
