@@ -116,6 +116,7 @@ def unexamined_types_rule(rules: Iterable[ResourceRule]) -> StackRule:
 
     @stack_rule(
         name="unexamined-data-stores",
+        subjects=sorted(WATCHED - examined),
         description="Reports data stores and entry points of a type no rule of the pack examines, "
         "so a newly added service is reviewed instead of passing silently.",
         level=ADVISORY,

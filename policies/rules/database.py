@@ -38,17 +38,17 @@ def _is_replica(resource: Resource) -> bool:
 
 @resource_rule(
     name="rds-storage-encrypted",
-    description="RDS instances, Aurora and DocumentDB clusters must be encrypted at rest with a "
-    "KMS key (Neptune: data-store-encrypted-with-cmk).",
-    types=(types.RDS_INSTANCE, types.RDS_CLUSTER, types.DOCDB_CLUSTER),
+    description="RDS instances, Aurora, DocumentDB and Neptune clusters must be encrypted at rest "
+    "with a KMS key.",
+    types=(types.RDS_INSTANCE, types.RDS_CLUSTER, types.DOCDB_CLUSTER, types.NEPTUNE_CLUSTER),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("RDS.3", "RDS.27", "DocumentDB.1"),
+    controls=("RDS.3", "RDS.27", "DocumentDB.1", "Neptune.1"),
     unknowns="unknown storageEncrypted: cannot verify; unknown kmsKeyId passes (the stack's key); "
     "a replica without kmsKeyId whose source is unknown: cannot verify (it may be cross-region)",
 )
 def rds_storage_encrypted(resource: Resource, _config: Config) -> Iterator[Finding]:
-    key = "kmsKeyId"
+    key = "kmsKeyArn" if resource.type == types.NEPTUNE_CLUSTER else "kmsKeyId"
     if _is_replica(resource):
         if as_bool(resource.get("storageEncrypted")) is False:
             yield violation("storageEncrypted is false on a replica of an encrypted source")
@@ -147,10 +147,11 @@ def _postgres_default_group(resource: Resource) -> Iterator[Finding]:
 
 
 # Parameter that makes each engine refuse plaintext clients, and the values that mean "on".
+# MySQL/MariaDB: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html
 # SQL Server: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/SQLServer.Concepts.General.SSL.Using.html
 # DocumentDB: https://docs.aws.amazon.com/documentdb/latest/developerguide/security.encryption.ssl.html
-# MySQL, MariaDB and Aurora MySQL (require_secure_transport) are db-tls-settings' subject.
 _TLS_PARAMETERS: Final = (
+    (("mysql", "aurora-mysql", "mariadb"), "require_secure_transport", ("1", "on", "true")),
     (("sqlserver",), "rds.force_ssl", ("1", "true")),
     (("docdb",), "tls", ("enabled", "tls1.2+", "tls1.3+", "fips-140-3")),
 )
@@ -158,6 +159,9 @@ _TLS_PARAMETERS: Final = (
 # default to accepting plaintext.
 _TLS_DEFAULT_ON: Final = frozenset({"tls"})
 _ENGINE_FAMILIES: Final = {
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "aurora-mysql": "aurora-mysql",
     "sqlserver-ee": "sqlserver",
     "sqlserver-se": "sqlserver",
     "sqlserver-ex": "sqlserver",
@@ -205,24 +209,33 @@ def _instance_tls(resource: Resource) -> Iterator[Finding]:
     family = _ENGINE_FAMILIES.get(engine) if isinstance(engine, str) else None
     if family is None or _is_replica(resource):
         return
-    default = _on_default_group(resource, "parameterGroupName")
+    group_key = (
+        "dbClusterParameterGroupName"
+        if resource.type == types.RDS_CLUSTER
+        else "parameterGroupName"
+    )
+    default = _on_default_group(resource, group_key)
     if default is None:
-        yield cannot_verify("parameterGroupName")
+        yield cannot_verify(group_key)
     elif default:
+        name = _tls_parameter(family)
         yield violation(
-            f"{engine} on its default parameter group accepts plaintext (rds.force_ssl is 0 "
-            "there); use a parameter group that sets it to 1"
+            f"{engine} on its default parameter group accepts plaintext ({name[0] if name else ''} "
+            "is off there); use a parameter group that requires TLS"
         )
 
 
 @resource_rule(
     name="db-parameter-group-tls",
-    description="SQL Server and DocumentDB must refuse plaintext clients: their parameter groups "
-    "set the engine's TLS parameter, and SQL Server instances do not use the default group.",
+    description="MySQL, MariaDB, Aurora MySQL, SQL Server and DocumentDB must refuse plaintext "
+    "clients: their parameter groups set the engine's TLS parameter, and instances do not use "
+    "the default group.",
     types=(
         types.RDS_PARAMETER_GROUP,
+        types.RDS_CLUSTER_PARAMETER_GROUP,
         types.DOCDB_CLUSTER_PARAMETER_GROUP,
         types.RDS_INSTANCE,
+        types.RDS_CLUSTER,
     ),
     level=MANDATORY,
     severity=Severity.HIGH,
@@ -231,7 +244,7 @@ def _instance_tls(resource: Resource) -> Iterator[Finding]:
     "that is an output of a declared parameter group passes",
 )
 def db_parameter_group_tls(resource: Resource, _config: Config) -> Iterator[Finding]:
-    if resource.type == types.RDS_INSTANCE:
+    if resource.type in (types.RDS_INSTANCE, types.RDS_CLUSTER):
         yield from _instance_tls(resource)
     else:
         yield from _group_tls(resource)

@@ -1,4 +1,8 @@
-"""Database TLS beyond presence: PostgreSQL's minimum TLS version, MySQL's secure transport."""
+"""Database TLS versions: PostgreSQL's minimum protocol and MySQL's allowed versions.
+
+That TLS is required at all is postgres-force-ssl's and db-parameter-group-tls's; this rule
+checks that a group does not lower the version those clients may negotiate.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +26,8 @@ from ..engine import (
 from . import types
 
 _POSTGRES: Final = ("postgres", "aurora-postgresql")
-_MYSQL: Final = ("mysql", "mariadb", "aurora-mysql", "aurora5.6", "aurora")
+_MYSQL: Final = ("mysql", "mariadb", "aurora-mysql")
 _MODERN_TLS: Final = frozenset({"tlsv1.2", "tlsv1.3"})
-_ON: Final = frozenset({"1", "on", "true"})
 
 
 def _parameters(resource: Resource) -> Mapping[str, object] | None:
@@ -45,40 +48,27 @@ def _postgres(parameters: Mapping[str, object]) -> Iterator[Finding]:
 
 
 def _mysql(parameters: Mapping[str, object]) -> Iterator[Finding]:
-    # RDS for MySQL/MariaDB and Aurora MySQL leave require_secure_transport off by default.
-    # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html
-    value = parameters.get("require_secure_transport")
-    if value is UNKNOWN:
-        yield cannot_verify("require_secure_transport")
-    elif value is None or str(value).lower() not in _ON:
-        yield violation(f"require_secure_transport is {describe(value)}; set it to 1")
+    # tls_version lists the protocols the server accepts (absent: the engine's TLSv1.2 default).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.tls-versions.html
     versions = parameters.get("tls_version")
-    if isinstance(versions, str):
-        old = [v for v in versions.split(",") if v.strip().lower() not in _MODERN_TLS]
+    if versions is UNKNOWN:
+        yield cannot_verify("tls_version")
+    elif isinstance(versions, str):
+        old = [v.strip() for v in versions.split(",") if v.strip().lower() not in _MODERN_TLS]
         if old:
             yield violation(f"tls_version allows {', '.join(old)}; keep TLSv1.2,TLSv1.3")
 
 
 @resource_rule(
-    name="db-tls-settings",
-    description="RDS parameter groups must not lower PostgreSQL's minimum TLS version below 1.2, "
-    "and MySQL-family groups must set require_secure_transport; MySQL-family databases must not "
-    "run on the default group.",
-    types=(
-        types.RDS_PARAMETER_GROUP,
-        types.RDS_CLUSTER_PARAMETER_GROUP,
-        types.RDS_INSTANCE,
-        types.RDS_CLUSTER,
-    ),
+    name="db-tls-version",
+    description="RDS parameter groups must not lower PostgreSQL's ssl_min_protocol_version or "
+    "MySQL-family tls_version below TLS 1.2.",
+    types=(types.RDS_PARAMETER_GROUP, types.RDS_CLUSTER_PARAMETER_GROUP),
     level=MANDATORY,
     severity=Severity.HIGH,
-    unknowns="unknown family, engine or parameter list, or an unknown value of the parameter: "
-    "cannot verify; an unknown parameter group name passes (an output of the stack's group)",
+    unknowns="unknown family, parameter list or value: cannot verify",
 )
-def db_tls_settings(resource: Resource, _config: Config) -> Iterator[Finding]:
-    if resource.type in (types.RDS_INSTANCE, types.RDS_CLUSTER):
-        yield from _default_group(resource)
-        return
+def db_tls_version(resource: Resource, _config: Config) -> Iterator[Finding]:
     family = resource.get("family")
     if family is UNKNOWN:
         yield cannot_verify("family")
@@ -94,25 +84,4 @@ def db_tls_settings(resource: Resource, _config: Config) -> Iterator[Finding]:
         yield from _mysql(parameters)
 
 
-def _default_group(resource: Resource) -> Iterator[Finding]:
-    engine = resource.get("engine")
-    if engine is UNKNOWN:
-        yield cannot_verify("engine")
-        return
-    if not isinstance(engine, str) or not engine.startswith(_MYSQL) or engine.startswith(_POSTGRES):
-        return
-    if resource.get("replicateSourceDb") not in (None, ""):
-        return
-    path = (
-        "parameterGroupName"
-        if resource.type == types.RDS_INSTANCE
-        else ("dbClusterParameterGroupName")
-    )
-    if resource.get(path) in (None, ""):
-        yield violation(
-            f"{path} is not set: the default group leaves require_secure_transport off; give "
-            "the database a group that sets it to 1"
-        )
-
-
-RULES: list[ResourceRule] = [db_tls_settings]
+RULES: list[ResourceRule] = [db_tls_version]

@@ -26,13 +26,12 @@ from ..engine import (
     resource_rule,
     violation,
 )
-from . import types
 
 
 @dataclass(frozen=True)
 class Store:
     key: str
-    """The input naming the KMS key (a dotted wire path)."""
+    """The input naming the KMS key (a dotted wire path); empty: only replicas are read."""
     switch: str = ""
     """A boolean that must be true, or `path=VALUE` that must hold, for the store to encrypt."""
     switch_default: bool = False
@@ -40,6 +39,9 @@ class Store:
     replicas: str = ""
     """The list of replicas, each of which needs its own key."""
     replica_key: str = ""
+    presence_rule: str = ""
+    """A rule that already requires the switch and a key: this one only refuses AWS managed
+    keys, so one change is reported once."""
 
 
 # pulumi-aws 7 wire names, from each resource's registry page
@@ -68,8 +70,12 @@ STORES: Final[dict[str, Store]] = {
     "aws:ecr/repository:Repository": Store(
         "encryptionConfigurations.0.kmsKey", switch="encryptionConfigurations.0.encryptionType=KMS"
     ),
-    "aws:rds/cluster:Cluster": Store("kmsKeyId", switch="storageEncrypted"),
-    "aws:neptune/cluster:Cluster": Store("kmsKeyArn", switch="storageEncrypted"),
+    "aws:rds/cluster:Cluster": Store(
+        "kmsKeyId", switch="storageEncrypted", presence_rule="rds-storage-encrypted"
+    ),
+    "aws:neptune/cluster:Cluster": Store(
+        "kmsKeyArn", switch="storageEncrypted", presence_rule="rds-storage-encrypted"
+    ),
     "aws:memorydb/cluster:Cluster": Store("kmsKeyArn"),
     "aws:sagemaker/notebookInstance:NotebookInstance": Store("kmsKeyId"),
     "aws:timestreamwrite/database:Database": Store("kmsKeyId"),
@@ -77,12 +83,11 @@ STORES: Final[dict[str, Store]] = {
         "encryptionSpecification.kmsKeyIdentifier",
         switch="encryptionSpecification.type=CUSTOMER_MANAGED_KMS_KEY",
     ),
-    "aws:ebs/volume:Volume": Store("kmsKeyId", switch="encrypted"),
-    "aws:sns/topic:Topic": Store("kmsMasterKeyId"),
-    "aws:secretsmanager/secret:Secret": Store(
-        "kmsKeyId", replicas="replicas", replica_key="kmsKeyId"
-    ),
-    types.LOG_GROUP: Store("kmsKeyId"),
+    # ebs-encrypted owns the flag; the key is this rule's.
+    "aws:ebs/volume:Volume": Store("kmsKeyId"),
+    "aws:sns/topic:Topic": Store("kmsMasterKeyId", presence_rule="sns-topic-encrypted"),
+    # secret-encrypted-with-cmk owns the secret's own key; its replicas are this rule's.
+    "aws:secretsmanager/secret:Secret": Store("", replicas="replicas", replica_key="kmsKeyId"),
 }
 
 
@@ -118,8 +123,9 @@ def _key(path: str, key: Any) -> Iterator[Finding]:
 @resource_rule(
     name="data-store-encrypted-with-cmk",
     description="Data stores (SQS, DynamoDB, Kinesis, Firehose, EFS, OpenSearch, Redshift, "
-    "Backup, CloudTrail, ECR, Aurora, Neptune, MemoryDB, SNS, Secrets Manager, logs...) must be "
-    "encrypted at rest with a customer managed KMS key, replicas with their own.",
+    "Backup, CloudTrail, ECR, MemoryDB, EBS...) must be encrypted at rest with a customer managed "
+    "KMS key, replicas (secrets, tables) with their own; SNS, Aurora and Neptune must not use an "
+    "AWS managed key.",
     types=tuple(STORES),
     level=MANDATORY,
     severity=Severity.HIGH,
@@ -132,17 +138,21 @@ def _key(path: str, key: Any) -> Iterator[Finding]:
         "CloudTrail.2",
         "Neptune.1",
         "EC2.3",
-        "SNS.1",
     ),
     unknowns="an unknown key passes (an output of the stack's key); an unknown switch or "
     "replica list: cannot verify",
 )
 def data_store_encrypted_with_cmk(resource: Resource, _config: Config) -> Iterator[Finding]:
     store = STORES[resource.type]
-    switched: list[Finding] = list(_switch(resource, store)) if store.switch else []
-    yield from switched
-    if not switched:
-        yield from _key(store.key, resource.get(store.key))
+    key = resource.get(store.key) if store.key else None
+    if store.presence_rule:
+        if is_aws_managed(key):
+            yield violation(f"{store.key} is the AWS managed key {key}; use a customer managed key")
+    elif store.key:
+        switched = list(_switch(resource, store)) if store.switch else []
+        yield from switched
+        if not switched:
+            yield from _key(store.key, key)
     if not store.replicas:
         return
     replicas = resource.items(store.replicas)

@@ -31,6 +31,7 @@ _LIMIT: Final = "metadataOptions.httpPutResponseHopLimit"
 
 @stack_rule(
     name="imds-hop-limit",
+    subjects=(types.LAUNCH_TEMPLATE, types.INSTANCE, types.EKS_NODE_GROUP),
     description="Instances and launch templates must keep the IMDS hop limit at 1, or 2 for a "
     "launch template of an EKS node group.",
     level=ADVISORY,

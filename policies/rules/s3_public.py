@@ -62,6 +62,7 @@ def _block_findings(block: Resource) -> Iterator[Finding]:
 
 @stack_rule(
     name="s3-public-access-block",
+    subjects=(*types.S3_BUCKETS, *st.S3_PUBLIC_ACCESS_BLOCKS, st.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK),
     description="Every S3 bucket must have a public access block with all four settings on, and "
     "an account-level block, where declared, must not turn any off.",
     level=MANDATORY,
@@ -188,6 +189,7 @@ def _denies_insecure_transport(statement: iam_documents.Statement) -> bool:
 
 @stack_rule(
     name="s3-tls-only",
+    subjects=(*types.S3_BUCKETS, *st.S3_BUCKET_POLICIES),
     description="Every S3 bucket must have a bucket policy that denies requests not sent over "
     "TLS (aws:SecureTransport false).",
     level=MANDATORY,

@@ -105,6 +105,7 @@ def _delivered_sources(resources: Sequence[Resource]) -> list[Resource]:
 
 @stack_rule(
     name="cloudfront-access-logging",
+    subjects=(types.CLOUDFRONT_DISTRIBUTION, st.LOG_DELIVERY_SOURCE, st.LOG_DELIVERY),
     description="Every CloudFront distribution must log access: standard logging (loggingConfig) "
     "or a CloudWatch log delivery of its ACCESS_LOGS.",
     level=ADVISORY,
@@ -133,6 +134,7 @@ def cloudfront_access_logging(resources: Sequence[Resource], _config: Config) ->
 
 @stack_rule(
     name="waf-logging",
+    subjects=(st.WEB_ACL, st.WEB_ACL_LOGGING),
     description="Every WAF web ACL must have a logging configuration.",
     level=ADVISORY,
     severity=Severity.MEDIUM,

@@ -136,6 +136,7 @@ def compliant_stack() -> list[CapturedResource]:
             "transitEncryptionEnabled": True,
             "transitEncryptionMode": "required",
             "snapshotRetentionLimit": 7,
+            "authToken": "generated-at-deploy",
         },
         protect=True,
         refs={"authToken": auth_token},

@@ -6,7 +6,7 @@ from policies.rules.encryption_at_rest import data_store_encrypted_with_cmk
 
 from .helpers import resource, stack_findings
 
-PARAMETER = resource("aws:ssm/parameter:Parameter", {"name": "/flags"}, "flags")
+PARAMETER = resource("aws:glue/catalogDatabase:CatalogDatabase", {"name": "reports"}, "reports")
 QUEUE = resource("aws:sqs/queue:Queue", {"name": "q"}, "queue")
 ALARM = resource("aws:cloudwatch/metricAlarm:MetricAlarm", {}, "alarm")
 

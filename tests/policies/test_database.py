@@ -298,6 +298,12 @@ class TestDocumentDbAndNeptune:
         ):
             assert evaluate(rule, types.NEPTUNE_CLUSTER, NEPTUNE) == [], rule.info.name
 
+    def test_neptune_key_is_kms_key_arn(self) -> None:
+        inputs = changed(NEPTUNE, "kmsKeyArn", DELETE)
+        assert messages(evaluate(rds_storage_encrypted, types.NEPTUNE_CLUSTER, inputs)) == [
+            "kmsKeyArn is not set; point kmsKeyId at a customer managed KMS key"
+        ]
+
     def test_neptune_instance_public(self) -> None:
         inputs = {"publiclyAccessible": True}
         assert len(evaluate(db_not_public, types.NEPTUNE_CLUSTER_INSTANCE, inputs)) == 1
@@ -311,14 +317,16 @@ class TestParameterGroupTls:
     @pytest.mark.parametrize(
         ("type_", "inputs"),
         [
-            # MySQL-family transport is db-tls-settings' subject.
-            (types.RDS_PARAMETER_GROUP, group("mysql8.0")),
-            (types.RDS_INSTANCE, {"engine": "mysql"}),
+            (types.RDS_PARAMETER_GROUP, group("mysql8.0", ("require_secure_transport", "1"))),
+            (
+                types.RDS_CLUSTER_PARAMETER_GROUP,
+                group("aurora-mysql8.0", ("require_secure_transport", "ON")),
+            ),
             (types.RDS_PARAMETER_GROUP, group("sqlserver-se-16.0", ("rds.force_ssl", "1"))),
             (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0")),
             (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0", ("tls", "tls1.2+"))),
             (types.RDS_PARAMETER_GROUP, group("postgres16")),
-            (types.RDS_INSTANCE, {"engine": "sqlserver-se", "parameterGroupName": "reports-16"}),
+            (types.RDS_INSTANCE, {"engine": "mysql", "parameterGroupName": "ledger-mysql8"}),
             (types.RDS_INSTANCE, {"engine": "postgres"}),
         ],
     )
@@ -328,25 +336,27 @@ class TestParameterGroupTls:
     @pytest.mark.parametrize(
         ("type_", "inputs"),
         [
-            (types.RDS_PARAMETER_GROUP, group("sqlserver-se-16.0")),
+            (types.RDS_PARAMETER_GROUP, group("mysql8.0")),
+            (types.RDS_PARAMETER_GROUP, group("mariadb10.11", ("require_secure_transport", "OFF"))),
             (types.RDS_PARAMETER_GROUP, group("sqlserver-ee-15.0", ("rds.force_ssl", "0"))),
             (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0", ("tls", "disabled"))),
-            (types.RDS_INSTANCE, {"engine": "sqlserver-ee"}),
+            (types.RDS_INSTANCE, {"engine": "mysql"}),
             (
                 types.RDS_INSTANCE,
-                {"engine": "sqlserver-web", "parameterGroupName": "default.sqlserver-web-16.0"},
+                {"engine": "mariadb", "parameterGroupName": "default.mariadb10.11"},
             ),
+            (types.RDS_CLUSTER, {"engine": "aurora-mysql"}),
         ],
     )
     def test_noncompliance(self, type_: str, inputs: dict[str, object]) -> None:
         assert len(evaluate(db_parameter_group_tls, type_, inputs)) == 1
 
     def test_unknown(self) -> None:
-        unknown_value = group("sqlserver-se-16.0", ("rds.force_ssl", WIRE_UNKNOWN))
+        unknown_value = group("mysql8.0", ("require_secure_transport", WIRE_UNKNOWN))
         assert evaluate(db_parameter_group_tls, types.RDS_PARAMETER_GROUP, unknown_value)[
             0
         ].unverifiable
-        unknown_group = {"engine": "sqlserver-se", "parameterGroupName": WIRE_UNKNOWN}
+        unknown_group = {"engine": "mysql", "parameterGroupName": WIRE_UNKNOWN}
         assert evaluate(db_parameter_group_tls, types.RDS_INSTANCE, unknown_group)[0].unverifiable
 
 

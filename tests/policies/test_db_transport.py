@@ -1,9 +1,9 @@
-"""PostgreSQL minimum TLS, MySQL-family secure transport, the default group."""
+"""PostgreSQL minimum TLS and MySQL-family TLS versions."""
 
 import pytest
 
 from policies.rules import types
-from policies.rules.db_transport import db_tls_settings
+from policies.rules.db_transport import db_tls_version
 
 from .helpers import WIRE_UNKNOWN, evaluate
 
@@ -23,39 +23,24 @@ def group(family: str, **parameters: object) -> dict[str, object]:
         (group("postgres16", ssl_min_protocol_version="TLSv1"), 1),
         (group("aurora-postgresql15", ssl_min_protocol_version="TLSv1.1"), 1),
         (group("mysql8.0", require_secure_transport="1"), 0),
-        (group("mariadb10.11", require_secure_transport="ON"), 0),
-        (group("mysql8.0"), 1),
-        (group("aurora-mysql8.0", require_secure_transport="0"), 1),
-        (group("mysql8.0", require_secure_transport="1", tls_version="TLSv1.1,TLSv1.2"), 1),
-        (group("oracle-ee-19"), 0),
+        (group("mysql8.0", tls_version="TLSv1.2,TLSv1.3"), 0),
+        (group("aurora-mysql8.0", tls_version="TLSv1.1,TLSv1.2"), 1),
+        (group("oracle-ee-19", tls_version="TLSv1"), 0),
     ],
 )
 def test_parameter_groups(inputs: dict[str, object], count: int) -> None:
-    assert len(evaluate(db_tls_settings, types.RDS_PARAMETER_GROUP, inputs)) == count
-
-
-def test_unknowns() -> None:
-    unknown_family = {"family": WIRE_UNKNOWN, "parameters": []}
-    assert evaluate(db_tls_settings, types.RDS_PARAMETER_GROUP, unknown_family)[0].unverifiable
-    value = group("mysql8.0", require_secure_transport=WIRE_UNKNOWN)
-    assert evaluate(db_tls_settings, types.RDS_CLUSTER_PARAMETER_GROUP, value)[0].unverifiable
+    assert len(evaluate(db_tls_version, types.RDS_PARAMETER_GROUP, inputs)) == count
 
 
 @pytest.mark.parametrize(
-    ("inputs", "count"),
+    "inputs",
     [
-        ({"engine": "mysql"}, 1),
-        ({"engine": "mysql", "parameterGroupName": "reporting"}, 0),
-        ({"engine": "mysql", "replicateSourceDb": "primary"}, 0),
-        ({"engine": "postgres"}, 0),
+        {"family": WIRE_UNKNOWN, "parameters": []},
+        {"family": "postgres16", "parameters": WIRE_UNKNOWN},
+        group("postgres16", ssl_min_protocol_version=WIRE_UNKNOWN),
+        group("mysql8.0", tls_version=WIRE_UNKNOWN),
     ],
 )
-def test_mysql_instances_need_their_own_group(inputs: dict[str, object], count: int) -> None:
-    assert len(evaluate(db_tls_settings, types.RDS_INSTANCE, inputs)) == count
-
-
-def test_aurora_mysql_cluster_group() -> None:
-    cluster = {"engine": "aurora-mysql"}
-    assert len(evaluate(db_tls_settings, types.RDS_CLUSTER, cluster)) == 1
-    named = {**cluster, "dbClusterParameterGroupName": "g"}
-    assert evaluate(db_tls_settings, types.RDS_CLUSTER, named) == []
+def test_unknowns_cannot_verify(inputs: dict[str, object]) -> None:
+    [finding] = evaluate(db_tls_version, types.RDS_CLUSTER_PARAMETER_GROUP, inputs)
+    assert finding.unverifiable

@@ -9,9 +9,13 @@ from .helpers import WIRE_UNKNOWN, changed, evaluate
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/abc"
 
 
+OWN = sorted(t for t, s in STORES.items() if s.key and not s.presence_rule)
+SHARED = sorted(t for t, s in STORES.items() if s.presence_rule)
+
+
 def compliant(type_: str) -> dict[str, object]:
     store = STORES[type_]
-    inputs = changed({}, store.key, KEY_ARN)
+    inputs = changed({}, store.key, KEY_ARN) if store.key else {}
     if store.switch:
         path, _, wanted = store.switch.partition("=")
         inputs = changed(inputs, path, wanted or True)
@@ -23,7 +27,7 @@ def test_customer_managed_key_passes(type_: str) -> None:
     assert evaluate(data_store_encrypted_with_cmk, type_, compliant(type_)) == []
 
 
-@pytest.mark.parametrize("type_", sorted(STORES))
+@pytest.mark.parametrize("type_", OWN)
 def test_missing_or_aws_managed_key_fails(type_: str) -> None:
     key = STORES[type_].key
     for value in ("", "alias/aws/service"):
@@ -31,13 +35,21 @@ def test_missing_or_aws_managed_key_fails(type_: str) -> None:
         assert len(evaluate(data_store_encrypted_with_cmk, type_, inputs)) == 1
 
 
-@pytest.mark.parametrize("type_", sorted(t for t, s in STORES.items() if s.switch))
+@pytest.mark.parametrize("type_", sorted(t for t in OWN if STORES[t].switch))
 def test_switch_off_fails_and_unknown_cannot_verify(type_: str) -> None:
     path = STORES[type_].switch.partition("=")[0]
     off = changed(compliant(type_), path, False)
     assert len(evaluate(data_store_encrypted_with_cmk, type_, off)) == 1
     unknown = changed(compliant(type_), path, WIRE_UNKNOWN)
     assert evaluate(data_store_encrypted_with_cmk, type_, unknown)[0].unverifiable
+
+
+@pytest.mark.parametrize("type_", SHARED)
+def test_where_another_rule_owns_presence_only_aws_managed_keys_fail(type_: str) -> None:
+    key = STORES[type_].key
+    assert evaluate(data_store_encrypted_with_cmk, type_, {}) == []
+    managed = changed({}, key, "alias/aws/rds")
+    assert len(evaluate(data_store_encrypted_with_cmk, type_, managed)) == 1
 
 
 def test_unknown_key_is_the_stacks() -> None:

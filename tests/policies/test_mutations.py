@@ -154,7 +154,6 @@ MUTATIONS: list[Mutation] = [
         "network-flow-logs-group",
         "log-group-encrypted",
         drop("kmsKeyId"),
-        also=("data-store-encrypted-with-cmk",),
     ),
     Mutation(
         "broker-log-group-kept-forever",
@@ -386,7 +385,6 @@ MUTATIONS: list[Mutation] = [
         "data-database-secret",
         "secret-encrypted-with-cmk",
         drop("kmsKeyId"),
-        also=("data-store-encrypted-with-cmk",),
     ),
     Mutation(
         "origin-secret-aws-managed-key",
@@ -394,7 +392,6 @@ MUTATIONS: list[Mutation] = [
         "edge-origin-secret",
         "secret-encrypted-with-cmk",
         put({"kmsKeyId": "alias/aws/secretsmanager"}),
-        also=("data-store-encrypted-with-cmk",),
     ),
     # SNS: the paging topic loses its CMK (alarm payloads name resources and thresholds).
     Mutation(
@@ -403,7 +400,6 @@ MUTATIONS: list[Mutation] = [
         "observability-alerts",
         "sns-topic-encrypted",
         drop("kmsMasterKeyId"),
-        also=("data-store-encrypted-with-cmk",),
     ),
     # S3 (stack rule): a bucket loses its encryption configuration.
     Mutation(

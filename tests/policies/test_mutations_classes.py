@@ -1208,7 +1208,7 @@ OLDER_SHAPES = [
         "neptune-unencrypted",
         NEPTUNE,
         "data-graph",
-        "data-store-encrypted-with-cmk",
+        "rds-storage-encrypted",
         add=(neptune_cluster("data-graph", storageEncrypted=False),),
     ),
     Mutation(
@@ -1239,7 +1239,7 @@ OLDER_SHAPES = [
         "mysql-secure-transport-off",
         PG,
         "data-ledger-params",
-        "db-tls-settings",
+        "db-parameter-group-tls",
         add=(
             parameter_group(
                 PG, "data-ledger-params", "mysql8.0", ("require_secure_transport", "0")
@@ -1250,7 +1250,7 @@ OLDER_SHAPES = [
         "aurora-mysql-secure-transport-missing",
         CPG,
         "data-ledger-cluster-params",
-        "db-tls-settings",
+        "db-parameter-group-tls",
         add=(
             parameter_group(
                 CPG, "data-ledger-cluster-params", "aurora-mysql8.0", ("time_zone", "UTC")
@@ -1261,7 +1261,7 @@ OLDER_SHAPES = [
         "mariadb-secure-transport-off",
         PG,
         "data-ledger-params",
-        "db-tls-settings",
+        "db-parameter-group-tls",
         add=(
             parameter_group(
                 PG, "data-ledger-params", "mariadb10.11", ("require_secure_transport", "OFF")
@@ -1281,7 +1281,7 @@ OLDER_SHAPES = [
         "mysql-instance-on-default-parameters",
         types.RDS_INSTANCE,
         "data-ledger",
-        "db-tls-settings",
+        "db-parameter-group-tls",
         add=(mysql_instance("data-ledger"),),
     ),
     Mutation(

@@ -670,26 +670,19 @@ MUTATIONS: list[Mutation] = [
         "data-store-encrypted-with-cmk",
         put({"replicas": [{"region": "ap-northeast-1", "kmsKeyId": "alias/aws/secretsmanager"}]}),
     ),
-    Mutation(
-        "broker-log-group-aws-managed-alias",
-        types.LOG_GROUP,
-        "kafka-broker-logs",
-        "data-store-encrypted-with-cmk",
-        put({"kmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/logs"}),
-    ),
     # PostgreSQL minimum TLS version.
     Mutation(
         "postgres-tls-1.0-allowed",
         types.RDS_PARAMETER_GROUP,
         "data-postgres-params",
-        "db-tls-settings",
+        "db-tls-version",
         parameter("ssl_min_protocol_version", "TLSv1"),
     ),
     Mutation(
         "dr-postgres-tls-1.1-allowed",
         types.RDS_PARAMETER_GROUP,
         "data-postgres-params-dr",
-        "db-tls-settings",
+        "db-tls-version",
         parameter("ssl_min_protocol_version", "TLSv1.1"),
     ),
     # Cache AUTH.
@@ -1257,12 +1250,17 @@ ADDITIONS: list[Mutation] = [
         "data-store-encrypted-with-cmk",
     ),
     Addition(
-        "graph-cluster-unencrypted",
+        "graph-cluster-aws-managed-key",
         "aws:neptune/cluster:Cluster",
-        {"clusterIdentifier": "trading-prod-graph"},
+        {
+            "clusterIdentifier": "trading-prod-graph",
+            "storageEncrypted": True,
+            "kmsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/rds",
+            "deletionProtection": True,
+            "backupRetentionPeriod": 35,
+            "iamDatabaseAuthenticationEnabled": True,
+        },
         "data-store-encrypted-with-cmk",
-        # Neptune shares the RDS API's recoverability and IAM settings, which the RDS rules check.
-        also=("rds-deletion-protection", "rds-backup-retention", "rds-iam-auth"),
     ),
     Addition(
         "reports-images-aes256",
@@ -1273,18 +1271,18 @@ ADDITIONS: list[Mutation] = [
         },
         "data-store-encrypted-with-cmk",
     ),
-    # MySQL-family secure transport.
+    # TLS versions below 1.2.
     Addition(
-        "reporting-mysql-params-no-secure-transport",
-        types.RDS_PARAMETER_GROUP,
-        {"family": "mysql8.0", "parameters": [{"name": "max_connections", "value": "500"}]},
-        "db-tls-settings",
-    ),
-    Addition(
-        "reporting-mysql-secure-transport-off",
-        types.RDS_PARAMETER_GROUP,
-        {"family": "mysql8.0", "parameters": [{"name": "require_secure_transport", "value": "0"}]},
-        "db-tls-settings",
+        "ledger-aurora-postgres-tls-1.0",
+        types.RDS_CLUSTER_PARAMETER_GROUP,
+        {
+            "family": "aurora-postgresql16",
+            "parameters": [
+                {"name": "rds.force_ssl", "value": "1"},
+                {"name": "ssl_min_protocol_version", "value": "TLSv1"},
+            ],
+        },
+        "db-tls-version",
     ),
     Addition(
         "reporting-aurora-mysql-tls-1.1",
@@ -1296,7 +1294,7 @@ ADDITIONS: list[Mutation] = [
                 {"name": "tls_version", "value": "TLSv1.1,TLSv1.2"},
             ],
         },
-        "db-tls-settings",
+        "db-tls-version",
     ),
     # Cache authentication.
     Addition(
