@@ -2,6 +2,13 @@
 
     python -m bench.policy_pack                 # the captured prod stack, update and preview
     python -m bench.policy_pack --synthetic 2000
+    python -m bench.policy_pack --awsguard DIR  # side by side with @pulumi/awsguard
+
+For `--awsguard`, DIR holds `npm install @pulumi/awsguard @pulumi/policy`. A Node policy pack
+serves the analyzer protocol itself: constructing `PolicyPack` (here `new AwsGuard(...)`) starts
+@pulumi/policy's gRPC server and prints its port, which is all the CLI's policy pack host does
+with it, so both packs are started and driven by the same client. awsguard's
+`acm-certificate-expiration` calls the ACM API and is disabled (there is no AWS here).
 
 The resources come from a function, so the real stack and synthetic loads are measured alike.
 """
@@ -13,7 +20,8 @@ import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 from offline.analyzer_client import PolicyPackProcess, load_config
 from offline.capture import UNKNOWN, CapturedResource
@@ -66,6 +74,7 @@ def synthetic_resources(count: int) -> list[CapturedResource]:
 
 @dataclass(frozen=True)
 class BenchResult:
+    policies: int
     resources: int
     startup_seconds: float
     analyze_seconds: float
@@ -79,6 +88,7 @@ class BenchResult:
     def __str__(self) -> str:
         return "\n".join(
             [
+                f"policies: {self.policies}",
                 f"start-up (process start -> port printed): {self.startup_seconds:.2f} s",
                 (
                     f"Analyze: {self.resources} resources in {self.analyze_seconds:.2f} s "
@@ -90,22 +100,47 @@ class BenchResult:
         )
 
 
+AWSGUARD_CONFIG: Final = {"all": "mandatory", "acm-certificate-expiration": "disabled"}
+_AWSGUARD_PACK: Final = """const { AwsGuard } = require("@pulumi/awsguard");
+new AwsGuard({ all: "mandatory" });
+"""
+# PolicyPackProcess starts `<python> -u -m pulumi.policy <engine> .` in the pack directory; this
+# stands in for the interpreter and starts the Node pack instead.
+_AWSGUARD_LAUNCHER: Final = """#!/bin/sh
+exec node awsguard-pack.js
+"""
+
+
+def awsguard_process(directory: Path, *, stack: str, dry_run: bool) -> PolicyPackProcess:
+    """@pulumi/awsguard served over the analyzer protocol from an npm install in `directory`."""
+    if not (directory / "node_modules" / "@pulumi" / "awsguard").is_dir():
+        raise SystemExit(f"run `npm install @pulumi/awsguard @pulumi/policy` in {directory}")
+    (directory / "awsguard-pack.js").write_text(_AWSGUARD_PACK)
+    launcher = directory / "awsguard-launch.sh"
+    launcher.write_text(_AWSGUARD_LAUNCHER)
+    launcher.chmod(0o755)
+    return PolicyPackProcess(directory, str(launcher), stack=stack, dry_run=dry_run)
+
+
 def run(
     source: Callable[[], Sequence[CapturedResource]],
     config: Mapping[str, Any],
     *,
     stack: str = "prod",
     dry_run: bool = False,
+    process: PolicyPackProcess | None = None,
 ) -> BenchResult:
     resources = list(source())
-    with PolicyPackProcess(stack=stack, dry_run=dry_run) as pack:
+    with process or PolicyPackProcess(stack=stack, dry_run=dry_run) as pack:
         pack.configure(config)
+        policies = len(pack.info().policies)
         started = time.perf_counter()
         found = [d for resource in resources for d in pack.resource_diagnostics(resource)]
         analyzed = time.perf_counter()
         found += pack.stack_diagnostics(resources)
         finished = time.perf_counter()
         return BenchResult(
+            policies=policies,
             resources=len(resources),
             startup_seconds=pack.startup_seconds,
             analyze_seconds=analyzed - started,
@@ -118,8 +153,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Policy pack start-up time and throughput.")
     parser.add_argument("--synthetic", type=int, default=0, help="N synthetic resources instead")
     parser.add_argument("--stack", default="prod")
+    parser.add_argument("--awsguard", type=Path, help="npm install dir of @pulumi/awsguard")
     args = parser.parse_args()
     config = load_config(f"policies/config/{args.stack}.json")
+    if args.awsguard:
+        for preview in (False, True):
+            captured = run_program(args.stack, preview=preview).resources
+            mode = "preview" if preview else "update"
+            print(f"stack {args.stack}, {mode} mode, trading-platform-policies:")
+            print(run(lambda c=captured: c, config, stack=args.stack, dry_run=preview))
+            print(f"stack {args.stack}, {mode} mode, @pulumi/awsguard:")
+            guard = awsguard_process(args.awsguard, stack=args.stack, dry_run=preview)
+            print(run(lambda c=captured: c, AWSGUARD_CONFIG, process=guard))
+        return
     if args.synthetic:
         print(f"{args.synthetic} synthetic resources:")
         print(run(lambda: synthetic_resources(args.synthetic), config, stack=args.stack))

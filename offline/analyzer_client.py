@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import selectors
 import subprocess
 import sys
@@ -199,6 +200,8 @@ def _schema_errors(schema: Mapping[str, Any], value: Any, path: str) -> list[str
         errors.append(f"{where}: must be one of {schema['enum']}")
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
         errors.append(f"{where}: shorter than {_number(schema['minLength'])} characters")
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        errors.append(f"{where}: does not match {schema['pattern']}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:
             errors.append(f"{where}: less than {_number(schema['minimum'])}")

@@ -255,6 +255,8 @@ class RuleInfo:
     """How the rule treats values unknown during preview (README table)."""
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """JSON schema of rule-specific config properties; each must carry a `default`."""
+    subjects: tuple[str, ...] = ()
+    """Type tokens a stack rule examines (a resource rule's are its `types`), for the README."""
 
     def settings(self, config: Config | None) -> dict[str, Any]:
         """Config with the schema defaults filled in, as the CLI does before `Configure`."""
@@ -321,10 +323,20 @@ def stack_rule(
     unknowns: str,
     controls: Iterable[str] = (),
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    subjects: Iterable[str] = (),
 ) -> Callable[[StackCheck], StackRule]:
     """Declares a rule over the whole stack; its findings name the offending resource's URN."""
 
-    info = RuleInfo(name, description, level, severity, tuple(controls), unknowns, options or {})
+    info = RuleInfo(
+        name,
+        description,
+        level,
+        severity,
+        tuple(controls),
+        unknowns,
+        options or {},
+        tuple(sorted(subjects)),
+    )
 
     def wrap(check: StackCheck) -> StackRule:
         return StackRule(info, check)

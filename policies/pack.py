@@ -24,10 +24,40 @@ from .exemptions import (
     EXEMPTIONS_STACK_POLICY,
     Exemption,
     ExemptionRegistry,
+    Today,
     exemptions_schema,
-    parse_exemptions,
+    utc_today,
 )
-from .rules import cache, compute, database, edge, eks, kafka, keys, logs, network, stack, storage
+from .rules import (
+    cache,
+    cache_auth,
+    compute,
+    coverage,
+    database,
+    db_transport,
+    documents_unknown,
+    edge,
+    eks,
+    encryption_at_rest,
+    flow_logs,
+    iam,
+    instance_metadata,
+    kafka,
+    kafka_serverless,
+    keys,
+    kms_policies,
+    logs,
+    network,
+    resource_policies,
+    s3_public,
+    search_domains,
+    secrets_exposure,
+    serverless,
+    service_logs,
+    stack,
+    storage,
+    waf,
+)
 
 PACK_NAME: Final = "trading-platform-policies"
 PACK_DESCRIPTION: Final = (
@@ -47,8 +77,29 @@ RESOURCE_RULES: Final[list[ResourceRule]] = [
     *keys.RULES,
     *logs.RULES,
     *edge.RULES,
+    *s3_public.RESOURCE_RULES,
+    *iam.RULES,
+    *kms_policies.RULES,
+    *resource_policies.RULES,
+    *serverless.RULES,
+    *service_logs.RESOURCE_RULES,
+    *secrets_exposure.RULES,
+    *encryption_at_rest.RULES,
+    *db_transport.RULES,
+    *cache_auth.RULES,
+    *waf.RULES,
+    *flow_logs.RULES,
+    *kafka_serverless.RULES,
+    *search_domains.RULES,
+    *documents_unknown.RULES,
 ]
-STACK_RULES: Final[list[StackRule]] = list(stack.RULES)
+STACK_RULES: Final[list[StackRule]] = [
+    *stack.RULES,
+    *s3_public.STACK_RULES,
+    *service_logs.STACK_RULES,
+    *instance_metadata.RULES,
+    coverage.unexamined_types_rule(RESOURCE_RULES),
+]
 ALL_RULES: Final[list[ResourceRule | StackRule]] = [*RESOURCE_RULES, *STACK_RULES]
 RULE_NAMES: Final = [rule.info.name for rule in ALL_RULES]
 
@@ -81,11 +132,10 @@ def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
         if args.resource_type not in rule.types:
             return
         resource = Resource.from_args(args)
-        # Exempted findings are reported by policy-exemptions, as advisory notes.
-        if registry.find(rule.info.name, resource.name, resource.urn):
-            return
         for finding in rule.evaluate(resource, args.get_config()):
-            report(finding.message, None)
+            # Exempted findings are reported by policy-exemptions, as advisory notes.
+            if not registry.find(rule.info.name, resource.urn, finding.message):
+                report(finding.message, None)
 
     return ResourceValidationPolicy(
         rule.info.name, rule.info.description, validate, **_metadata(rule.info)
@@ -96,8 +146,7 @@ def _stack_policy(rule: StackRule, registry: ExemptionRegistry) -> Policy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         resources = [Resource.from_policy_resource(r) for r in args.resources]
         for finding in rule.evaluate(resources, args.get_config()):
-            urn = finding.urn or ""
-            if not registry.find(rule.info.name, name_from_urn(urn), urn):
+            if not registry.find(rule.info.name, finding.urn or "", finding.message):
                 report(finding.message, finding.urn)
 
     return StackValidationPolicy(
@@ -105,9 +154,10 @@ def _stack_policy(rule: StackRule, registry: ExemptionRegistry) -> Policy:
     )
 
 
-def _note(exemption: Exemption, resource_name: str, message: str) -> str:
+def _note(exemption: Exemption, urn: str, message: str) -> str:
     return (
-        f"exempted: {exemption.policy} on {resource_name} (reason: {exemption.reason}): {message}"
+        f"exempted: {exemption.policy} on {name_from_urn(urn)} (owner {exemption.owner}, "
+        f"expires {exemption.expires.isoformat()}, reason: {exemption.reason}): {message}"
     )
 
 
@@ -117,24 +167,24 @@ def _exemptions_policy(registry: ExemptionRegistry) -> Policy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         # Runs before every rule of the same request (the servicer keeps list order), so the
         # rules below always read the list this stack configured.
-        exemptions, errors = parse_exemptions(args.get_config().get("exemptions"), RULE_NAMES)
-        registry.publish(exemptions, errors)
+        registry.publish(args.get_config().get("exemptions"), RULE_NAMES)
         resource: Resource | None = None
-        for exemption in registry.for_resource(args.name, args.urn):
+        for exemption in registry.for_resource(args.urn):
             rule = by_name.get(exemption.policy)
             if rule is None or args.resource_type not in rule.types:
                 continue
             resource = resource or Resource.from_args(args)
             # The rule's own config is not visible here; its schema defaults stand in.
-            findings = rule.evaluate(resource)
-            for finding in findings:
-                report(_note(exemption, args.name, finding.message), None)
-            if not findings:
-                report(_note(exemption, args.name, "no finding to exempt any more"), None)
+            covered = [f for f in rule.evaluate(resource) if f.message == exemption.finding]
+            for finding in covered:
+                report(_note(exemption, args.urn, finding.message), None)
+            if not covered:
+                report(_note(exemption, args.urn, "no finding to exempt any more"), None)
 
     return ResourceValidationPolicy(
         EXEMPTIONS_POLICY,
-        "Findings exempted for one resource, with the reason, reported as advisory notes.",
+        "Findings exempted for one resource, with owner, expiry and reason, reported as "
+        "advisory notes.",
         validate,
         enforcement_level=EnforcementLevel.ADVISORY,
         severity=Severity.LOW,
@@ -142,38 +192,50 @@ def _exemptions_policy(registry: ExemptionRegistry) -> Policy:
     )
 
 
+def exemption_inventory(registry: ExemptionRegistry, urns: set[str]) -> list[str]:
+    """One line per configured exemption, for the report: in use, expired or unused."""
+    lines = [f"exemption invalid: {error}" for error in registry.errors()]
+    for exemption in registry.expired():
+        lines.append(f"exemption expired, no longer applied: {exemption.describe()}")
+    for exemption in registry.active():
+        if any(exemption.covers_resource(urn) for urn in urns):
+            lines.append(f"exemption in use: {exemption.describe()}")
+        else:
+            lines.append(f"exemption unused, matches no resource: {exemption.describe()}")
+    return lines
+
+
 def _exemptions_stack_policy(registry: ExemptionRegistry) -> Policy:
     by_name = {rule.info.name: rule for rule in STACK_RULES}
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        for error in registry.errors():
-            report(error, None)
         resources: Sequence[Resource] = [Resource.from_policy_resource(r) for r in args.resources]
-        known = {r.name for r in resources} | {r.urn for r in resources}
-        for exemption in registry.all():
-            if exemption.resource not in known:
-                report(f"exemption for {exemption.resource} matches no resource", None)
-                continue
+        for line in exemption_inventory(registry, {r.urn for r in resources}):
+            report(line, None)
+        for exemption in registry.active():
             rule = by_name.get(exemption.policy)
             if rule is None:
                 continue
             for finding in rule.evaluate(resources):
                 urn = finding.urn or ""
-                if exemption.matches(rule.info.name, name_from_urn(urn), urn):
-                    report(_note(exemption, name_from_urn(urn), finding.message), finding.urn)
+                if exemption.matches(rule.info.name, urn, finding.message):
+                    report(_note(exemption, urn, finding.message), finding.urn)
 
     return StackValidationPolicy(
         EXEMPTIONS_STACK_POLICY,
-        "Stack-rule findings exempted for one resource, invalid and unused exemptions.",
+        "Every exemption in use, expired, invalid or unused, and exempted stack-rule findings.",
         validate,
         enforcement_level=EnforcementLevel.ADVISORY,
         severity=Severity.LOW,
     )
 
 
-def build_policies() -> list[Policy]:
-    """Every policy of the pack; policy-exemptions comes first so it publishes before rules read."""
-    registry = ExemptionRegistry()
+def build_policies(today: Today = utc_today) -> list[Policy]:
+    """Every policy of the pack; policy-exemptions comes first so it publishes before rules read.
+
+    `today` decides which exemptions have expired (tests pin it).
+    """
+    registry = ExemptionRegistry(today)
     return [
         _exemptions_policy(registry),
         *(_resource_policy(rule, registry) for rule in RESOURCE_RULES),

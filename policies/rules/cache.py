@@ -1,4 +1,8 @@
-"""ElastiCache (Redis/Valkey replication groups and Serverless): encryption and backups."""
+"""ElastiCache (replication groups, Serverless, node-based clusters): encryption and backups.
+
+A node-based `aws:elasticache/cluster:Cluster` that names a `replicationGroupId` is a member of
+that group and takes its settings from it, so only standalone clusters are checked here.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +28,23 @@ from ..engine import (
 from . import types
 
 
+def _standalone_engine(resource: Resource) -> object:
+    """A standalone node-based cluster's engine, UNKNOWN, or None for a group member."""
+    if resource.get("replicationGroupId") is not None:
+        return None
+    return resource.get("engine")
+
+
 @resource_rule(
     name="elasticache-encrypted-at-rest",
     description="ElastiCache must encrypt data at rest (Serverless: with a customer managed key "
     "when the stack asks for one).",
-    types=(types.REPLICATION_GROUP, types.SERVERLESS_CACHE),
+    types=(types.REPLICATION_GROUP, types.SERVERLESS_CACHE, types.CACHE_CLUSTER),
     level=MANDATORY,
     severity=Severity.HIGH,
     controls=("ElastiCache.4",),
-    unknowns="unknown atRestEncryptionEnabled: cannot verify; unknown kmsKeyId passes",
+    unknowns="unknown atRestEncryptionEnabled or a standalone cluster's engine: cannot verify; "
+    "unknown kmsKeyId passes",
     options={
         "serverlessRequiresCustomerManagedKey": {
             "type": "boolean",
@@ -42,7 +54,18 @@ from . import types
     },
 )
 def elasticache_encrypted_at_rest(resource: Resource, config: Config) -> Iterator[Finding]:
-    if resource.type == types.REPLICATION_GROUP:
+    if resource.type == types.CACHE_CLUSTER:
+        engine = _standalone_engine(resource)
+        if engine is UNKNOWN:
+            yield cannot_verify("engine")
+        elif engine is not None:
+            # CreateCacheCluster has no at-rest option: only replication groups (Redis/Valkey)
+            # and Serverless caches encrypt at rest.
+            yield violation(
+                f"a standalone {describe(engine)} cluster cannot encrypt data at rest; use a "
+                "replication group with atRestEncryptionEnabled or ElastiCache Serverless"
+            )
+    elif resource.type == types.REPLICATION_GROUP:
         yield from expect_true(
             resource, "atRestEncryptionEnabled", "set atRestEncryptionEnabled=true"
         )
@@ -54,14 +77,22 @@ def elasticache_encrypted_at_rest(resource: Resource, config: Config) -> Iterato
 
 @resource_rule(
     name="elasticache-in-transit",
-    description="ElastiCache replication groups must require TLS.",
-    types=(types.REPLICATION_GROUP,),
+    description="ElastiCache replication groups and standalone clusters (memcached included) "
+    "must require TLS.",
+    types=(types.REPLICATION_GROUP, types.CACHE_CLUSTER),
     level=MANDATORY,
     severity=Severity.HIGH,
     controls=("ElastiCache.5",),
-    unknowns="unknown transitEncryptionEnabled or transitEncryptionMode: cannot verify",
+    unknowns="unknown transitEncryptionEnabled or transitEncryptionMode: cannot verify; a "
+    "cluster in a replication group is the group's",
 )
 def elasticache_in_transit(resource: Resource, _config: Config) -> Iterator[Finding]:
+    if resource.type == types.CACHE_CLUSTER:
+        if _standalone_engine(resource) is not None:
+            yield from expect_true(
+                resource, "transitEncryptionEnabled", "set transitEncryptionEnabled=true"
+            )
+        return
     yield from expect_true(
         resource, "transitEncryptionEnabled", "set transitEncryptionEnabled=true"
     )

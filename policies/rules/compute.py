@@ -49,19 +49,35 @@ def _launch_template_volumes(resource: Resource) -> Iterator[Finding]:
 
 
 def _instance_volumes(resource: Resource) -> Iterator[Finding]:
-    yield from expect_true(resource, "rootBlockDevice.encrypted", _ENCRYPT)
+    if resource.type == types.LAUNCH_CONFIGURATION and resource.get("rootBlockDevice") is None:
+        # Unlike an instance's, a launch configuration's root volume is then the AMI's.
+        yield violation(
+            "rootBlockDevice is not set, so the root volume's encryption depends on the AMI; "
+            f"declare it with {_ENCRYPT}"
+        )
+    else:
+        yield from expect_true(resource, "rootBlockDevice.encrypted", _ENCRYPT)
     devices = resource.items("ebsBlockDevices")
     if devices is UNKNOWN:
         yield cannot_verify("ebsBlockDevices")
         return
-    for index in range(len(devices)):
+    for index, device in enumerate(devices):
+        if isinstance(device, Mapping) and as_bool(device.get("noDevice")) is True:
+            continue
         yield from expect_true(resource, f"ebsBlockDevices.{index}.encrypted", _ENCRYPT)
 
 
 @resource_rule(
     name="ebs-encrypted",
-    description="EBS volumes (launch templates, instances, volumes) must be encrypted at rest.",
-    types=(types.LAUNCH_TEMPLATE, types.INSTANCE, types.EBS_VOLUME),
+    description="EBS volumes (launch templates and configurations, instances, volumes, snapshot "
+    "copies) must be encrypted at rest.",
+    types=(
+        types.LAUNCH_TEMPLATE,
+        types.LAUNCH_CONFIGURATION,
+        types.INSTANCE,
+        types.EBS_VOLUME,
+        types.EBS_SNAPSHOT_COPY,
+    ),
     level=MANDATORY,
     severity=Severity.HIGH,
     controls=("EC2.3",),
@@ -70,7 +86,7 @@ def _instance_volumes(resource: Resource) -> Iterator[Finding]:
 def ebs_encrypted(resource: Resource, _config: Config) -> Iterator[Finding]:
     if resource.type == types.LAUNCH_TEMPLATE:
         yield from _launch_template_volumes(resource)
-    elif resource.type == types.INSTANCE:
+    elif resource.type in (types.INSTANCE, types.LAUNCH_CONFIGURATION):
         yield from _instance_volumes(resource)
     else:
         yield from expect_true(resource, "encrypted", _ENCRYPT)
@@ -78,8 +94,9 @@ def ebs_encrypted(resource: Resource, _config: Config) -> Iterator[Finding]:
 
 @resource_rule(
     name="imdsv2-required",
-    description="Instances and launch templates must require IMDSv2 (metadata httpTokens).",
-    types=(types.LAUNCH_TEMPLATE, types.INSTANCE),
+    description="Instances, launch templates and launch configurations must require IMDSv2 "
+    "(metadata httpTokens).",
+    types=(types.LAUNCH_TEMPLATE, types.LAUNCH_CONFIGURATION, types.INSTANCE),
     level=ADVISORY,
     severity=Severity.HIGH,
     controls=("EC2.8",),
@@ -95,8 +112,9 @@ def imdsv2_required(resource: Resource, _config: Config) -> Iterator[Finding]:
 
 @resource_rule(
     name="no-public-ip",
-    description="Instances and launch templates must not assign public IP addresses.",
-    types=(types.LAUNCH_TEMPLATE, types.INSTANCE),
+    description="Instances, launch templates and launch configurations must not assign public "
+    "IP addresses.",
+    types=(types.LAUNCH_TEMPLATE, types.LAUNCH_CONFIGURATION, types.INSTANCE),
     level=ADVISORY,
     severity=Severity.HIGH,
     controls=("EC2.9", "EC2.25"),
@@ -104,7 +122,7 @@ def imdsv2_required(resource: Resource, _config: Config) -> Iterator[Finding]:
     "and subnets are the network component's concern)",
 )
 def no_public_ip(resource: Resource, _config: Config) -> Iterator[Finding]:
-    if resource.type == types.INSTANCE:
+    if resource.type in (types.INSTANCE, types.LAUNCH_CONFIGURATION):
         paths = ["associatePublicIpAddress"]
     else:
         interfaces = resource.items("networkInterfaces")
@@ -122,4 +140,25 @@ def no_public_ip(resource: Resource, _config: Config) -> Iterator[Finding]:
             )
 
 
-RULES: list[ResourceRule] = [ebs_encrypted, imdsv2_required, no_public_ip]
+@resource_rule(
+    name="ebs-encryption-by-default",
+    description="The account's EBS encryption by default must stay on in every region the stack "
+    "manages it.",
+    types=(types.EBS_ENCRYPTION_BY_DEFAULT,),
+    level=MANDATORY,
+    severity=Severity.HIGH,
+    controls=("EC2.7",),
+    unknowns="unknown enabled: cannot verify; absent passes (the provider's default is true)",
+)
+def ebs_encryption_by_default(resource: Resource, _config: Config) -> Iterator[Finding]:
+    yield from expect_true(
+        resource, "enabled", "set enabled=true: every new volume is then encrypted", default=True
+    )
+
+
+RULES: list[ResourceRule] = [
+    ebs_encrypted,
+    imdsv2_required,
+    no_public_ip,
+    ebs_encryption_by_default,
+]

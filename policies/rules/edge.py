@@ -78,6 +78,29 @@ def _listener(resource: Resource, prefix: str, protocol: object) -> Iterator[Fin
         yield violation(f"{prefix}protocol is {describe(protocol)}, which is plaintext; use TLS")
 
 
+def _classic_listeners(resource: Resource) -> Iterator[Finding]:
+    """A classic ELB's listeners. HTTPS/SSL ones negotiate with ELBSecurityPolicy-2016-08
+    (TLS 1.0) unless a separate listener policy names a newer one, which the pack does not
+    model, so they fail as well: move the listener to an ALB or NLB."""
+    listeners = resource.items("listeners")
+    if listeners is UNKNOWN:
+        yield cannot_verify("listeners")
+        return
+    for index, listener in enumerate(listeners):
+        protocol = listener.get("lbProtocol") if isinstance(listener, Mapping) else UNKNOWN
+        path = f"listeners[{index}].lbProtocol"
+        if protocol is UNKNOWN:
+            yield cannot_verify(path)
+        elif str(protocol).upper() in ("HTTPS", "SSL"):
+            yield violation(
+                f"{path} is {describe(protocol)} on a classic load balancer, whose default "
+                "policy ELBSecurityPolicy-2016-08 accepts TLS 1.0; use an ALB or NLB with "
+                "ELBSecurityPolicy-TLS13-1-2-2021-06"
+            )
+        else:
+            yield violation(f"{path} is {describe(protocol)}, which is plaintext; use TLS")
+
+
 def _awsx_listeners(resource: Resource) -> Iterator[Finding]:
     """awsx's ApplicationLoadBalancer creates its listeners from `listener` or `listeners`, and
     without either an HTTP:80 listener forwarding to its target group."""
@@ -102,17 +125,19 @@ def _awsx_listeners(resource: Resource) -> Iterator[Finding]:
 
 @resource_rule(
     name="lb-listener-tls",
-    description="Load balancer listeners must serve TLS 1.2+ (HTTPS/TLS) or redirect HTTP to "
-    "HTTPS.",
-    types=(*types.LISTENERS, types.AWSX_ALB),
+    description="Load balancer listeners (ALB, NLB, classic) must serve TLS 1.2+ (HTTPS/TLS) or "
+    "redirect HTTP to HTTPS.",
+    types=(*types.LISTENERS, types.AWSX_ALB, types.CLASSIC_LOAD_BALANCER),
     level=MANDATORY,
     severity=Severity.HIGH,
-    controls=("ELB.1",),
-    unknowns="unknown protocol, sslPolicy or default actions: cannot verify",
+    controls=("ELB.1", "ELB.3", "ELB.8"),
+    unknowns="unknown protocol, sslPolicy, default actions or classic listeners: cannot verify",
 )
 def lb_listener_tls(resource: Resource, _config: Config) -> Iterator[Finding]:
     if resource.type == types.AWSX_ALB:
         yield from _awsx_listeners(resource)
+    elif resource.type == types.CLASSIC_LOAD_BALANCER:
+        yield from _classic_listeners(resource)
     else:
         yield from _listener(resource, "", resource.get("protocol"))
 

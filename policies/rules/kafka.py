@@ -100,4 +100,31 @@ def msk_no_unauthenticated_access(resource: Resource, _config: Config) -> Iterat
         )
 
 
-RULES: list[ResourceRule] = [msk_encryption_at_rest, msk_in_transit, msk_no_unauthenticated_access]
+@resource_rule(
+    name="msk-no-public-access",
+    description="MSK brokers must not be reachable from the internet (public access off).",
+    types=(types.MSK_CLUSTER,),
+    level=MANDATORY,
+    severity=Severity.CRITICAL,
+    controls=("MSK.4",),
+    unknowns="unknown connectivityInfo or publicAccess.type: cannot verify; absent passes "
+    "(API default DISABLED)",
+)
+def msk_no_public_access(resource: Resource, _config: Config) -> Iterator[Finding]:
+    # MSK's PublicAccess.Type is DISABLED or SERVICE_PROVIDED_EIPS (brokers get Elastic IPs).
+    kind = resource.get("brokerNodeGroupInfo.connectivityInfo.publicAccess.type")
+    if kind is UNKNOWN:
+        yield cannot_verify("brokerNodeGroupInfo.connectivityInfo.publicAccess.type")
+    elif kind not in (None, "DISABLED"):
+        yield violation(
+            f"connectivityInfo.publicAccess.type is {describe(kind)}; set it to DISABLED and "
+            "reach the brokers from inside the VPC"
+        )
+
+
+RULES: list[ResourceRule] = [
+    msk_encryption_at_rest,
+    msk_in_transit,
+    msk_no_unauthenticated_access,
+    msk_no_public_access,
+]

@@ -57,3 +57,37 @@ LISTENERS: Final = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:List
 AWSX_ALB: Final = "awsx:lb:ApplicationLoadBalancer"
 CLOUDFRONT_DISTRIBUTION: Final = "aws:cloudfront/distribution:Distribution"
 WEB_ACL_ASSOCIATION: Final = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+MANAGED_PREFIX_LIST: Final = "aws:ec2/managedPrefixList:ManagedPrefixList"
+MANAGED_PREFIX_LIST_ENTRY: Final = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
+NETWORK_ACL: Final = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_NETWORK_ACL: Final = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NETWORK_ACL_RULE: Final = "aws:ec2/networkAclRule:NetworkAclRule"
+SUBNET: Final = "aws:ec2/subnet:Subnet"
+ROUTE: Final = "aws:ec2/route:Route"
+ROUTE_TABLE: Final = "aws:ec2/routeTable:RouteTable"
+ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
+
+LAUNCH_CONFIGURATION: Final = "aws:ec2/launchConfiguration:LaunchConfiguration"
+EBS_SNAPSHOT_COPY: Final = "aws:ebs/snapshotCopy:SnapshotCopy"
+EBS_ENCRYPTION_BY_DEFAULT: Final = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+
+CACHE_CLUSTER: Final = "aws:elasticache/cluster:Cluster"
+
+DOCDB_CLUSTER: Final = "aws:docdb/cluster:Cluster"
+DOCDB_CLUSTER_PARAMETER_GROUP: Final = "aws:docdb/clusterParameterGroup:ClusterParameterGroup"
+NEPTUNE_CLUSTER: Final = "aws:neptune/cluster:Cluster"
+NEPTUNE_CLUSTER_INSTANCE: Final = "aws:neptune/clusterInstance:ClusterInstance"
+
+CLASSIC_LOAD_BALANCER: Final = "aws:elb/loadBalancer:LoadBalancer"
+LISTENER_RULES: Final = frozenset(
+    {"aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"}
+)
+TARGET_GROUPS: Final = frozenset(
+    {"aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"}
+)
+ROUTE53_RECORD: Final = "aws:route53/record:Record"
+
+K8S_SERVICE: Final = "kubernetes:core/v1:Service"
+K8S_INGRESS: Final = "kubernetes:networking.k8s.io/v1:Ingress"

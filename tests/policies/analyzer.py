@@ -5,6 +5,7 @@ sentinels, property dependencies naming the URNs an input was computed from)."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,6 +68,28 @@ def compliant_stack() -> list[CapturedResource]:
         {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         refs={"bucket": bucket},
     )
+    public_access_block = captured(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "alb-logs-pab",
+        dict.fromkeys(
+            ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"),
+            True,
+        ),
+        refs={"bucket": bucket},
+    )
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    bucket_policy = captured(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "alb-logs-policy",
+        {"policy": json.dumps({"Version": "2012-10-17", "Statement": [tls_only]})},
+        refs={"bucket": bucket},
+    )
     db_sg = captured(
         types.SECURITY_GROUP,
         "db-sg",
@@ -102,6 +125,9 @@ def compliant_stack() -> list[CapturedResource]:
         "postgres16",
         {"family": "postgres16", "parameters": [{"name": "rds.force_ssl", "value": "1"}]},
     )
+    auth_token = captured(
+        "random:index/randomPassword:RandomPassword", "cache-auth", {"length": 64}
+    )
     cache = captured(
         types.REPLICATION_GROUP,
         "cache",
@@ -110,8 +136,10 @@ def compliant_stack() -> list[CapturedResource]:
             "transitEncryptionEnabled": True,
             "transitEncryptionMode": "required",
             "snapshotRetentionLimit": 7,
+            "authToken": "generated-at-deploy",
         },
         protect=True,
+        refs={"authToken": auth_token},
     )
     alb = captured(
         "aws:lb/loadBalancer:LoadBalancer",
@@ -133,11 +161,32 @@ def compliant_stack() -> list[CapturedResource]:
     eks = captured(
         types.EKS_COMPONENT,
         "services",
-        {"endpointPublicAccess": False, "endpointPrivateAccess": True},
+        {
+            "endpointPublicAccess": False,
+            "endpointPrivateAccess": True,
+            "enabledClusterLogTypes": ["api", "audit", "authenticator"],
+        },
         refs={"encryptionConfigKeyArn": key},
         custom=False,
     )
-    return [key, vpc, logs, flow, bucket, sse, db_sg, db, params, cache, alb, listener, eks]
+    return [
+        key,
+        vpc,
+        logs,
+        flow,
+        bucket,
+        sse,
+        public_access_block,
+        bucket_policy,
+        db_sg,
+        db,
+        params,
+        auth_token,
+        cache,
+        alb,
+        listener,
+        eks,
+    ]
 
 
 def violations() -> dict[str, list[CapturedResource]]:

@@ -94,42 +94,55 @@ def test_unknown_security_property_blocks_in_preview(pack: PolicyPackProcess) ->
     assert diagnostic.detail == "cannot verify ingress[0].cidrBlocks[0]: unknown during preview"
 
 
+def _exemption(urn: str, policy: str, finding: str, reason: str) -> dict[str, str]:
+    return {
+        "resource": urn,
+        "policy": policy,
+        "finding": finding,
+        "reason": reason,
+        "owner": "platform-team",
+        "expires": "2027-06-01",
+    }
+
+
 def test_exemption_turns_the_violation_into_an_advisory_note(pack: PolicyPackProcess) -> None:
     [open_sg] = violations()["no-world-ingress"]
     reason = "scanner appliance, removed in TICKET-7"
+    pack.configure(PROD)
+    [finding] = [d.detail for d in pack.resource_diagnostics(open_sg)]
     config = {
         **PROD,
         EXEMPTIONS_POLICY: {
-            "exemptions": [
-                {"resource": open_sg.name, "policy": "no-world-ingress", "reason": reason}
-            ]
+            "exemptions": [_exemption(open_sg.urn, "no-world-ingress", finding, reason)]
         },
     }
     pack.configure(config)
-    diagnostics = pack.diagnostics([open_sg])
+    diagnostics = pack.resource_diagnostics(open_sg)
     assert [(d.policy_name, d.enforcement_level) for d in diagnostics] == [
         (EXEMPTIONS_POLICY, "advisory")
     ]
-    assert f"(reason: {reason})" in diagnostics[0].detail
+    assert f"reason: {reason})" in diagnostics[0].detail
 
 
 def test_stack_rule_exemption_by_urn(pack: PolicyPackProcess) -> None:
     [bucket] = violations()["s3-bucket-encryption"]
+    pack.configure(DEV)
+    [finding] = [
+        d.detail
+        for d in pack.stack_diagnostics([bucket])
+        if d.policy_name == "s3-bucket-encryption"
+    ]
+    reason = "public dataset, encrypted upstream"
     config = {
         **DEV,
         EXEMPTIONS_POLICY: {
-            "exemptions": [
-                {
-                    "resource": bucket.urn,
-                    "policy": "s3-bucket-encryption",
-                    "reason": "public dataset, encrypted upstream",
-                }
-            ]
+            "exemptions": [_exemption(bucket.urn, "s3-bucket-encryption", finding, reason)]
         },
     }
     pack.configure(config)
     diagnostics = pack.diagnostics([bucket])
-    assert not any(d.mandatory for d in diagnostics)
+    # Only the exempted finding is demoted; the bucket's other findings still block.
+    assert ("s3-bucket-encryption", bucket.name) not in _blocking(diagnostics)
     assert any(
         d.policy_name == "policy-exemptions-stack" and "public dataset" in d.detail
         for d in diagnostics
@@ -142,6 +155,15 @@ def test_stack_rule_exemption_by_urn(pack: PolicyPackProcess) -> None:
         {"resource": "x", "policy": "no-world-ingress"},
         {"resource": "x", "policy": "no-world-ingress", "reason": "short"},
         {"resource": "x", "policy": "not-a-rule", "reason": "a long enough reason"},
+        # The old, name-only form: a URN is required now.
+        {
+            "resource": "bastion",
+            "policy": "no-world-ingress",
+            "finding": "ingress[0].cidrBlocks allows 0.0.0.0/0 on tcp 22",
+            "reason": "a long enough reason",
+            "owner": "platform-team",
+            "expires": "2027-06-01",
+        },
     ],
 )
 def test_invalid_exemption_is_rejected_like_the_cli(

@@ -114,3 +114,23 @@ class TestBackups:
     def test_unknown(self) -> None:
         inputs = changed(GROUP, "snapshotRetentionLimit", WIRE_UNKNOWN)
         assert evaluate(cache_backups, types.REPLICATION_GROUP, inputs)[0].unverifiable
+
+
+class TestNodeBasedClusters:
+    def test_group_member_takes_the_group_settings(self) -> None:
+        member = {"replicationGroupId": "trading-cache", "engine": "redis"}
+        for rule in (elasticache_encrypted_at_rest, elasticache_in_transit):
+            assert evaluate(rule, types.CACHE_CLUSTER, member) == []
+
+    def test_standalone_memcached(self) -> None:
+        tls = {"engine": "memcached", "transitEncryptionEnabled": True}
+        assert evaluate(elasticache_in_transit, types.CACHE_CLUSTER, tls) == []
+        assert (
+            len(evaluate(elasticache_in_transit, types.CACHE_CLUSTER, {"engine": "memcached"})) == 1
+        )
+        [message] = messages(evaluate(elasticache_encrypted_at_rest, types.CACHE_CLUSTER, tls))
+        assert message.startswith('a standalone "memcached" cluster cannot encrypt data at rest')
+
+    def test_unknown_engine(self) -> None:
+        unknown = {"engine": WIRE_UNKNOWN}
+        assert evaluate(elasticache_encrypted_at_rest, types.CACHE_CLUSTER, unknown)[0].unverifiable

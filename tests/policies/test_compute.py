@@ -2,8 +2,14 @@
 
 import pytest
 
+from policies.engine import ResourceRule
 from policies.rules import types
-from policies.rules.compute import ebs_encrypted, imdsv2_required, no_public_ip
+from policies.rules.compute import (
+    ebs_encrypted,
+    ebs_encryption_by_default,
+    imdsv2_required,
+    no_public_ip,
+)
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -146,3 +152,64 @@ class TestNoPublicIp:
     )
     def test_unknown(self, type_: str, inputs: dict[str, object]) -> None:
         assert [f.unverifiable for f in evaluate(no_public_ip, type_, inputs)] == [True]
+
+
+LAUNCH_CONFIGURATION = {
+    "imageId": "ami-1",
+    "instanceType": "c6i.large",
+    "associatePublicIpAddress": False,
+    "metadataOptions": {"httpTokens": "required"},
+    "rootBlockDevice": {"encrypted": True},
+    "ebsBlockDevices": [
+        {"deviceName": "/dev/xvdb", "encrypted": True},
+        {"deviceName": "/dev/xvdc", "noDevice": True},
+    ],
+}
+
+
+class TestLaunchConfiguration:
+    def test_compliance(self) -> None:
+        for rule in (ebs_encrypted, imdsv2_required, no_public_ip):
+            assert evaluate(rule, types.LAUNCH_CONFIGURATION, LAUNCH_CONFIGURATION) == []
+
+    @pytest.mark.parametrize(
+        ("path", "value", "rule"),
+        [
+            ("rootBlockDevice", DELETE, ebs_encrypted),
+            ("rootBlockDevice.encrypted", False, ebs_encrypted),
+            ("ebsBlockDevices.0.encrypted", DELETE, ebs_encrypted),
+            ("metadataOptions.httpTokens", "optional", imdsv2_required),
+            ("associatePublicIpAddress", True, no_public_ip),
+        ],
+    )
+    def test_noncompliance(self, path: str, value: object, rule: ResourceRule) -> None:
+        inputs = changed(LAUNCH_CONFIGURATION, path, value)
+        assert len(evaluate(rule, types.LAUNCH_CONFIGURATION, inputs)) == 1
+
+    def test_unknown(self) -> None:
+        inputs = changed(LAUNCH_CONFIGURATION, "rootBlockDevice.encrypted", WIRE_UNKNOWN)
+        assert evaluate(ebs_encrypted, types.LAUNCH_CONFIGURATION, inputs)[0].unverifiable
+
+
+class TestSnapshotCopyAndAccountDefault:
+    def test_snapshot_copy(self) -> None:
+        assert evaluate(ebs_encrypted, types.EBS_SNAPSHOT_COPY, {"encrypted": True}) == []
+        assert len(evaluate(ebs_encrypted, types.EBS_SNAPSHOT_COPY, {"sourceSnapshotId": "s"})) == 1
+        assert evaluate(ebs_encrypted, types.EBS_SNAPSHOT_COPY, {"encrypted": WIRE_UNKNOWN})[
+            0
+        ].unverifiable
+
+    @pytest.mark.parametrize(
+        ("inputs", "found"), [({}, 0), ({"enabled": True}, 0), ({"enabled": False}, 1)]
+    )
+    def test_encryption_by_default(self, inputs: dict[str, object], found: int) -> None:
+        assert (
+            len(evaluate(ebs_encryption_by_default, types.EBS_ENCRYPTION_BY_DEFAULT, inputs))
+            == found
+        )
+
+    def test_encryption_by_default_unknown(self) -> None:
+        inputs = {"enabled": WIRE_UNKNOWN}
+        assert evaluate(ebs_encryption_by_default, types.EBS_ENCRYPTION_BY_DEFAULT, inputs)[
+            0
+        ].unverifiable

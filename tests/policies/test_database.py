@@ -5,6 +5,7 @@ import pytest
 from policies.rules import types
 from policies.rules.database import (
     db_not_public,
+    db_parameter_group_tls,
     postgres_force_ssl,
     rds_backup_retention,
     rds_deletion_protection,
@@ -39,7 +40,7 @@ CLUSTER = {
     "masterUsername": "trading",
 }
 REPLICA = {
-    "replicateSourceDb": WIRE_UNKNOWN,
+    "replicateSourceDb": "trading-primary",
     "instanceClass": "db.r6i.large",
     "publiclyAccessible": False,
     "deletionProtection": True,
@@ -92,6 +93,16 @@ class TestStorageEncrypted:
             REPLICA, "replicateSourceDb", "arn:aws:rds:eu-west-1:111122223333:db:primary"
         )
         assert len(evaluate(rds_storage_encrypted, types.RDS_INSTANCE, inputs)) == 1
+
+    def test_replica_of_an_unknown_source_without_key_cannot_be_verified(self) -> None:
+        # Preview: the source may be in another region, where the replica needs its own key.
+        inputs = changed(REPLICA, "replicateSourceDb", WIRE_UNKNOWN)
+        assert messages(evaluate(rds_storage_encrypted, types.RDS_INSTANCE, inputs)) == [
+            "cannot verify replicateSourceDb (a cross-region replica needs its own kmsKeyId): "
+            "unknown during preview"
+        ]
+        with_key = changed(inputs, "kmsKeyId", WIRE_UNKNOWN)
+        assert evaluate(rds_storage_encrypted, types.RDS_INSTANCE, with_key) == []
 
     def test_noncompliance_replica_turning_encryption_off(self) -> None:
         inputs = changed(REPLICA, "storageEncrypted", False)
@@ -251,3 +262,128 @@ class TestManagedMasterPassword:
     def test_unknown(self) -> None:
         inputs = changed(CLUSTER, "manageMasterUserPassword", WIRE_UNKNOWN)
         assert evaluate(rds_managed_master_password, types.RDS_CLUSTER, inputs)[0].unverifiable
+
+
+DOCDB = {
+    "engine": "docdb",
+    "storageEncrypted": True,
+    "kmsKeyId": WIRE_UNKNOWN,
+    "deletionProtection": True,
+    "backupRetentionPeriod": 35,
+    "manageMasterUserPassword": True,
+}
+NEPTUNE = {
+    "storageEncrypted": True,
+    "kmsKeyArn": WIRE_UNKNOWN,
+    "deletionProtection": True,
+    "backupRetentionPeriod": 35,
+    "iamDatabaseAuthenticationEnabled": True,
+}
+
+
+class TestDocumentDbAndNeptune:
+    def test_compliance(self) -> None:
+        for rule in (
+            rds_storage_encrypted,
+            rds_deletion_protection,
+            rds_backup_retention,
+            rds_managed_master_password,
+        ):
+            assert evaluate(rule, types.DOCDB_CLUSTER, DOCDB) == [], rule.info.name
+        for rule in (
+            rds_storage_encrypted,
+            rds_deletion_protection,
+            rds_backup_retention,
+            rds_iam_auth,
+        ):
+            assert evaluate(rule, types.NEPTUNE_CLUSTER, NEPTUNE) == [], rule.info.name
+
+    def test_neptune_key_is_kms_key_arn(self) -> None:
+        inputs = changed(NEPTUNE, "kmsKeyArn", DELETE)
+        assert messages(evaluate(rds_storage_encrypted, types.NEPTUNE_CLUSTER, inputs)) == [
+            "kmsKeyArn is not set; point kmsKeyId at a customer managed KMS key"
+        ]
+
+    def test_neptune_instance_public(self) -> None:
+        inputs = {"publiclyAccessible": True}
+        assert len(evaluate(db_not_public, types.NEPTUNE_CLUSTER_INSTANCE, inputs)) == 1
+
+
+def group(family: str, *parameters: tuple[str, object]) -> dict[str, object]:
+    return {"family": family, "parameters": [{"name": n, "value": v} for n, v in parameters]}
+
+
+class TestParameterGroupTls:
+    @pytest.mark.parametrize(
+        ("type_", "inputs"),
+        [
+            (types.RDS_PARAMETER_GROUP, group("mysql8.0", ("require_secure_transport", "1"))),
+            (
+                types.RDS_CLUSTER_PARAMETER_GROUP,
+                group("aurora-mysql8.0", ("require_secure_transport", "ON")),
+            ),
+            (types.RDS_PARAMETER_GROUP, group("sqlserver-se-16.0", ("rds.force_ssl", "1"))),
+            (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0")),
+            (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0", ("tls", "tls1.2+"))),
+            (types.RDS_PARAMETER_GROUP, group("postgres16")),
+            (types.RDS_INSTANCE, {"engine": "mysql", "parameterGroupName": "ledger-mysql8"}),
+            (types.RDS_INSTANCE, {"engine": "postgres"}),
+        ],
+    )
+    def test_compliance(self, type_: str, inputs: dict[str, object]) -> None:
+        assert evaluate(db_parameter_group_tls, type_, inputs) == []
+
+    @pytest.mark.parametrize(
+        ("type_", "inputs"),
+        [
+            (types.RDS_PARAMETER_GROUP, group("mysql8.0")),
+            (types.RDS_PARAMETER_GROUP, group("mariadb10.11", ("require_secure_transport", "OFF"))),
+            (types.RDS_PARAMETER_GROUP, group("sqlserver-ee-15.0", ("rds.force_ssl", "0"))),
+            (types.DOCDB_CLUSTER_PARAMETER_GROUP, group("docdb5.0", ("tls", "disabled"))),
+            (types.RDS_INSTANCE, {"engine": "mysql"}),
+            (
+                types.RDS_INSTANCE,
+                {"engine": "mariadb", "parameterGroupName": "default.mariadb10.11"},
+            ),
+            (types.RDS_CLUSTER, {"engine": "aurora-mysql"}),
+        ],
+    )
+    def test_noncompliance(self, type_: str, inputs: dict[str, object]) -> None:
+        assert len(evaluate(db_parameter_group_tls, type_, inputs)) == 1
+
+    def test_unknown(self) -> None:
+        unknown_value = group("mysql8.0", ("require_secure_transport", WIRE_UNKNOWN))
+        assert evaluate(db_parameter_group_tls, types.RDS_PARAMETER_GROUP, unknown_value)[
+            0
+        ].unverifiable
+        unknown_group = {"engine": "mysql", "parameterGroupName": WIRE_UNKNOWN}
+        assert evaluate(db_parameter_group_tls, types.RDS_INSTANCE, unknown_group)[0].unverifiable
+
+
+class TestPostgresDefaultGroup:
+    @pytest.mark.parametrize(
+        ("inputs", "found"),
+        [
+            ({"engine": "postgres", "engineVersion": "14.12"}, 1),
+            (
+                {
+                    "engine": "postgres",
+                    "engineVersion": "14.12",
+                    "parameterGroupName": "default.postgres14",
+                },
+                1,
+            ),
+            ({"engine": "postgres", "engineVersion": "16.4"}, 0),
+            ({"engine": "postgres"}, 0),
+            (
+                {
+                    "engine": "postgres",
+                    "engineVersion": "14.12",
+                    "parameterGroupName": "trading-pg14",
+                },
+                0,
+            ),
+        ],
+    )
+    def test_instance_on_default_group(self, inputs: dict[str, object], found: int) -> None:
+        assert len(evaluate(postgres_force_ssl, types.RDS_INSTANCE, inputs)) == found

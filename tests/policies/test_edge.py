@@ -285,3 +285,17 @@ class TestAwsxApplicationLoadBalancer:
         assert messages(evaluate(lb_listener_tls, types.AWSX_ALB, inputs)) == [
             f"cannot verify {what}: unknown during preview"
         ]
+
+
+class TestClassicLoadBalancerListeners:
+    @pytest.mark.parametrize("protocol", ["http", "TCP", "https", "SSL"])
+    def test_noncompliance(self, protocol: str) -> None:
+        inputs = {"listeners": [{"lbProtocol": protocol, "lbPort": 443, "instancePort": 8080}]}
+        assert len(evaluate(lb_listener_tls, types.CLASSIC_LOAD_BALANCER, inputs)) == 1
+
+    def test_no_listener_no_finding(self) -> None:
+        assert evaluate(lb_listener_tls, types.CLASSIC_LOAD_BALANCER, {"listeners": []}) == []
+
+    def test_unknown(self) -> None:
+        inputs = {"listeners": WIRE_UNKNOWN}
+        assert evaluate(lb_listener_tls, types.CLASSIC_LOAD_BALANCER, inputs)[0].unverifiable

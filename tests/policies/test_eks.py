@@ -3,7 +3,11 @@
 import pytest
 
 from policies.rules import types
-from policies.rules.eks import eks_endpoint_not_public, eks_secrets_encrypted
+from policies.rules.eks import (
+    eks_endpoint_not_public,
+    eks_secrets_encrypted,
+    k8s_service_not_internet_facing,
+)
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
 
@@ -105,3 +109,100 @@ class TestSecretsEncrypted:
         assert [
             f.unverifiable for f in evaluate(eks_secrets_encrypted, types.EKS_CLUSTER, inputs)
         ] == [True]
+
+
+class TestEndpointWorldSpellings:
+    @pytest.mark.parametrize(
+        "cidrs",
+        [
+            ["0.0.0.0/1", "128.0.0.0/1"],
+            ["203.0.113.0/24", "52.0.0.0/8"],
+            ["0.0.0.0/2", "64.0.0.0/2"],
+        ],
+    )
+    def test_noncompliance(self, cidrs: list[str]) -> None:
+        inputs = {**COMPONENT, "endpointPublicAccess": True, "publicAccessCidrs": cidrs}
+        assert len(evaluate(eks_endpoint_not_public, types.EKS_COMPONENT, inputs)) >= 1
+
+    def test_compliance_operator_ranges(self) -> None:
+        cidrs = ["203.0.113.0/24", "198.51.100.10/32"]
+        inputs = {**COMPONENT, "endpointPublicAccess": True, "publicAccessCidrs": cidrs}
+        assert evaluate(eks_endpoint_not_public, types.EKS_COMPONENT, inputs) == []
+
+
+SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+SERVICE = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "api", "namespace": "trading"},
+    "spec": {"type": "ClusterIP", "ports": [{"port": 3000}]},
+}
+
+
+def service(
+    kind: str, annotations: dict[str, str] | None = None, **spec: object
+) -> dict[str, object]:
+    inputs = changed(SERVICE, "spec.type", kind)
+    for key, value in spec.items():
+        inputs = changed(inputs, f"spec.{key}", value)
+    return (
+        changed(inputs, "metadata.annotations", annotations) if annotations is not None else inputs
+    )
+
+
+class TestServiceNotInternetFacing:
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            SERVICE,
+            service("NodePort"),
+            service("LoadBalancer", {SCHEME: "internal"}),
+            service(
+                "LoadBalancer", {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
+            ),
+            service(
+                "LoadBalancer",
+                {SCHEME: "internet-facing"},
+                loadBalancerSourceRanges=["203.0.113.0/24"],
+            ),
+        ],
+    )
+    def test_compliance(self, inputs: dict[str, object]) -> None:
+        assert evaluate(k8s_service_not_internet_facing, types.K8S_SERVICE, inputs) == []
+
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            service("LoadBalancer"),
+            service("LoadBalancer", {SCHEME: "internet-facing"}),
+            service(
+                "LoadBalancer", {SCHEME: "internet-facing"}, loadBalancerSourceRanges=["0.0.0.0/0"]
+            ),
+            service(
+                "LoadBalancer",
+                {
+                    SCHEME: "internet-facing",
+                    "service.beta.kubernetes.io/load-balancer-source-ranges": "0.0.0.0/1,128.0.0.0/1",
+                },
+            ),
+        ],
+    )
+    def test_noncompliance(self, inputs: dict[str, object]) -> None:
+        [message] = messages(evaluate(k8s_service_not_internet_facing, types.K8S_SERVICE, inputs))
+        assert "bypasses CloudFront and WAF" in message
+
+    def test_unknown(self) -> None:
+        for inputs in (service(WIRE_UNKNOWN), service("LoadBalancer", {SCHEME: WIRE_UNKNOWN})):
+            [finding] = evaluate(k8s_service_not_internet_facing, types.K8S_SERVICE, inputs)
+            assert finding.unverifiable
+
+    def test_ingress(self) -> None:
+        def ingress(annotations: dict[str, str]) -> dict[str, object]:
+            return {"metadata": {"name": "api", "annotations": annotations}, "spec": {}}
+
+        facing = {"alb.ingress.kubernetes.io/scheme": "internet-facing"}
+        rule = k8s_service_not_internet_facing
+        assert len(evaluate(rule, types.K8S_INGRESS, ingress(facing))) == 1
+        with_waf = {**facing, "alb.ingress.kubernetes.io/wafv2-acl-arn": "arn:aws:wafv2:x"}
+        assert evaluate(rule, types.K8S_INGRESS, ingress(with_waf)) == []
+        assert evaluate(rule, types.K8S_INGRESS, ingress({})) == []

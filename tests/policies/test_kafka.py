@@ -6,6 +6,7 @@ from policies.rules import types
 from policies.rules.kafka import (
     msk_encryption_at_rest,
     msk_in_transit,
+    msk_no_public_access,
     msk_no_unauthenticated_access,
 )
 
@@ -84,3 +85,22 @@ def test_unknown_authentication(path: str) -> None:
         msk_no_unauthenticated_access, types.MSK_CLUSTER, changed(MSK, path, WIRE_UNKNOWN)
     )
     assert [f.unverifiable for f in findings] == [True]
+
+
+class TestNoPublicAccess:
+    @pytest.mark.parametrize("kind", ["DISABLED", DELETE])
+    def test_compliance(self, kind: object) -> None:
+        inputs = changed(MSK, "brokerNodeGroupInfo.connectivityInfo.publicAccess.type", kind)
+        assert evaluate(msk_no_public_access, types.MSK_CLUSTER, inputs) == []
+
+    def test_noncompliance(self) -> None:
+        path = "brokerNodeGroupInfo.connectivityInfo.publicAccess.type"
+        inputs = changed(MSK, path, "SERVICE_PROVIDED_EIPS")
+        assert messages(evaluate(msk_no_public_access, types.MSK_CLUSTER, inputs)) == [
+            'connectivityInfo.publicAccess.type is "SERVICE_PROVIDED_EIPS"; set it to DISABLED and '
+            "reach the brokers from inside the VPC"
+        ]
+
+    def test_unknown(self) -> None:
+        inputs = changed(MSK, "brokerNodeGroupInfo.connectivityInfo", WIRE_UNKNOWN)
+        assert evaluate(msk_no_public_access, types.MSK_CLUSTER, inputs)[0].unverifiable

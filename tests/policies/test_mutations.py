@@ -15,74 +15,34 @@ registry, which the exemption test exercises with the full `Analyze`-then-`Analy
 from __future__ import annotations
 
 import copy
-import dataclasses
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from offline.analyzer_client import (
-    DEFAULT_PACK_DIR,
-    Diagnostic,
-    PolicyPackProcess,
-    load_config,
-)
-from offline.capture import CapturedResource
-from policies.exemptions import EXEMPTIONS_POLICY
-from policies.pack import RESOURCE_RULES, STACK_RULES
+from offline.analyzer_client import PolicyPackProcess
+from policies.exemptions import EXEMPTIONS_POLICY, EXEMPTIONS_STACK_POLICY
+from policies.pack import RESOURCE_RULES
 from policies.rules import types
 from tests.test_stacks import stack
 
-from .helpers import DELETE, changed
-
-PROD = load_config(DEFAULT_PACK_DIR / "config" / "prod.json")
-STACK_POLICIES = frozenset(rule.info.name for rule in STACK_RULES)
-
-Change = Callable[[dict[str, Any]], dict[str, Any]]
-"""Takes a deep copy of a resource's wire inputs and returns the changed inputs."""
-
-
-def put(values: dict[str, Any]) -> Change:
-    """Sets each dotted wire path to its value (DELETE removes it)."""
-
-    def change(inputs: dict[str, Any]) -> dict[str, Any]:
-        for path, value in values.items():
-            inputs = changed(inputs, path, value)
-        return inputs
-
-    return change
-
-
-def drop(*paths: str) -> Change:
-    return put(dict.fromkeys(paths, DELETE))
-
-
-def add_ingress(rule: dict[str, Any]) -> Change:
-    """Appends an inline ingress rule to a SecurityGroup or DefaultSecurityGroup."""
-
-    def change(inputs: dict[str, Any]) -> dict[str, Any]:
-        inputs["ingress"] = [*inputs.get("ingress", []), rule]
-        return inputs
-
-    return change
-
-
-def without_parameter(name: str) -> Change:
-    def change(inputs: dict[str, Any]) -> dict[str, Any]:
-        inputs["parameters"] = [p for p in inputs["parameters"] if p["name"] != name]
-        return inputs
-
-    return change
-
-
-def set_parameter(name: str, value: str) -> Change:
-    def change(inputs: dict[str, Any]) -> dict[str, Any]:
-        [parameter] = [p for p in inputs["parameters"] if p["name"] == name]
-        parameter["value"] = value
-        return inputs
-
-    return change
+from .helpers import DELETE
+from .mutation import (
+    PROD,
+    STACK_POLICIES,
+    Mutation,
+    add_ingress,
+    assert_caught,
+    blocking,
+    drop,
+    mutated,
+    mutated_stack,
+    put,
+    select,
+    set_parameter,
+    without_parameter,
+)
+from .test_mutations_classes import CLASS_MUTATIONS
+from .test_mutations_families import MUTATIONS as FAMILY_MUTATIONS
 
 
 def public_interface(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -96,31 +56,6 @@ def public_interface(inputs: dict[str, Any]) -> dict[str, Any]:
         }
     ]
     return inputs
-
-
-@dataclass(frozen=True)
-class Mutation:
-    id: str
-    type: str
-    name: str
-    policy: str
-    """The rule that must block it, at mandatory level in prod."""
-    change: Change | None = None
-    protect: bool | None = None
-    remove: bool = False
-    """Drop the resource from the stack (a stack rule's missing relation)."""
-    names: str = ""
-    """The resource the finding names when it is not the mutated one (stack rules)."""
-    also: tuple[str, ...] = ()
-    """Other rules the same change rightly trips on the same resource."""
-
-    @property
-    def stack_rule(self) -> bool:
-        return self.policy in STACK_POLICIES
-
-    @property
-    def target(self) -> str:
-        return self.names or self.name
 
 
 SG_INGRESS = types.SECURITY_GROUP_INGRESS_RULE
@@ -632,59 +567,6 @@ EXEMPTION_REASON = "Valkey client migration to TLS, back to required in TICKET-3
 NOT_MUTATED = {"rds-managed-master-password"}
 
 
-def select(resources: list[CapturedResource], mutation: Mutation) -> CapturedResource:
-    [found] = [r for r in resources if r.type == mutation.type and r.name == mutation.name]
-    return found
-
-
-def mutated(resource: CapturedResource, mutation: Mutation) -> CapturedResource:
-    result = resource
-    if mutation.change is not None:
-        inputs = mutation.change(copy.deepcopy(resource.inputs))
-        assert inputs != resource.inputs, f"{mutation.id} changes nothing"
-        result = dataclasses.replace(result, inputs=inputs)
-    if mutation.protect is not None:
-        assert resource.protect != mutation.protect, f"{mutation.id} changes nothing"
-        result = dataclasses.replace(result, protect=mutation.protect)
-    return result
-
-
-def mutated_stack(resources: list[CapturedResource], mutation: Mutation) -> list[CapturedResource]:
-    subject = select(resources, mutation)
-    if mutation.remove:
-        return [r for r in resources if r is not subject]
-    return [mutated(r, mutation) if r is subject else r for r in resources]
-
-
-def blocking(diagnostics: list[Diagnostic]) -> set[tuple[str, str]]:
-    return {(d.policy_name, d.resource_name) for d in diagnostics if d.mandatory}
-
-
-@pytest.fixture(scope="module")
-def pack() -> Iterator[PolicyPackProcess]:
-    with PolicyPackProcess(stack="prod", dry_run=False) as process:
-        process.configure(PROD)
-        yield process
-
-
-@pytest.fixture(scope="module")
-def preview_pack() -> Iterator[PolicyPackProcess]:
-    with PolicyPackProcess(stack="prod", dry_run=True) as process:
-        process.configure(PROD)
-        yield process
-
-
-def assert_caught(pack: PolicyPackProcess, resources: list[CapturedResource], m: Mutation) -> None:
-    expected = {(m.policy, m.target), *((policy, m.target) for policy in m.also)}
-    if m.stack_rule:
-        # The unmutated stack's AnalyzeStack is checked once, by the baseline test.
-        assert blocking(pack.stack_diagnostics(mutated_stack(resources, m))) == expected
-    else:
-        subject = select(resources, m)
-        assert blocking(pack.resource_diagnostics(subject)) == set()
-        assert blocking(pack.resource_diagnostics(mutated(subject, m))) == expected
-
-
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
 def test_unmutated_prod_stack_has_no_mandatory_diagnostic(
     pack: PolicyPackProcess, preview_pack: PolicyPackProcess, preview: bool
@@ -703,23 +585,50 @@ def test_mutation_is_blocked_in_preview(preview_pack: PolicyPackProcess, mutatio
     assert_caught(preview_pack, stack("prod", True).resources, BY_ID[mutation_id])
 
 
+def _level(value: object) -> object:
+    return value.get("enforcementLevel") if isinstance(value, dict) else value
+
+
 def test_mutations_cover_every_rule_that_applies_to_the_stack() -> None:
+    """Together with issue 13's suites, every rule that applies to the stack is attacked."""
     present = {r.type for r in stack("prod", False).resources}
     applicable = {rule.info.name for rule in RESOURCE_RULES if rule.types & present}
     applicable |= STACK_POLICIES
     assert len(MUTATIONS) >= 30
     assert len(BY_ID) == len(MUTATIONS)
-    assert {m.policy for m in MUTATIONS} == applicable - NOT_MUTATED
+    attacked = {m.policy for m in [*MUTATIONS, *CLASS_MUTATIONS, *FAMILY_MUTATIONS]}
+    # Rules prod keeps advisory report; they cannot block a change.
+    report_only = {name for name, value in PROD.items() if _level(value) == "advisory"}
+    assert applicable - NOT_MUTATED - report_only <= attacked
+
+
+def _exemption(mutation: Mutation, finding: str) -> dict[str, str]:
+    subject = select(stack("prod", False).resources, mutation)
+    return {
+        "resource": subject.urn,
+        "policy": mutation.policy,
+        "finding": finding,
+        "reason": EXEMPTION_REASON,
+        "owner": "platform-team",
+        "expires": "2027-06-01",
+    }
+
+
+def _with_exemption(exemption: dict[str, str]) -> dict[str, Any]:
+    config = copy.deepcopy(PROD)
+    config[EXEMPTIONS_POLICY]["exemptions"].append(exemption)
+    return config
 
 
 def test_exemption_turns_a_mutation_into_an_advisory_note(pack: PolicyPackProcess) -> None:
     mutation = BY_ID[EXEMPTED]
     resources = mutated_stack(stack("prod", False).resources, mutation)
-    config = copy.deepcopy(PROD)
-    config[EXEMPTIONS_POLICY]["exemptions"].append(
-        {"resource": mutation.name, "policy": mutation.policy, "reason": EXEMPTION_REASON}
-    )
-    pack.configure(config)
+    [finding] = [
+        d.detail
+        for d in pack.resource_diagnostics(select(resources, mutation))
+        if d.policy_name == mutation.policy
+    ]
+    pack.configure(_with_exemption(_exemption(mutation, finding)))
     try:
         diagnostics = pack.diagnostics(resources)
     finally:
@@ -731,6 +640,30 @@ def test_exemption_turns_a_mutation_into_an_advisory_note(pack: PolicyPackProces
         if d.policy_name == EXEMPTIONS_POLICY and d.resource_name == mutation.name
     ]
     assert note.enforcement_level == "advisory"
-    prefix = f"exempted: {mutation.policy} on {mutation.name} (reason: {EXEMPTION_REASON}): "
-    assert note.detail.startswith(prefix)
+    assert note.detail == (
+        f"exempted: {mutation.policy} on {mutation.name} (owner platform-team, expires "
+        f"2027-06-01, reason: {EXEMPTION_REASON}): {finding}"
+    )
     assert "transitEncryptionMode" in note.detail
+    listed = [d.detail for d in diagnostics if d.policy_name == EXEMPTIONS_STACK_POLICY]
+    assert (
+        sum(line.startswith("exemption in use: ") for line in listed)
+        == len(PROD[EXEMPTIONS_POLICY]["exemptions"]) + 1
+    )
+
+
+def test_exempted_resource_that_gets_worse_fires_again(pack: PolicyPackProcess) -> None:
+    """An exemption for `preferred` does not cover turning TLS off altogether."""
+    mutation = BY_ID[EXEMPTED]
+    resources = stack("prod", False).resources
+    preferred = mutated(select(resources, mutation), mutation)
+    [finding] = [
+        d.detail for d in pack.resource_diagnostics(preferred) if d.policy_name == mutation.policy
+    ]
+    worse = mutated(select(resources, mutation), BY_ID["cache-tls-off"])
+    pack.configure(_with_exemption(_exemption(mutation, finding)))
+    try:
+        diagnostics = pack.resource_diagnostics(worse)
+    finally:
+        pack.configure(PROD)
+    assert blocking(diagnostics) == {(mutation.policy, mutation.name)}

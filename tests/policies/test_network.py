@@ -5,8 +5,10 @@ import pytest
 from policies.rules import types
 from policies.rules.network import (
     default_security_group_closed,
-    is_world,
+    nacl_no_world_admin_ingress,
     no_world_ingress,
+    prefix_list_not_world_open,
+    subnet_no_auto_public_ip,
 )
 
 from .helpers import DELETE, WIRE_UNKNOWN, changed, evaluate, messages
@@ -141,20 +143,6 @@ def test_unknown_rule_type_with_private_cidr_passes() -> None:
     assert evaluate(no_world_ingress, types.SECURITY_GROUP_RULE, inputs) == []
 
 
-@pytest.mark.parametrize(
-    ("cidr", "world"),
-    [
-        ("0.0.0.0/0", True),
-        ("::/0", True),
-        (" 0.0.0.0/0", True),
-        ("10.0.0.0/8", False),
-        ("junk", False),
-    ],
-)
-def test_is_world(cidr: str, world: bool) -> None:
-    assert is_world(cidr) is world
-
-
 # A managed node group given an SSH key and no source groups: EKS opens tcp 22 to 0.0.0.0/0.
 NODE_GROUP = {
     "clusterName": "trading",
@@ -266,3 +254,134 @@ class TestDefaultSecurityGroupClosed:
             default_security_group_closed, types.DEFAULT_SECURITY_GROUP, {"ingress": WIRE_UNKNOWN}
         )
         assert messages(findings) == ["cannot verify ingress: unknown during preview"]
+
+
+class TestNoWorldIngressSpellings:
+    @pytest.mark.parametrize(
+        "cidrs", [["0.0.0.0/1"], ["52.0.0.0/6"], ["3.0.0.0/9", "3.128.0.0/9", "13.0.0.0/9"]]
+    )
+    def test_noncompliance_world_in_other_spellings(self, cidrs: list[str]) -> None:
+        rule = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": cidrs}
+        assert len(evaluate(no_world_ingress, types.SECURITY_GROUP, {"ingress": [rule]})) >= 1
+
+    def test_noncompliance_many_ranges_name_the_union(self) -> None:
+        rule = {"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": WIDE}
+        [message] = messages(evaluate(no_world_ingress, types.SECURITY_GROUP, {"ingress": [rule]}))
+        assert message.startswith(f"ingress[0].cidrBlocks/ipv6CidrBlocks allow {', '.join(WIDE)}")
+        assert "together more than 1/256 of the public address space" in message
+
+    def test_compliance_private_and_partner_ranges(self) -> None:
+        rule = {
+            "protocol": "tcp",
+            "fromPort": 443,
+            "toPort": 443,
+            "cidrBlocks": ["10.0.0.0/8", "172.16.0.0/12", "198.51.100.0/24"],
+        }
+        assert evaluate(no_world_ingress, types.SECURITY_GROUP, {"ingress": [rule]}) == []
+
+
+WIDE = ["3.0.0.0/9", "3.128.0.0/9", "13.0.0.0/9"]
+
+
+class TestPrefixListNotWorldOpen:
+    def test_compliance(self) -> None:
+        inputs = {"entries": [{"cidr": "198.51.100.0/24"}, {"cidr": "10.0.0.0/8"}]}
+        assert evaluate(prefix_list_not_world_open, types.MANAGED_PREFIX_LIST, inputs) == []
+        entry = {"cidr": "203.0.113.0/24", "prefixListId": "pl-1"}
+        assert evaluate(prefix_list_not_world_open, types.MANAGED_PREFIX_LIST_ENTRY, entry) == []
+
+    @pytest.mark.parametrize("cidrs", [["0.0.0.0/0"], ["::/0"], WIDE])
+    def test_noncompliance(self, cidrs: list[str]) -> None:
+        inputs = {"entries": [{"cidr": cidr} for cidr in cidrs]}
+        [message] = messages(
+            evaluate(prefix_list_not_world_open, types.MANAGED_PREFIX_LIST, inputs)
+        )
+        assert "would admit the world" in message
+
+    def test_unknown(self) -> None:
+        assert messages(
+            evaluate(
+                prefix_list_not_world_open, types.MANAGED_PREFIX_LIST, {"entries": WIRE_UNKNOWN}
+            )
+        ) == ["cannot verify entries: unknown during preview"]
+        entry = {"cidr": WIRE_UNKNOWN}
+        assert evaluate(prefix_list_not_world_open, types.MANAGED_PREFIX_LIST_ENTRY, entry)[
+            0
+        ].unverifiable
+
+
+NACL_ALLOW_ALL = {
+    "ruleNo": 100,
+    "action": "allow",
+    "protocol": "-1",
+    "fromPort": 0,
+    "toPort": 0,
+    "cidrBlock": "0.0.0.0/0",
+}
+
+
+class TestNaclNoWorldAdminIngress:
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            # Ephemeral return ports from anywhere: what a stateless ACL must allow.
+            {**NACL_ALLOW_ALL, "protocol": "tcp", "fromPort": 1024, "toPort": 65535},
+            {**NACL_ALLOW_ALL, "protocol": "tcp", "fromPort": 443, "toPort": 443},
+            {**NACL_ALLOW_ALL, "action": "deny"},
+            {**NACL_ALLOW_ALL, "cidrBlock": "10.0.0.0/16"},
+            {**NACL_ALLOW_ALL, "protocol": "icmp"},
+        ],
+    )
+    def test_compliance(self, entry: dict[str, object]) -> None:
+        assert evaluate(nacl_no_world_admin_ingress, types.NETWORK_ACL, {"ingress": [entry]}) == []
+
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            NACL_ALLOW_ALL,
+            {**NACL_ALLOW_ALL, "protocol": "tcp", "fromPort": 22, "toPort": 22},
+            {**NACL_ALLOW_ALL, "protocol": "6", "fromPort": 3000, "toPort": 4000},
+            {
+                **NACL_ALLOW_ALL,
+                "protocol": "tcp",
+                "fromPort": 0,
+                "toPort": 65535,
+                "cidrBlock": "0.0.0.0/1",
+            },
+            {**NACL_ALLOW_ALL, "cidrBlock": None, "ipv6CidrBlock": "::/0"},
+        ],
+    )
+    def test_noncompliance(self, entry: dict[str, object]) -> None:
+        for type_ in (types.NETWORK_ACL, types.DEFAULT_NETWORK_ACL):
+            [message] = messages(evaluate(nacl_no_world_admin_ingress, type_, {"ingress": [entry]}))
+            assert message.startswith("ingress[0] allows")
+
+    def test_rule_resource_egress_is_not_checked(self) -> None:
+        rule = {"ruleAction": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0"}
+        assert len(evaluate(nacl_no_world_admin_ingress, types.NETWORK_ACL_RULE, rule)) == 1
+        egress = {**rule, "egress": True}
+        assert evaluate(nacl_no_world_admin_ingress, types.NETWORK_ACL_RULE, egress) == []
+
+    def test_unknown(self) -> None:
+        entry = {**NACL_ALLOW_ALL, "cidrBlock": WIRE_UNKNOWN}
+        [finding] = evaluate(nacl_no_world_admin_ingress, types.NETWORK_ACL, {"ingress": [entry]})
+        assert finding.unverifiable
+        egress = {"egress": WIRE_UNKNOWN, "ruleAction": "allow"}
+        assert evaluate(nacl_no_world_admin_ingress, types.NETWORK_ACL_RULE, egress)[0].unverifiable
+
+
+class TestSubnetNoAutoPublicIp:
+    @pytest.mark.parametrize("value", [False, DELETE, "false"])
+    def test_compliance(self, value: object) -> None:
+        inputs = changed({"cidrBlock": "10.0.1.0/24"}, "mapPublicIpOnLaunch", value)
+        assert evaluate(subnet_no_auto_public_ip, types.SUBNET, inputs) == []
+
+    def test_noncompliance(self) -> None:
+        inputs = {"cidrBlock": "10.0.1.0/24", "mapPublicIpOnLaunch": True}
+        assert messages(evaluate(subnet_no_auto_public_ip, types.SUBNET, inputs))[0].startswith(
+            "mapPublicIpOnLaunch is true"
+        )
+
+    def test_unknown(self) -> None:
+        inputs = {"mapPublicIpOnLaunch": WIRE_UNKNOWN}
+        assert evaluate(subnet_no_auto_public_ip, types.SUBNET, inputs)[0].unverifiable
