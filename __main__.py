@@ -86,7 +86,10 @@ network = TradingVpc(
         reachability=reachability(
             kafka_scram=config.kafka.scram,
             cache_serverless=config.cache.is_serverless,
+            deployer_access=config.eks.has_private_access_path,
         ),
+        deployer_cidrs=config.eks.private_access_cidrs,
+        deployer_security_group_ids=config.eks.private_access_security_group_ids,
     ),
     opts=in_stack,
 )

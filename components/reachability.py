@@ -41,6 +41,9 @@ class Peer(StrEnum):
     CLOUDFRONT = "cloudfront"  # CloudFront's origin-facing managed prefix list
     S3 = "s3"  # the S3 gateway endpoint's prefix list
     INTERNET = "internet"  # 0.0.0.0/0 through NAT; egress only
+    # Whoever runs `pulumi up` against the private API: eks.privateAccessCidrs (VPN, peered CI)
+    # and eks.privateAccessSecurityGroupIds (runners in the VPC). Ingress only, never the world.
+    DEPLOYER = "deployer"
 
 
 Endpoint = Role | Peer
@@ -146,12 +149,20 @@ SERVERLESS_CACHE_FLOWS: tuple[Flow, ...] = (
 )
 
 
-def reachability(*, kafka_scram: bool, cache_serverless: bool) -> tuple[Flow, ...]:
+DEPLOYER_FLOWS: tuple[Flow, ...] = (
+    _one(Peer.DEPLOYER, Role.EKS_CONTROL_PLANE, HTTPS, "Deployers to the Kubernetes API"),
+)
+
+
+def reachability(
+    *, kafka_scram: bool, cache_serverless: bool, deployer_access: bool = False
+) -> tuple[Flow, ...]:
     """The table for a stack: the fixed flows plus those its settings enable."""
     return (
         REACHABILITY
         + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
         + (SERVERLESS_CACHE_FLOWS if cache_serverless else ())
+        + (DEPLOYER_FLOWS if deployer_access else ())
     )
 
 
@@ -219,4 +230,4 @@ def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
     return specs
 
 
-check_table(reachability(kafka_scram=True, cache_serverless=True))
+check_table(reachability(kafka_scram=True, cache_serverless=True, deployer_access=True))

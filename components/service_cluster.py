@@ -62,6 +62,31 @@ class ServiceClusterArgs:
     volume_key_dependencies: Sequence[pulumi.Resource] = ()
 
 
+def access_entries(config: EksConfig, ctx: AwsContext) -> dict[str, eks.AccessEntryArgs]:
+    """EKS access entries (API mode) for ``eks.accessEntries``, each with its one policy.
+
+    AWS's access policies: https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html
+    """
+    entries: dict[str, eks.AccessEntryArgs] = {}
+    for entry in config.access_entries:
+        scope = aws.eks.AccessPolicyAssociationAccessScopeArgs(
+            type="namespace" if entry.namespaces else "cluster",
+            namespaces=list(entry.namespaces) or None,
+        )
+        policy_arn = (
+            f"arn:{ctx.partition}:eks::aws:cluster-access-policy/{entry.policy.policy_name}"
+        )
+        entries[entry.name] = eks.AccessEntryArgs(
+            principal_arn=entry.principal_arn,
+            access_policies={
+                entry.policy.value: eks.AccessPolicyAssociationArgs(
+                    policy_arn=policy_arn, access_scope=scope
+                )
+            },
+        )
+    return entries
+
+
 def ecr_lifecycle_policy() -> str:
     """Untagged layers go after a week; of tagged images the newest ten stay."""
     return json.dumps(
@@ -123,6 +148,8 @@ class ServiceCluster(pulumi.ComponentResource):
             encryption_config_key_arn=key.arn,
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             authentication_mode=eks.AuthenticationMode.API,
+            # Deployers (CI) and admins by name; the creator keeps its bootstrap admin entry.
+            access_entries=access_entries(config, self._args.context) or None,
             service_role=self._cluster_role(key),
             cluster_security_group=args.control_plane_security_group,
             # Nodes get the app SG from their launch templates; pulumi-eks's default node SG

@@ -33,6 +33,9 @@ class TradingVpcArgs:
     context: AwsContext
     protect: bool
     reachability: tuple[Flow, ...] = REACHABILITY
+    # Peer.DEPLOYER's sources: CIDRs and security-group ids (eks.privateAccess*).
+    deployer_cidrs: Sequence[str] = ()
+    deployer_security_group_ids: Sequence[str] = ()
 
 
 class TradingVpc(pulumi.ComponentResource):
@@ -55,6 +58,12 @@ class TradingVpc(pulumi.ComponentResource):
         azs = list(args.availability_zones)[: net.az_count]
         # A caller's own table gets the invariants the default one gets at import.
         check_table(args.reachability)
+        deployer_flow = any(Peer.DEPLOYER in (f.source, f.destination) for f in args.reachability)
+        has_deployers = bool(args.deployer_cidrs or args.deployer_security_group_ids)
+        if deployer_flow != has_deployers:
+            raise ValueError(
+                "a deployer flow needs deployer CIDRs or security groups, and they need the flow"
+            )
         super().__init__("trading:network:TradingVpc", name, None, opts)
         self._name = name
         self._args = args
@@ -307,16 +316,28 @@ class TradingVpc(pulumi.ComponentResource):
                 else aws.vpc.SecurityGroupEgressRule
             )
             peer = spec.peer
+            common = {
+                "security_group_id": groups[spec.role].id,
+                "ip_protocol": spec.protocol,
+                "from_port": spec.from_port,
+                "to_port": spec.to_port,
+                "description": spec.description,
+                "opts": child_options(self),
+            }
+            if peer is Peer.DEPLOYER:
+                # One rule per configured source, each named by its position in the config.
+                for i, cidr in enumerate(self._args.deployer_cidrs):
+                    rule_type(f"{name}-{spec.slug}-cidr{i}", cidr_ipv4=cidr, **common)
+                for i, group in enumerate(self._args.deployer_security_group_ids):
+                    rule_type(
+                        f"{name}-{spec.slug}-sg{i}", referenced_security_group_id=group, **common
+                    )
+                continue
             rule_type(
                 f"{name}-{spec.slug}",
-                security_group_id=groups[spec.role].id,
-                ip_protocol=spec.protocol,
-                from_port=spec.from_port,
-                to_port=spec.to_port,
                 referenced_security_group_id=groups[peer].id if isinstance(peer, Role) else None,
                 prefix_list_id=prefix_lists.get(peer) if isinstance(peer, Peer) else None,
                 cidr_ipv4=WORLD_IPV4 if peer is Peer.INTERNET else None,
-                description=spec.description,
-                opts=child_options(self),
+                **common,
             )
         return groups

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -14,6 +15,7 @@ from components.versions import DEFAULT_EKS_VERSION, Product, support_problem, s
 from .errors import SettingError, raise_all
 from .instances import Architecture, architecture, check_al2023
 from .schema import (
+    CHOICE,
     SCHEMA,
     InstanceType,
     Integer,
@@ -81,14 +83,72 @@ class NodeGroupConfig:
         return architecture(self.instance_type)
 
 
+# Shorter prefixes cover more than 1/256 of the IPv4 space: the pack's "world-open"
+# (policies/world.py), whether one range or the halves of /0 side by side.
+_WIDEST_API_CLIENT_PREFIX = 8
+
+
 def _public_access_cidr(value: str) -> str:
     network = _parse_cidr(value)
-    if network.prefixlen == 0:
+    if network.prefixlen < _WIDEST_API_CLIENT_PREFIX:
         raise SettingError(
             f"{value} would open the Kubernetes API to the whole internet",
-            "the CIDRs of your offices or CI runners; [] keeps the endpoint private",
+            "the CIDRs of your offices or CI runners (/8 or narrower); [] keeps it private",
         )
     return str(network)
+
+
+class AccessPolicy(StrEnum):
+    """EKS access policies (AmazonEKS<...>Policy) an access entry may be granted."""
+
+    CLUSTER_ADMIN = "cluster-admin"  # everything; cluster scope only
+    ADMIN = "admin"
+    EDIT = "edit"
+    VIEW = "view"
+
+    @property
+    def policy_name(self) -> str:
+        return {
+            AccessPolicy.CLUSTER_ADMIN: "AmazonEKSClusterAdminPolicy",
+            AccessPolicy.ADMIN: "AmazonEKSAdminPolicy",
+            AccessPolicy.EDIT: "AmazonEKSEditPolicy",
+            AccessPolicy.VIEW: "AmazonEKSViewPolicy",
+        }[self]
+
+
+_PRINCIPAL = Text(
+    r"arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}",
+    "an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/ci-deployer",
+    "principal ARN",
+)
+_NAMESPACE = Text(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "a Kubernetes namespace name", "namespace")
+_SECURITY_GROUP = Text(r"sg-[0-9a-f]{8,17}", "a security group id, e.g. sg-0123456789abcdef0", "id")
+
+
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class AccessEntryConfig:
+    """An IAM principal that may use the Kubernetes API (EKS access entries, API mode)."""
+
+    name: Annotated[str, Text(r"[a-z][a-z0-9-]{0,62}", "[a-z][a-z0-9-]*", "entry name")] = Field(
+        description="the entry's key under `eks.accessEntries`"
+    )
+    principal_arn: Annotated[str, _PRINCIPAL] = Field(description="the IAM role or user")
+    policy: Annotated[AccessPolicy, CHOICE] = Field(
+        description="`cluster-admin` (deployers: the charts install CRDs and cluster roles), "
+        "`admin`, `edit` or `view`"
+    )
+    namespaces: Annotated[tuple[str, ...], Strings(_NAMESPACE.validate)] = Field(
+        (), description="limit the policy to these namespaces; empty: the whole cluster"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.policy is AccessPolicy.CLUSTER_ADMIN and self.namespaces:
+            raise SettingError(
+                "cluster-admin is cluster-wide by definition; use admin for namespaces",
+                at=("namespaces",),
+            )
+        return self
 
 
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
@@ -115,6 +175,19 @@ class EksConfig:
     public_access_cidrs: Annotated[tuple[str, ...], Strings(_public_access_cidr)] = Field(
         (), description="empty: private endpoint; else public to exactly these CIDRs"
     )
+    # The deployer's path to the private endpoint: a VPN or peered network, or CI runners'
+    # security groups inside the VPC; each becomes an ingress rule on 443 of the control plane.
+    private_access_cidrs: Annotated[tuple[str, ...], Strings(_public_access_cidr)] = Field(
+        (), description="CIDRs (VPN, peered CI) allowed on 443 to the private API endpoint"
+    )
+    private_access_security_group_ids: Annotated[
+        tuple[str, ...], Strings(_SECURITY_GROUP.validate)
+    ] = Field((), description="security groups (CI runners in the VPC) allowed on 443 to the API")
+    access_entries: tuple[AccessEntryConfig, ...] = Field(
+        (),
+        description="IAM principals given Kubernetes access by name: `principalArn`, `policy`, "
+        "optional `namespaces`; the cluster's creator is admin besides",
+    )
     # The tag CI pushed to every service's ECR repository; changing it rolls the deployments.
     image_tag: Annotated[
         str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")
@@ -137,6 +210,15 @@ class EksConfig:
         if problem is not None:
             raise SettingError(problem, ", ".join(supported_versions(Product.EKS, today)))
         return value
+
+    @field_validator("access_entries", mode="before")
+    @classmethod
+    def _named_entries(cls, value: Any) -> Any:
+        return named(value)
+
+    @property
+    def has_private_access_path(self) -> bool:
+        return bool(self.private_access_cidrs or self.private_access_security_group_ids)
 
     @field_validator("node_groups", mode="before")
     @classmethod

@@ -47,6 +47,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "protect",
         "alias_resource_name",
         "region",
+        "depends_on",
     },
     encrypted_log_group: {
         "resource_name",
