@@ -50,7 +50,7 @@ class TradingWorkloadsArgs:
     vpc_id: pulumi.Input[str]
     node_groups: Sequence[NodeGroupConfig]
     repository_urls: Mapping[Service, pulumi.Input[str]]
-    image_tag: str
+    image_tag: str | None  # None: nothing pushed yet, so no Deployments (and no HPAs, PDBs)
     target_group_arns: Mapping[Service, pulumi.Input[str]]  # one per exposed service
     context: AwsContext
 
@@ -106,9 +106,14 @@ class TradingWorkloads(pulumi.ComponentResource):
             ),
             opts=self._in_cluster(),
         )
-        controller = self._load_balancer_controller()
-        for service, spec in SERVICES.items():
-            self._workload(spec, placements[service], namespace, controller)
+        # The first `up` creates the cluster and the (empty) repositories; the controller and
+        # the services follow with the first release, once a tag is set. So a new stack's
+        # preview needs no API server: the Helm release is the one resource that contacts it
+        # even in preview, and the cluster does not exist yet.
+        if args.image_tag is not None:
+            controller = self._load_balancer_controller()
+            for service, spec in SERVICES.items():
+                self._workload(spec, placements[service], namespace, controller, args.image_tag)
         self.namespace = namespace.metadata.name
         self.register_outputs({"namespace": self.namespace})
 
@@ -212,6 +217,7 @@ class TradingWorkloads(pulumi.ComponentResource):
         placed: dict[str, Any],
         namespace: k8s.core.v1.Namespace,
         controller: k8s.helm.v3.Release,
+        image_tag: str,
     ) -> None:
         args, service = self._args, spec.service
         name, sizing = f"{self._name}-{service}", spec.sizing
@@ -219,7 +225,7 @@ class TradingWorkloads(pulumi.ComponentResource):
         metadata = k8s.meta.v1.ObjectMetaArgs(
             name=str(service), namespace=namespace.metadata.name, labels=labels
         )
-        image = pulumi.Output.concat(args.repository_urls[service], ":", args.image_tag)
+        image = pulumi.Output.concat(args.repository_urls[service], ":", image_tag)
         probe = k8s.core.v1.ProbeArgs(
             http_get=k8s.core.v1.HTTPGetActionArgs(path="/health", port=spec.port),
             period_seconds=10,

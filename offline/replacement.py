@@ -126,6 +126,8 @@ FORCE_NEW: Final[dict[str, frozenset[str]]] = {
         "aws:secretsmanager/secretVersion:SecretVersion": ("secretId", "secretString"),
         "aws:sns/topic:Topic": (*_NAMED, "fifoTopic"),
         "aws:sns/topicPolicy:TopicPolicy": ("arn",),
+        # A subscription's topic, protocol and endpoint are its identity (SNS Subscribe).
+        "aws:sns/topicSubscription:TopicSubscription": ("topic", "protocol", "endpoint"),
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("securityGroupId",),
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("securityGroupId",),
         "aws:wafv2/ipSet:IpSet": (*_NAMED, "scope", "ipAddressVersion"),

@@ -74,7 +74,13 @@ def test_bad_config_fails_before_any_resource(overrides: dict[str, Any], key: st
 
 
 def test_region_with_too_few_zones_fails_before_cloud_resources() -> None:
-    overrides = {"aws:region": "us-west-1", "trading-platform:network": {"azCount": 3}}
+    overrides = {
+        "aws:region": "us-west-1",
+        "trading-platform:network": {
+            "azCount": 3,
+            "availabilityZones": ["us-west-1a", "us-west-1b", "us-west-1c"],
+        },
+    }
     with pytest.raises(ProgramError) as raised:
         run_program("dev", preview=False, overrides=overrides)
     assert str(raised.value) == (

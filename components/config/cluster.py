@@ -189,9 +189,18 @@ class EksConfig:
         "optional `namespaces`; the cluster's creator is admin besides",
     )
     # The tag CI pushed to every service's ECR repository; changing it rolls the deployments.
-    image_tag: Annotated[
-        str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")
-    ] = Field("bootstrap", description="image tag deployed from the (immutable) ECR repositories")
+    # Unset on a new stack: the repositories are created in the same run and hold nothing yet,
+    # so Deployments would wait out their readiness timeout on ImagePullBackOff.
+    image_tag: (
+        Annotated[
+            str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")
+        ]
+        | None
+    ) = Field(
+        None,
+        description="image tag deployed from the (immutable) ECR repositories; unset: no "
+        "Deployments yet (set it once CI has pushed every service's image)",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -242,7 +242,7 @@ def test_provider_is_built_from_the_secret_kubeconfig() -> None:
 
 @pytest.mark.parametrize("preview", [False, True])
 def test_program_builds_the_provider_from_the_cluster_kubeconfig(preview: bool) -> None:
-    run = stack("dev", preview)
+    run = stack("prod", preview)  # released: prod sets eks.imageTag
     [provider] = run.of_type("pulumi:providers:kubernetes")
     kubeconfig = provider.get("kubeconfig")
     assert is_secret(kubeconfig)
@@ -252,3 +252,33 @@ def test_program_builds_the_provider_from_the_cluster_kubeconfig(preview: bool) 
         assert ".eks.amazonaws.com" in reveal(kubeconfig)
     bindings = run.of_type("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
     assert len(bindings) == 2
+
+
+def test_without_an_image_tag_nothing_waits_on_an_image() -> None:
+    """A new stack's repositories are empty: no Deployment may wait for a pull that fails."""
+    config = tier_config("growth")
+
+    def build() -> None:
+        TradingWorkloads(
+            "workloads",
+            TradingWorkloadsArgs(
+                name_prefix="trading-test",
+                kubeconfig=pulumi.Output.secret(KUBECONFIG),
+                cluster_name="trading-prod",
+                vpc_id="vpc-0test",
+                node_groups=config.eks.node_groups,
+                repository_urls=REPOSITORIES,
+                image_tag=None,
+                target_group_arns=TARGET_GROUPS,
+                context=CONTEXT,
+            ),
+        )
+
+    run = run_component(build, preview=True)
+    types = {r.type for r in run.resources}
+    assert "kubernetes:apps/v1:Deployment" not in types
+    assert "kubernetes:autoscaling/v2:HorizontalPodAutoscaler" not in types
+    assert "kubernetes:policy/v1:PodDisruptionBudget" not in types
+    # Nothing that needs a live API server in preview: the cluster does not exist yet.
+    assert "kubernetes:helm.sh/v3:Release" not in types
+    assert "kubernetes:core/v1:Namespace" in types

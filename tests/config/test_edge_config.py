@@ -166,7 +166,7 @@ def test_malformed_kubernetes_version() -> None:
 
 
 def test_image_tag_default_and_override() -> None:
-    assert load().eks.image_tag == "bootstrap"
+    assert load().eks.image_tag is None
     assert load({EKS: {"imageTag": "v1.4.2"}}).eks.image_tag == "v1.4.2"
     with raises(f"{EKS}.imageTag", "malformed value 'v1 beta'"):
         load({EKS: {"imageTag": "v1 beta"}})

@@ -55,8 +55,8 @@ def test_text_plan_ends_with_summary_and_verdict(
     assert summary.endswith("; deploy checks: 0 errors, 0 warnings")
     assert verdict == "Verdict: OK (exit 0)"
     assert "Policies (policies/config/dev.json): 0 mandatory" in text
-    assert "  lb-listener-tls [high; ELB.1]" in text
-    assert "exempted: reason: Internal NLB in TCP passthrough" in text
+    assert "  lb-listener-tls [high; ELB.1, ELB.3, ELB.8]" in text
+    assert "exempted: owner platform-team, expires 2027-06-01, reason: Internal NLB" in text
     # A setting that used to be hidden: the cache's node type and the WAF login rate limit.
     assert "        nodeType: cache.t4g.medium\n" in text
     assert '"Limit": 100,' in text
@@ -187,7 +187,16 @@ def test_stack_without_policy_config_exits_2(
             lambda c: {
                 **c,
                 "policy-exemptions": {
-                    "exemptions": [{"resource": "x", "policy": "ebs-encrypted", "reason": "tmp"}]
+                    "exemptions": [
+                        {
+                            "resource": "urn:pulumi:bad::trading-platform::aws:ec2/instance:Instance::x",
+                            "policy": "ebs-encrypted",
+                            "finding": "not encrypted",
+                            "owner": "platform-team",
+                            "expires": "2027-01-01",
+                            "reason": "tmp",
+                        }
+                    ]
                 },
             },
             "policy-exemptions: exemptions[0].reason: shorter than 10 characters",
