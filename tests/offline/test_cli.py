@@ -189,7 +189,8 @@ def test_stack_without_policy_config_exits_2(
                 "policy-exemptions": {
                     "exemptions": [
                         {
-                            "resource": "urn:pulumi:bad::trading-platform::aws:ec2/instance:Instance::x",
+                            "resource": "urn:pulumi:bad::trading-platform::"
+                            "aws:ec2/instance:Instance::x",
                             "policy": "ebs-encrypted",
                             "finding": "not encrypted",
                             "owner": "platform-team",
