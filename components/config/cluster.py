@@ -192,9 +192,7 @@ class EksConfig:
     # Unset on a new stack: the repositories are created in the same run and hold nothing yet,
     # so Deployments would wait out their readiness timeout on ImagePullBackOff.
     image_tag: (
-        Annotated[
-            str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")
-        ]
+        Annotated[str, Version(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "a Docker tag, e.g. 'v1.4.2'")]
         | None
     ) = Field(
         None,
