@@ -43,7 +43,7 @@ from .diff_report import format_diff
 from .graph import GraphError, write_graph
 from .markdown import render_markdown
 from .plan import render_plan
-from .plan_diff import PlanDiff, diff_plans, stateful_findings
+from .plan_diff import PlanDiff, diff_plans, name_collision_findings, stateful_findings
 from .plan_document import (
     PlanFileError,
     PolicyResult,
@@ -120,11 +120,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def collect_deploy_findings(run: ProgramRun, diff: PlanDiff | None) -> list[DeployFinding]:
     """Everything that would fail or surprise on a real `pulumi up`: the deploy checks of
-    `run` (offline.deploy_checks) and the diff's stateful replacements and deletions."""
-    return [
-        *run_deploy_checks(run.resources, invokes=run.invokes),
-        *(stateful_findings(diff) if diff else []),
-    ]
+    `run` (offline.deploy_checks); the diff's stateful replacements and deletions, and
+    replacements that would collide with their own fixed name."""
+    from_diff = [*stateful_findings(diff), *name_collision_findings(diff)] if diff else []
+    return [*run_deploy_checks(run.resources, invokes=run.invokes), *from_diff]
 
 
 @dataclass(frozen=True)

@@ -71,12 +71,16 @@ def _strings(value: Any, key: str = "") -> Iterator[str]:
             yield from _strings(v)
 
 
+def own_name_keys(type_token: str) -> tuple[str, ...]:
+    """The inputs that hold a resource's own physical name, for its type."""
+    return (*_NAME_INPUTS, _OWN_NAME_BY_TYPE.get(type_token, "name"))
+
+
 def _identities(resource: CapturedResource) -> set[str]:
     """Names, ids and ARNs by which other resources could refer to ``resource``."""
     if resource.type.startswith(_NOT_HANDLES_PREFIXES):
         return set()
-    keys = [*_NAME_INPUTS, _OWN_NAME_BY_TYPE.get(resource.type, "name")]
-    values = {resource.inputs.get(k) for k in keys}
+    values = {resource.inputs.get(k) for k in own_name_keys(resource.type)}
     values |= {resource.outputs.get(k) for k in ("id", "arn", "name")}
     return {
         v

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from .deploy_checks import own_name_keys
 from .deploy_findings import DeployFinding
 from .replacement import STATEFUL, forces_replacement
 
@@ -40,6 +41,9 @@ class ResourceChange:
     properties: tuple[PropertyChange, ...] = ()
     stateful: bool = False
     protected: bool = False
+    # A replacement that keeps a fixed physical name: the engine creates the new resource
+    # before deleting the old one, and AWS refuses the duplicate name.
+    colliding_name: str | None = None
 
     @property
     def reason(self) -> str:
@@ -104,6 +108,7 @@ def _resource_change(before: dict[str, Any], after: dict[str, Any]) -> ResourceC
         return None
     replaced = type_ != before["type"] or any(p.replaces for p in properties)
     return ResourceChange(
+        colliding_name=_colliding_name(before, after) if replaced else None,
         action="replace" if replaced else "change",
         urn=after["urn"],
         type=type_,
@@ -112,6 +117,16 @@ def _resource_change(before: dict[str, Any], after: dict[str, Any]) -> ResourceC
         stateful=type_ in STATEFUL,
         protected=bool(before.get("options", {}).get("protect")),
     )
+
+
+def _colliding_name(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    if after.get("options", {}).get("deleteBeforeReplace"):
+        return None
+    for key in own_name_keys(after["type"]):
+        name = after.get("inputs", {}).get(key)
+        if isinstance(name, str) and name == before.get("inputs", {}).get(key):
+            return name
+    return None
 
 
 def diff_plans(earlier: dict[str, Any], current: dict[str, Any], *, against: str) -> PlanDiff:
@@ -140,6 +155,25 @@ def diff_plans(earlier: dict[str, Any], current: dict[str, Any], *, against: str
             if change is not None:
                 changes.append(change)
     return PlanDiff(against, tuple(changes), earlier.get("mode") != current.get("mode"))
+
+
+def name_collision_findings(diff: PlanDiff) -> list[DeployFinding]:
+    """An error per replacement that would create its new resource under the old one's name."""
+    return [
+        DeployFinding(
+            check="name-collision",
+            level="error",
+            resource=change.urn,
+            message=(
+                f"{change.type} {change.name} would be replaced (new {change.reason}) under the "
+                f"same name {change.colliding_name!r} while the old one still exists; AWS "
+                "refuses a duplicate name. Change the name with it, use a name prefix, or set "
+                "delete_before_replace (accepting the gap)"
+            ),
+        )
+        for change in diff.changes
+        if change.colliding_name is not None
+    ]
 
 
 def stateful_findings(diff: PlanDiff) -> list[DeployFinding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 from typing import Any
 
 from offline.diff_report import format_diff
@@ -11,6 +12,7 @@ from offline.plan_diff import (
     PropertyChange,
     ResourceChange,
     diff_plans,
+    name_collision_findings,
     stateful_findings,
 )
 from offline.plan_document import resources_only
@@ -204,3 +206,28 @@ def test_plans_of_different_modes_are_flagged() -> None:
     assert "note: the earlier plan was made in the other mode" in format_diff(result)
     changed = {p.path for c in result.changes for p in c.properties}
     assert "kmsKeyId" in changed  # known in update mode, unknown in preview
+
+
+def _with_bucket_input(document: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    for resource in changed["resources"]:
+        if resource["name"] == "store-bucket":
+            resource["inputs"][key] = value
+    return changed
+
+
+def test_a_replacement_under_the_same_fixed_name_is_a_collision() -> None:
+    earlier = plan()
+    # Object lock forces a new bucket, and the bucket keeps its fixed name.
+    result = diff(earlier, _with_bucket_input(earlier, "objectLockEnabled", True))
+    [finding] = name_collision_findings(result)
+    assert finding.check == "name-collision"
+    assert "'trading-test-store'" in finding.message
+    # Renaming it with the change, or deleting before replacing, does not collide.
+    renamed = diff(earlier, plan(bucket_name="trading-test-store-2"))
+    assert name_collision_findings(renamed) == []
+    gap = _with_bucket_input(earlier, "objectLockEnabled", True)
+    for resource in gap["resources"]:
+        if resource["name"] == "store-bucket":
+            resource["options"]["deleteBeforeReplace"] = True
+    assert name_collision_findings(diff(earlier, gap)) == []
