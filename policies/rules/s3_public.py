@@ -31,7 +31,7 @@ from ..engine import (
 from ..iam_documents import UNKNOWN_DOCUMENT
 from . import service_types as st
 from . import types
-from .stack import _of_type, _refers_to, _unmatched_unknowns
+from .stack import _of_type, _refers_to, _uncovered, _unmatched_unknowns
 
 # The four settings of a public access block; each defaults to false when absent.
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
@@ -73,12 +73,9 @@ def _block_findings(block: Resource) -> Iterator[Finding]:
 )
 def s3_public_access_block(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     blocks = _of_type(resources, st.S3_PUBLIC_ACCESS_BLOCKS)
-    unmatched = _unmatched_unknowns(blocks, "bucket")
-    for bucket in _of_type(resources, types.S3_BUCKETS):
-        if any(_refers_to(block, "bucket", bucket) for block in blocks):
-            continue
-        if unmatched:
-            yield cannot_verify(f"which bucket {unmatched[0].name} blocks", bucket.urn)
+    for bucket, unknown in _uncovered(_of_type(resources, types.S3_BUCKETS), blocks, "bucket"):
+        if unknown:
+            yield cannot_verify(f"which bucket {unknown.name} blocks", bucket.urn)
         else:
             yield violation(
                 f"bucket {bucket.name} has no BucketPublicAccessBlock; add one with all four "

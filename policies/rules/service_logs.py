@@ -23,7 +23,7 @@ from ..engine import (
 )
 from . import service_types as st
 from . import types
-from .stack import _of_type, _refers_to, _unmatched_unknowns
+from .stack import _of_type, _refers_to, _uncovered, _unmatched_unknowns
 
 _EKS_LOG_OPTIONS: Final = {
     "requiredLogTypes": {
@@ -144,12 +144,9 @@ def cloudfront_access_logging(resources: Sequence[Resource], _config: Config) ->
 )
 def waf_logging(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     configs = _of_type(resources, st.WEB_ACL_LOGGING)
-    unmatched = _unmatched_unknowns(configs, "resourceArn")
-    for acl in _of_type(resources, st.WEB_ACL):
-        if any(_refers_to(config, "resourceArn", acl) for config in configs):
-            continue
-        if unmatched:
-            yield cannot_verify(f"which web ACL {unmatched[0].name} logs", acl.urn)
+    for acl, unknown in _uncovered(_of_type(resources, st.WEB_ACL), configs, "resourceArn"):
+        if unknown:
+            yield cannot_verify(f"which web ACL {unknown.name} logs", acl.urn)
         else:
             yield violation(
                 f"web ACL {acl.name} has no WebAclLoggingConfiguration; add one", acl.urn

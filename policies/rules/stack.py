@@ -55,6 +55,18 @@ def _unmatched_unknowns(sources: Sequence[Resource], prop: str) -> list[Resource
     return [s for s in sources if s.get(prop) is UNKNOWN and not s.property_dependencies.get(prop)]
 
 
+def _uncovered(
+    subjects: Iterable[Resource], companions: Sequence[Resource], prop: str
+) -> Iterator[tuple[Resource, Resource | None]]:
+    """Subjects no companion names by `prop` (a bucket without its encryption configuration),
+    each with a companion whose `prop` is unknown and unmatched, if any: then the subject
+    cannot be verified rather than failing."""
+    unmatched = _unmatched_unknowns(companions, prop)
+    for subject in subjects:
+        if not any(_refers_to(companion, prop, subject) for companion in companions):
+            yield subject, (unmatched[0] if unmatched else None)
+
+
 @stack_rule(
     name="vpc-flow-logs",
     subjects=(types.VPC, types.AWSX_VPC, types.FLOW_LOG),
@@ -70,13 +82,9 @@ def vpc_flow_logs(resources: Sequence[Resource], _config: Config) -> Iterator[Fi
     wrapped = {vpc.parent for vpc in vpcs}
     # awsx's Vpc runs as a remote component: without its children only the component is seen.
     vpcs += [c for c in _of_type(resources, types.AWSX_VPC) if c.urn not in wrapped]
-    flow_logs = _of_type(resources, types.FLOW_LOG)
-    unmatched = _unmatched_unknowns(flow_logs, "vpcId")
-    for vpc in vpcs:
-        if any(_refers_to(flow_log, "vpcId", vpc) for flow_log in flow_logs):
-            continue
-        if unmatched:
-            yield cannot_verify(f"which VPC flow log {unmatched[0].name} covers", vpc.urn)
+    for vpc, unknown in _uncovered(vpcs, _of_type(resources, types.FLOW_LOG), "vpcId"):
+        if unknown:
+            yield cannot_verify(f"which VPC flow log {unknown.name} covers", vpc.urn)
         else:
             yield violation(f"VPC {vpc.name} has no flow log", vpc.urn)
 
@@ -92,12 +100,9 @@ def vpc_flow_logs(resources: Sequence[Resource], _config: Config) -> Iterator[Fi
 )
 def s3_bucket_encryption(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     configs = _of_type(resources, types.S3_ENCRYPTION_CONFIGS)
-    unmatched = _unmatched_unknowns(configs, "bucket")
-    for bucket in _of_type(resources, types.S3_BUCKETS):
-        if any(_refers_to(config, "bucket", bucket) for config in configs):
-            continue
-        if unmatched:
-            yield cannot_verify(f"which bucket {unmatched[0].name} encrypts", bucket.urn)
+    for bucket, unknown in _uncovered(_of_type(resources, types.S3_BUCKETS), configs, "bucket"):
+        if unknown:
+            yield cannot_verify(f"which bucket {unknown.name} encrypts", bucket.urn)
         else:
             yield violation(
                 f"bucket {bucket.name} has no BucketServerSideEncryptionConfiguration; add one "
