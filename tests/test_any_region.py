@@ -9,9 +9,9 @@ import pytest
 from components.regions import region_facts
 from offline.runner import run_program
 
-# Two regions with an ELB log-delivery account, two opened later without one, one where new
-# accounts lack the "b" zone.
-REGIONS = ("eu-west-1", "us-east-2", "ap-southeast-4", "il-central-1", "ap-northeast-1")
+# Two regions with an ELB log-delivery account, two opened later without one (Tokyo's missing
+# "b" zone is the region table's own test).
+REGIONS = ("eu-west-1", "us-east-2", "ap-southeast-4", "il-central-1")
 
 
 @pytest.mark.parametrize("region", REGIONS)

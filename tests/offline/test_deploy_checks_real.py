@@ -19,8 +19,7 @@ def test_real_stacks_have_no_deploy_check_error(name: str, preview: bool) -> Non
 
 
 VARIANTS: dict[str, dict[str, Any]] = {
-    "growth": {"trading-platform:tier": "growth"},
-    "aurora-serverless-cache-scram": {
+    "growth-aurora-serverless-cache-scram": {
         "trading-platform:postgres": {"engine": "aurora-postgresql"},
         "trading-platform:cache": {"mode": "serverless"},
         "trading-platform:tier": "growth",
