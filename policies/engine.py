@@ -197,6 +197,16 @@ def cannot_verify(what: str, urn: str | None = None) -> Finding:
     return Finding(f"cannot verify {what}: unknown during preview", urn, unverifiable=True)
 
 
+def require_setting(resource: Resource, path: str, wanted: Any, fix: str) -> Iterator[Finding]:
+    """A setting that must be exactly ``wanted``: cannot verify while unknown, else a violation
+    saying what it is and ``fix``."""
+    value = resource.get(path)
+    if value is UNKNOWN:
+        yield cannot_verify(path)
+    elif value != wanted:
+        yield violation(f"{path} is {describe(value)}; {fix}")
+
+
 def describe(value: Any) -> str:
     """A value as a message shows it."""
     if value is None:

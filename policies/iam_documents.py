@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from . import world
-from .engine import UNKNOWN, Finding, Resource, violation
+from .engine import UNKNOWN, Finding, Resource, cannot_verify, violation
 
 _ACCOUNT_ARN: Final = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*):")
 _ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
@@ -191,3 +191,24 @@ def read(resource: Resource, path: str) -> tuple[list[Statement], list[Finding]]
         return parse(resource.get(path)) or [], []
     except InvalidDocumentError as error:
         return [], [violation(f"{path}: {error}")]
+
+
+@dataclass(frozen=True)
+class Grants:
+    """A document read for who it grants to: its statements, what reading it found (malformed,
+    or an allow whose principal is unknown in preview: cannot verify), and the statements that
+    grant to anyone."""
+
+    statements: list[Statement]
+    findings: list[Finding]
+    public: list[Statement]
+
+
+def read_grants(resource: Resource, path: str) -> Grants:
+    statements, problems = read(resource, path)
+    unknown = [
+        cannot_verify(f"{path}: the principal of {statement.label}")
+        for statement in statements
+        if statement.allows and statement.unknown_principal
+    ]
+    return Grants(statements, [*problems, *unknown], list(public_statements(statements)))

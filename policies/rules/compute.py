@@ -16,8 +16,8 @@ from ..engine import (
     ResourceRule,
     as_bool,
     cannot_verify,
-    describe,
     expect_true,
+    require_setting,
     resource_rule,
     violation,
 )
@@ -103,11 +103,9 @@ def ebs_encrypted(resource: Resource, _config: Config) -> Iterator[Finding]:
     unknowns="unknown httpTokens: cannot verify",
 )
 def imdsv2_required(resource: Resource, _config: Config) -> Iterator[Finding]:
-    tokens = resource.get("metadataOptions.httpTokens")
-    if tokens is UNKNOWN:
-        yield cannot_verify("metadataOptions.httpTokens")
-    elif tokens != "required":
-        yield violation(f'metadataOptions.httpTokens is {describe(tokens)}; set it to "required"')
+    yield from require_setting(
+        resource, "metadataOptions.httpTokens", "required", 'set it to "required"'
+    )
 
 
 @resource_rule(

@@ -16,7 +16,6 @@ from ..engine import (
     Finding,
     Resource,
     ResourceRule,
-    cannot_verify,
     resource_rule,
     violation,
 )
@@ -98,12 +97,9 @@ def iam_no_wildcard_admin(resource: Resource, _config: Config) -> Iterator[Findi
     unknowns=UNKNOWN_DOCUMENT,
 )
 def iam_trust_not_public(resource: Resource, _config: Config) -> Iterator[Finding]:
-    statements, problems = iam_documents.read(resource, "assumeRolePolicy")
-    yield from problems
-    for statement in statements:
-        if statement.allows and statement.unknown_principal:
-            yield cannot_verify(f"assumeRolePolicy: the principal of {statement.label}")
-    for statement in iam_documents.public_statements(statements):
+    grants = iam_documents.read_grants(resource, "assumeRolePolicy")
+    yield from grants.findings
+    for statement in grants.public:
         yield violation(
             f"assumeRolePolicy: {statement.label} lets any AWS principal assume the role; name "
             "the service or account, or require aws:PrincipalOrgID / sts:ExternalId"

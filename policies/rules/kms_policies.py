@@ -51,12 +51,10 @@ def _home_accounts(statements: list[iam_documents.Statement]) -> set[str]:
 
 
 def _key_policy(resource: Resource, config: Config) -> Iterator[Finding]:
-    statements, problems = iam_documents.read(resource, "policy")
-    yield from problems
-    for statement in statements:
-        if statement.allows and statement.unknown_principal:
-            yield cannot_verify(f"policy: the principal of {statement.label}")
-    for statement in iam_documents.public_statements(statements):
+    grants = iam_documents.read_grants(resource, "policy")
+    statements = grants.statements
+    yield from grants.findings
+    for statement in grants.public:
         yield violation(
             f"policy: {statement.label} lets any principal use or manage the key; name the "
             "account's principals or restrict with kms:CallerAccount/kms:ViaService"

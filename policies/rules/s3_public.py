@@ -24,6 +24,7 @@ from ..engine import (
     as_bool,
     cannot_verify,
     describe,
+    require_setting,
     resource_rule,
     stack_rule,
     violation,
@@ -146,12 +147,9 @@ def s3_acls_disabled(resource: Resource, _config: Config) -> Iterator[Finding]:
 
 def public_policy_findings(resource: Resource, path: str) -> Iterator[Finding]:
     """A resource policy that grants anything to anyone (shared with resource_policies)."""
-    statements, problems = iam_documents.read(resource, path)
-    yield from problems
-    for statement in statements:
-        if statement.allows and statement.unknown_principal:
-            yield cannot_verify(f"{path}: the principal of {statement.label}")
-    for statement in iam_documents.public_statements(statements):
+    grants = iam_documents.read_grants(resource, path)
+    yield from grants.findings
+    for statement in grants.public:
         actions = ", ".join(statement.actions) or "nothing"
         yield violation(
             f"{path}: {statement.label} allows {actions} to any principal with no condition on "
@@ -229,11 +227,7 @@ def s3_tls_only(resources: Sequence[Resource], _config: Config) -> Iterator[Find
     unknowns="unknown status: cannot verify",
 )
 def s3_versioning_enabled(resource: Resource, _config: Config) -> Iterator[Finding]:
-    status = resource.get("versioningConfiguration.status")
-    if status is UNKNOWN:
-        yield cannot_verify("versioningConfiguration.status")
-    elif status != "Enabled":
-        yield violation(f"versioningConfiguration.status is {describe(status)}; set Enabled")
+    yield from require_setting(resource, "versioningConfiguration.status", "Enabled", "set Enabled")
 
 
 RESOURCE_RULES: list[ResourceRule] = [

@@ -16,6 +16,7 @@ from ..engine import (
     ResourceRule,
     cannot_verify,
     describe,
+    require_setting,
     resource_rule,
     violation,
 )
@@ -40,11 +41,7 @@ _METHOD_AUTH: Final = frozenset({"AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"})
 def lambda_function_url_auth(resource: Resource, _config: Config) -> Iterator[Finding]:
     # NONE adds a public lambda:InvokeFunctionUrl permission that outlives the URL itself.
     # https://www.pulumi.com/registry/packages/aws/api-docs/lambda/functionurl
-    auth = resource.get("authorizationType")
-    if auth is UNKNOWN:
-        yield cannot_verify("authorizationType")
-    elif auth != "AWS_IAM":
-        yield violation(f"authorizationType is {describe(auth)}; use AWS_IAM")
+    yield from require_setting(resource, "authorizationType", "AWS_IAM", "use AWS_IAM")
 
 
 @resource_rule(
