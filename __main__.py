@@ -9,6 +9,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.access import (
+    AccessTargetInputs,
+    access_policy,
+    connection_environment,
+)
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
 from components.config import SubnetTier, from_pulumi
@@ -106,26 +111,6 @@ kafka = KafkaCluster(
     ),
     opts=in_stack,
 )
-engine = MatchingEngineFleet(
-    "matching-engine",
-    MatchingEngineFleetArgs(
-        name_prefix=config.name_prefix,
-        engine=config.matching_engine,
-        vpc_id=network.vpc_id,
-        subnet_ids=network.subnet_ids[SubnetTier.MATCHING_ENGINE],
-        security_group_id=network.security_group_ids[Role.MATCHING_ENGINE],
-        nlb_security_group_id=network.security_group_ids[Role.MATCHING_ENGINE_NLB],
-        logs_kms_key_arn=logs_key.key_arn,
-        kafka_cluster_arn=kafka.cluster_arn,
-        kafka_bootstrap_servers=kafka.bootstrap_brokers_iam,
-        kafka_topics=kafka.topic_names,
-        context=context,
-        protect=config.protect_stateful,
-        volume_key_dependencies=autoscaling_role,
-    ),
-    opts=in_stack,
-)
-
 # The cross-region replica needs AZs of the DR region; nothing else looks there.
 if config.has_dr_replica:
     config.check_offered_dr_zones(regular_zones(config.dr_region))
@@ -148,6 +133,57 @@ data = DataLayer(
         dr_region=config.dr_region,
         dr_availability_zones=config.dr_availability_zones,
         dr_flow_log_retention_days=config.network.flow_log_retention_days,
+        database_users=[
+            access.database_user
+            for access in config.access.by_workload().values()
+            if access.database_user is not None
+        ],
+    ),
+    opts=in_stack,
+)
+
+# The identity half of every flow: each workload's IAM statements, from `access` (the config
+# already refused a need without its flow in the reachability table).
+workload_access = config.access.by_workload()
+access_targets = AccessTargetInputs(
+    context=context,
+    kafka_cluster_arn=kafka.cluster_arn,
+    topic_arns=kafka.topic_arns,
+    proxy_arn=data.proxy_arn,
+    database_secret_arn=data.database_secret_arn,
+    cache_secret_arn=data.cache_secret_arn,
+    secrets_key_arn=data.data_key_arn,
+)
+
+
+def connections(workload: str) -> dict[str, pulumi.Input[str]]:
+    return connection_environment(
+        workload_access[workload],
+        region=config.region,
+        kafka_bootstrap_servers=kafka.bootstrap_brokers_iam,
+        database_secret_arn=data.database_secret_arn,
+        cache_secret_arn=data.cache_secret_arn,
+    )
+
+
+engine = MatchingEngineFleet(
+    "matching-engine",
+    MatchingEngineFleetArgs(
+        name_prefix=config.name_prefix,
+        engine=config.matching_engine,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.subnet_ids[SubnetTier.MATCHING_ENGINE],
+        security_group_id=network.security_group_ids[Role.MATCHING_ENGINE],
+        nlb_security_group_id=network.security_group_ids[Role.MATCHING_ENGINE_NLB],
+        logs_kms_key_arn=logs_key.key_arn,
+        kafka_bootstrap_servers=kafka.bootstrap_brokers_iam,
+        data_access_policy=access_policy(workload_access["matching-engine"], access_targets),
+        database_secret_arn=data.database_secret_arn,
+        cache_secret_arn=data.cache_secret_arn,
+        database_user=config.access.matching_engine.database_user,
+        context=context,
+        protect=config.protect_stateful,
+        volume_key_dependencies=autoscaling_role,
     ),
     opts=in_stack,
 )
@@ -180,7 +216,7 @@ cluster = ServiceCluster(
     ),
     opts=in_stack,
 )
-TradingWorkloads(
+workloads = TradingWorkloads(
     "workloads",
     TradingWorkloadsArgs(
         name_prefix=config.name_prefix,
@@ -191,6 +227,11 @@ TradingWorkloads(
         repository_urls=cluster.repository_urls,
         image_tag=config.eks.image_tag,
         target_group_arns=edge.target_group_arns,
+        access_policies={
+            service: access_policy(workload_access[service.value], access_targets)
+            for service in Service
+        },
+        environment={service: connections(service.value) for service in Service},
         context=context,
     ),
     opts=in_stack,
@@ -213,6 +254,8 @@ observability = Observability(
             max_connections=config.postgres.max_connections,
             cache=data.cache_metric_dimensions,
             kafka_cluster_name=kafka.cluster_name,
+            kafka_topics=kafka.topics,
+            consumer_groups=config.access.consumer_groups,
             nlb_arn_suffix=engine.nlb_arn_suffix,
             engine_target_group_arn_suffixes=engine.target_group_arn_suffixes,
             engine_min_healthy=config.matching_engine.fleet_min,
@@ -227,7 +270,7 @@ observability = Observability(
         alb_target_group_arn_suffixes=edge.target_group_arn_suffixes,
         cache_serverless=config.cache.is_serverless,
         kafka_broker_count=config.kafka.provisioned_broker_count,
-        kafka_topics=kafka.topic_names,
+        kafka_topics=kafka.topics,
         engine_log_groups=[engine.application_log_group_name, engine.gc_log_group_name],
         protect=config.protect_stateful,
     ),
@@ -279,6 +322,14 @@ pulumi.export("webAclArn", edge.web_acl_arn)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
 pulumi.export("ecrRepositoryUrls", cluster.repository_urls)
+# The roles the data flows are granted to: the services' Pod Identity roles and the engine's.
+pulumi.export(
+    "workloadRoleArns",
+    {
+        **{str(service): arn for service, arn in workloads.role_arns.items()},
+        "matching-engine": engine.instance_role_arn,
+    },
+)
 pulumi.export("dashboardName", observability.dashboard_name)
 pulumi.export("alertTopicArn", observability.topic_arn)
 pulumi.export("budgetName", observability.budget_name)

@@ -66,6 +66,9 @@ class AlarmTargets:
     max_connections: int
     cache: Sequence[Mapping[str, pulumi.Input[str]]]  # one per node, or the Serverless cache
     kafka_cluster_name: pulumi.Input[str]
+    # Topic outputs by config name, and the shared consumer groups with the topics they read.
+    kafka_topics: Mapping[str, pulumi.Input[str]]
+    consumer_groups: Mapping[str, Sequence[str]]
     nlb_arn_suffix: pulumi.Input[str]
     engine_target_group_arn_suffixes: Mapping[int, pulumi.Input[str]]  # by port
     engine_min_healthy: int  # 0 while the fleet is intentionally empty: no engine alarms
@@ -229,12 +232,16 @@ def _kafka_alarms(t: AlarmTargets, c: ObservabilityConfig) -> list[AlarmSpec]:
                 Metric(
                     "AWS/Kafka",
                     "SumOffsetLag",
-                    {"Cluster Name": t.kafka_cluster_name, "Consumer Group": group, "Topic": topic},
+                    {
+                        "Cluster Name": t.kafka_cluster_name,
+                        "Consumer Group": group,
+                        "Topic": t.kafka_topics[topic],
+                    },
                     "Maximum",
                 )
             ),
         )
-        for group, topics in c.consumer_groups.items()
+        for group, topics in t.consumer_groups.items()
         for topic in topics
     ]
 

@@ -46,12 +46,14 @@ class DataLayerArgs:
     dr_region: str | None = None
     dr_availability_zones: Sequence[str] = ()
     dr_flow_log_retention_days: int = 365
+    database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
 class DataLayer(pulumi.ComponentResource):
     writer_endpoint: pulumi.Output[str]
     reader_endpoints: list[pulumi.Output[str]]
     proxy_endpoint: pulumi.Output[str]
+    proxy_arn: pulumi.Output[str]
     proxy_read_only_endpoint: pulumi.Output[str] | None
     dr_endpoint: pulumi.Output[str] | None
     cache_endpoint: pulumi.Output[str]
@@ -112,6 +114,8 @@ class DataLayer(pulumi.ComponentResource):
                 target_instance=database.proxy_target_instance,
                 target_cluster=database.proxy_target_cluster,
                 read_only_endpoint=pg.engine is PostgresEngine.AURORA and pg.replica_count > 0,
+                database_users=args.database_users,
+                target_resource_id=database.resource_id,
             ),
             opts=child,
         )
@@ -135,6 +139,7 @@ class DataLayer(pulumi.ComponentResource):
         self.dr_endpoint = database.dr_endpoint
         self.master_secret_arn = database.master_secret_arn
         self.proxy_endpoint = proxy.endpoint
+        self.proxy_arn = proxy.arn
         self.proxy_read_only_endpoint = proxy.read_only_endpoint
         self.cache_endpoint = cache.endpoint
         self.cache_reader_endpoint = cache.reader_endpoint

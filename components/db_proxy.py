@@ -4,6 +4,14 @@ Short-lived pods and engine restarts open connections constantly; the proxy keep
 to the database (seed 000: at most 80% of max_connections, 120 s borrow timeout, 30 min idle
 client timeout), rides through failovers, and reads the master credentials from Secrets Manager
 itself. Clients must use TLS and, by default, IAM tokens instead of a password.
+
+Workloads log in as their own database users (``access.<workload>.databaseUser``) with IAM
+tokens end to end: the proxy's default auth scheme is ``IAM_AUTH``, so it also logs in to the
+database with IAM tokens for those users, which its role may create (``rds-db:connect`` on the
+database's ``dbuser:<resource id>/<user>``). The master user keeps its Secrets Manager login
+through the proxy, for migrations and for creating those users (RDS user guide, "Configuring IAM
+authentication for RDS Proxy" and "Migrating to end-to-end IAM authentication", which keeps both
+while the users move).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .access import db_user_arn
 from .aws_context import AwsContext, policy_json
 from .blocks import child_options
 from .config.data import ProxyConfig
@@ -31,10 +40,36 @@ class DatabaseProxyArgs:
     target_instance: pulumi.Input[str] | None = None  # RDS: the primary's identifier
     target_cluster: pulumi.Input[str] | None = None  # Aurora: the cluster's identifier
     read_only_endpoint: bool = False  # Aurora with readers only
+    # The workloads' database users, and the target's resource id (db-... or cluster-...) that
+    # their rds-db:connect resources name.
+    database_users: Sequence[str] = ()
+    target_resource_id: pulumi.Input[str] | None = None
 
 
-def proxy_role_policy(ctx: AwsContext, secret_arn: str, kms_key_arn: str) -> str:
-    """Read one secret, and decrypt with one key only as Secrets Manager does it for us."""
+def proxy_role_policy(
+    ctx: AwsContext,
+    secret_arn: str,
+    kms_key_arn: str,
+    *,
+    target_resource_id: str | None = None,
+    database_users: Sequence[str] = (),
+) -> str:
+    """Read one secret, decrypt with one key only as Secrets Manager does it for us, and log in
+    to the database as the workloads' users with IAM tokens."""
+    connect = (
+        [
+            {
+                "Sid": "ConnectAsWorkloadUsers",
+                "Effect": "Allow",
+                "Action": "rds-db:connect",
+                "Resource": [
+                    db_user_arn(ctx, target_resource_id, user) for user in sorted(database_users)
+                ],
+            }
+        ]
+        if database_users and target_resource_id is not None
+        else []
+    )
     return policy_json(
         [
             {
@@ -54,12 +89,14 @@ def proxy_role_policy(ctx: AwsContext, secret_arn: str, kms_key_arn: str) -> str
                     }
                 },
             },
+            *connect,
         ]
     )
 
 
 class DatabaseProxy(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
+    arn: pulumi.Output[str]  # its prx-... id names the workloads' rds-db:connect resources
     read_only_endpoint: pulumi.Output[str] | None
 
     def __init__(
@@ -68,6 +105,8 @@ class DatabaseProxy(pulumi.ComponentResource):
         super().__init__("trading:data:DatabaseProxy", name, None, opts)
         if (args.target_instance is None) == (args.target_cluster is None):
             raise ValueError("DatabaseProxy needs exactly one of target_instance, target_cluster")
+        if args.database_users and args.target_resource_id is None:
+            raise ValueError("DatabaseProxy needs the target's resource id for database users")
         ctx = args.context
         proxy_name = f"{args.name_prefix}-postgres"
 
@@ -90,8 +129,16 @@ class DatabaseProxy(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-read-secret",
             role=role.id,
-            policy=pulumi.Output.all(args.secret_arn, args.kms_key_arn).apply(
-                lambda arns: proxy_role_policy(ctx, arns[0], arns[1])
+            policy=pulumi.Output.all(
+                args.secret_arn, args.kms_key_arn, args.target_resource_id
+            ).apply(
+                lambda v: proxy_role_policy(
+                    ctx,
+                    v[0],
+                    v[1],
+                    target_resource_id=v[2],
+                    database_users=args.database_users,
+                )
             ),
             opts=child_options(self),
         )
@@ -100,6 +147,8 @@ class DatabaseProxy(pulumi.ComponentResource):
             name=proxy_name,
             engine_family="POSTGRESQL",
             role_arn=role.arn,
+            # IAM tokens from the client through to the database for the workloads' users.
+            default_auth_scheme="IAM_AUTH" if args.database_users else None,
             require_tls=True,
             idle_client_timeout=args.proxy.idle_client_timeout_seconds,
             vpc_subnet_ids=list(args.subnet_ids),
@@ -134,6 +183,7 @@ class DatabaseProxy(pulumi.ComponentResource):
             opts=child_options(self),
         )
         self.endpoint = proxy.endpoint
+        self.arn = proxy.arn
         self.read_only_endpoint = None
         if args.read_only_endpoint:
             # Only Aurora targets have readers behind a proxy; the endpoint spreads
@@ -149,5 +199,9 @@ class DatabaseProxy(pulumi.ComponentResource):
                 opts=child_options(self),
             ).endpoint
         self.register_outputs(
-            {"endpoint": self.endpoint, "readOnlyEndpoint": self.read_only_endpoint}
+            {
+                "endpoint": self.endpoint,
+                "arn": self.arn,
+                "readOnlyEndpoint": self.read_only_endpoint,
+            }
         )

@@ -88,6 +88,10 @@ class KafkaBuild:
     cluster_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     bootstrap_brokers_iam: pulumi.Output[str]
+    # By config name: the topic resource's outputs (provisioned), or names and ARNs derived
+    # from the cluster's ARN (Serverless, whose topics an admin client creates).
+    topics: dict[str, pulumi.Output[str]]
+    topic_arns: dict[str, pulumi.Output[str]]
     bootstrap_brokers_scram: pulumi.Output[str] | None = None
     kms_key_arn: pulumi.Output[str] | None = None
     broker_log_group_name: pulumi.Output[str] | None = None
@@ -101,6 +105,10 @@ class KafkaCluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]  # CloudWatch's "Cluster Name" dimension
     bootstrap_brokers_iam: pulumi.Output[str]
     topic_names: list[str]
+    # By config name, from the topics' own outputs, so whatever names a topic (IAM grants, lag
+    # alarms, the dashboard) waits for it to exist.
+    topics: dict[str, pulumi.Output[str]]
+    topic_arns: dict[str, pulumi.Output[str]]
     bootstrap_brokers_scram: pulumi.Output[str] | None  # only with SCRAM on
     kms_key_arn: pulumi.Output[str] | None  # provisioned only; Serverless encrypts with AWS's
     broker_log_group_name: pulumi.Output[str] | None  # provisioned only
@@ -121,6 +129,8 @@ class KafkaCluster(pulumi.ComponentResource):
         self.cluster_arn = built.cluster_arn
         self.cluster_name = built.cluster_name
         self.bootstrap_brokers_iam = built.bootstrap_brokers_iam
+        self.topics = built.topics
+        self.topic_arns = built.topic_arns
         self.bootstrap_brokers_scram = built.bootstrap_brokers_scram
         self.kms_key_arn = built.kms_key_arn
         self.broker_log_group_name = built.broker_log_group_name
@@ -158,10 +168,18 @@ class KafkaCluster(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-kafka"},
             opts=child_options(self, protect=args.protect),
         )
+        names = [t.name for t in args.kafka.topics]
         return KafkaBuild(
             cluster_arn=cluster.arn,
             cluster_name=cluster.cluster_name,
             bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+            topics={topic: pulumi.Output.from_input(topic) for topic in names},
+            topic_arns={
+                topic: cluster.arn.apply(
+                    lambda arn, topic=topic: kafka_resource_arn(arn, "topic", topic)
+                )
+                for topic in names
+            },
         )
 
     def _provisioned(self) -> KafkaBuild:
@@ -261,8 +279,8 @@ class KafkaCluster(pulumi.ComponentResource):
         if kafka.scram:
             self._scram_secret(cluster, key)
 
-        for topic in kafka.topics:
-            aws.msk.Topic(
+        topics = {
+            topic.name: aws.msk.Topic(
                 f"{name}-topic-{topic.name}",
                 cluster_arn=cluster.arn,
                 name=topic.name,
@@ -271,10 +289,14 @@ class KafkaCluster(pulumi.ComponentResource):
                 configs=json.dumps(topic.kafka_configs(), sort_keys=True),
                 opts=stateful,
             )
+            for topic in kafka.topics
+        }
         return KafkaBuild(
             cluster_arn=cluster.arn,
             cluster_name=cluster.cluster_name,
             bootstrap_brokers_iam=cluster.bootstrap_brokers_sasl_iam,
+            topics={key: topic.name for key, topic in topics.items()},
+            topic_arns={key: topic.arn for key, topic in topics.items()},
             bootstrap_brokers_scram=cluster.bootstrap_brokers_sasl_scram if kafka.scram else None,
             kms_key_arn=key.arn,
             broker_log_group_name=log_group.name,

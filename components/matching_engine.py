@@ -28,7 +28,6 @@ from .blocks import (
 )
 from .config import MatchingEngineConfig
 from .config.instances import architecture
-from .kafka import kafka_resource_arn
 from .reachability import ENGINE_GRPC_PORT, ENGINE_TCP_PORT
 
 USER_DATA_TEMPLATE = Path(__file__).parent / "templates" / "matching_engine_user_data.sh.tmpl"
@@ -38,8 +37,6 @@ AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-d
 # A healthy engine is back in service within this long after boot (JVM start and pre-touch).
 HEALTH_CHECK_GRACE_SECONDS = 300
 MIN_HEALTHY_PERCENTAGE = 66
-# The consumer-group names the engines may use under IAM auth.
-KAFKA_GROUP_PREFIX = "matching-engine"
 
 
 @dataclass(frozen=True)
@@ -55,6 +52,9 @@ class UserDataParams:
     gc_log_group: str
     metrics_namespace: str
     kafka_bootstrap_servers: str
+    database_secret_arn: str
+    database_user: str  # empty: the engine has no database user
+    cache_secret_arn: str
 
 
 def render_user_data(params: UserDataParams) -> str:
@@ -73,11 +73,9 @@ def host_policy(
     artifact_prefix: str,
     key_arn: str,
     log_group_arns: Sequence[str],
-    kafka_cluster_arn: str,
-    kafka_topics: Sequence[str],
 ) -> str:
-    """What an engine host may do beyond Session Manager: read its build, ship its logs and
-    metrics, and use the Kafka topics it is given."""
+    """What an engine host may do beyond Session Manager and its data flows: read its build and
+    ship its logs and metrics."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ReadEngineArtifacts",
@@ -112,35 +110,7 @@ def host_policy(
             "Resource": "*",  # PutMetricData has no resource type; the namespace scopes it
             "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
         },
-        {
-            "Sid": "KafkaConnect",
-            "Effect": "Allow",
-            "Action": ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
-            "Resource": kafka_cluster_arn,
-        },
-        {
-            "Sid": "KafkaConsumerGroups",
-            "Effect": "Allow",
-            "Action": ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-            "Resource": kafka_resource_arn(kafka_cluster_arn, "group", f"{KAFKA_GROUP_PREFIX}*"),
-        },
     ]
-    # IAM rejects a statement with an empty resource list.
-    if kafka_topics:
-        statements.append(
-            {
-                "Sid": "KafkaTopics",
-                "Effect": "Allow",
-                "Action": [
-                    "kafka-cluster:DescribeTopic",
-                    "kafka-cluster:ReadData",
-                    "kafka-cluster:WriteData",
-                ],
-                "Resource": [
-                    kafka_resource_arn(kafka_cluster_arn, "topic", t) for t in kafka_topics
-                ],
-            }
-        )
     return policy_json(statements)
 
 
@@ -153,9 +123,13 @@ class MatchingEngineFleetArgs:
     security_group_id: pulumi.Input[str]  # Role.MATCHING_ENGINE
     nlb_security_group_id: pulumi.Input[str]  # Role.MATCHING_ENGINE_NLB
     logs_kms_key_arn: pulumi.Input[str]
-    kafka_cluster_arn: pulumi.Input[str]
     kafka_bootstrap_servers: pulumi.Input[str]  # SASL/IAM over TLS
-    kafka_topics: Sequence[str]
+    # The engine's data flows (Kafka, the database through RDS Proxy, the cache credential):
+    # ``components.access.access_policy`` of ``access.matchingEngine``; None when it needs none.
+    data_access_policy: pulumi.Input[str] | None
+    database_secret_arn: pulumi.Input[str]  # connection settings (proxy endpoint, port, db)
+    cache_secret_arn: pulumi.Input[str]  # the cache endpoint and its credential
+    database_user: str | None  # logs in through RDS Proxy with an IAM token
     context: AwsContext
     protect: bool
     # The Auto Scaling service-linked role, when the stack creates it: the key policy names it.
@@ -217,7 +191,12 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         # Without a build there is nothing to boot: the ASG stays at 0 hosts (fleet_min and
         # fleet_desired) and the template carries no bootstrap that would fail under set -e.
         user_data = (
-            pulumi.Output.all(bucket.bucket, args.kafka_bootstrap_servers).apply(
+            pulumi.Output.all(
+                bucket.bucket,
+                args.kafka_bootstrap_servers,
+                args.database_secret_arn,
+                args.cache_secret_arn,
+            ).apply(
                 lambda values: base64.b64encode(
                     render_user_data(
                         UserDataParams(
@@ -230,6 +209,9 @@ class MatchingEngineFleet(pulumi.ComponentResource):
                             gc_log_group=f"/{prefix}/matching-engine/gc",
                             metrics_namespace=METRICS_NAMESPACE,
                             kafka_bootstrap_servers=values[1],
+                            database_secret_arn=values[2],
+                            database_user=args.database_user or "",
+                            cache_secret_arn=values[3],
                         )
                     ).encode()
                 ).decode()
@@ -424,13 +406,9 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             policy_arn=f"arn:{ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore",
             opts=child,
         )
-        prefix, topics = args.engine.artifact_prefix, list(args.kafka_topics)
+        prefix = args.engine.artifact_prefix
         policy = pulumi.Output.all(
-            bucket.arn,
-            key.arn,
-            log_groups["application"].arn,
-            log_groups["gc"].arn,
-            args.kafka_cluster_arn,
+            bucket.arn, key.arn, log_groups["application"].arn, log_groups["gc"].arn
         ).apply(
             lambda v: host_policy(
                 ctx,
@@ -438,11 +416,13 @@ class MatchingEngineFleet(pulumi.ComponentResource):
                 artifact_prefix=prefix,
                 key_arn=v[1],
                 log_group_arns=[v[2], v[3]],
-                kafka_cluster_arn=v[4],
-                kafka_topics=topics,
             )
         )
         aws.iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=child)
+        if args.data_access_policy is not None:
+            aws.iam.RolePolicy(
+                f"{name}-data-access", role=role.id, policy=args.data_access_policy, opts=child
+            )
         profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=child)
         return profile, role
 

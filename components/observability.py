@@ -36,7 +36,7 @@ class ObservabilityArgs:
     alb_target_group_arn_suffixes: Mapping[Service, pulumi.Input[str]]  # exposed services
     cache_serverless: bool
     kafka_broker_count: int  # 0 for MSK Serverless
-    kafka_topics: Sequence[str]
+    kafka_topics: Mapping[str, pulumi.Input[str]]  # the topics' outputs, by config name
     engine_log_groups: Sequence[pulumi.Input[str]]  # MatchingEngineFleet's, referenced
     protect: bool
 
@@ -127,6 +127,7 @@ class Observability(pulumi.ComponentResource):
             nlb=targets.nlb_arn_suffix,
             engine={str(p): s for p, s in targets.engine_target_group_arn_suffixes.items()},
             acl=args.web_acl_name,
+            topics=dict(args.kafka_topics),
             logs=[*(g.name for g in log_groups.values()), *args.engine_log_groups],
         ).apply(
             lambda v: dashboard_body(
@@ -139,8 +140,11 @@ class Observability(pulumi.ComponentResource):
                     cache_serverless=args.cache_serverless,
                     kafka_cluster_name=v["kafka"],
                     kafka_broker_count=args.kafka_broker_count,
-                    kafka_topics=list(args.kafka_topics),
-                    consumer_groups={g: list(t) for g, t in config.consumer_groups.items()},
+                    kafka_topics=list(v["topics"].values()),
+                    consumer_groups={
+                        group: [v["topics"][topic] for topic in topics]
+                        for group, topics in targets.consumer_groups.items()
+                    },
                     nlb_arn_suffix=v["nlb"],
                     engine_target_group_arn_suffixes=v["engine"],
                     web_acl_name=v["acl"],

@@ -113,6 +113,8 @@ class PostgresBuild:
     dr_endpoint: pulumi.Output[str] | None = None
     proxy_target_instance: pulumi.Output[str] | None = None
     proxy_target_cluster: pulumi.Output[str] | None = None
+    # db-... or cluster-...: what the proxy's rds-db:connect resources name.
+    resource_id: pulumi.Output[str] | None = None
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -122,6 +124,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     master_secret_arn: pulumi.Output[str]
     proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
     proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
+    resource_id: pulumi.Output[str] | None  # db-... (RDS) or cluster-... (Aurora)
     # AWS/RDS dimensions of the writer: DBInstanceIdentifier (RDS) or DBClusterIdentifier.
     metric_dimensions: dict[str, pulumi.Output[str]]
 
@@ -139,6 +142,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.master_secret_arn = built.master_secret_arn
         self.proxy_target_instance = built.proxy_target_instance
         self.proxy_target_cluster = built.proxy_target_cluster
+        self.resource_id = built.resource_id
         self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {
@@ -304,6 +308,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             metric_dimensions={"DBInstanceIdentifier": primary.identifier},
             dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
             proxy_target_instance=primary.identifier,
+            resource_id=primary.resource_id,
         )
 
     def _generated_password(self) -> random.RandomPassword:
@@ -465,6 +470,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             ),
             metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
             proxy_target_cluster=cluster.cluster_identifier,
+            resource_id=cluster.cluster_resource_id,
         )
 
 

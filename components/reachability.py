@@ -6,6 +6,13 @@ rule on the source's SG (referencing the destination SG), so both sides are leas
 flow from an external peer is ingress only; a flow to one is egress only. Nothing is ever
 reachable from the internet: the only way in is CloudFront (which carries WAF) to the ALB.
 
+Each flow also says how its source authenticates (``Auth``). The network rule is only half of a
+working flow: a flow that authenticates with IAM (Kafka, the database, Secrets Manager, the AWS
+APIs) needs an AWS identity on its source, and ``components.access`` turns the workloads' needs
+into IAM statements only where a flow of the right kind exists. A flow whose source can hold no
+identity (a load balancer, CloudFront) may only be ``Auth.NETWORK``; the table fails at import
+otherwise.
+
 Seed 002 opened 0-65535 between tiers; every port here is the application's own.
 """
 
@@ -49,6 +56,25 @@ class Peer(StrEnum):
 Endpoint = Role | Peer
 
 
+class Auth(StrEnum):
+    """How a flow's source proves who it is, beyond being allowed on the network."""
+
+    NETWORK = "network"  # nothing more: the SG rule (and TLS where the target terminates it)
+    KAFKA_IAM = "kafka-iam"  # SASL/IAM: kafka-cluster:* on the cluster, its topics and groups
+    KAFKA_SCRAM = "kafka-scram"  # a username and password from the SCRAM secret
+    DATABASE_IAM = "database-iam"  # an IAM token for one database user (rds-db:connect)
+    CACHE_CREDENTIAL = "cache-credential"  # the AUTH token or RBAC password from its secret
+    AWS_API = "aws-api"  # SigV4; what the caller may do is its own role's business
+    KUBERNETES = "kubernetes"  # IAM to the API server: access entries, the node role
+
+
+# Sources that can hold an AWS identity: pods (Pod Identity) and nodes, engine hosts (instance
+# profile), RDS Proxy (its role), the control plane (the cluster role), deployers (their own).
+IDENTITY_HOLDERS: frozenset[Endpoint] = frozenset(
+    {Role.APP, Role.MATCHING_ENGINE, Role.DB_PROXY, Role.EKS_CONTROL_PLANE, Peer.DEPLOYER}
+)
+
+
 @dataclass(frozen=True)
 class Flow:
     source: Endpoint
@@ -57,6 +83,7 @@ class Flow:
     to_port: int
     reason: str
     protocol: Protocol = "tcp"
+    auth: Auth = Auth.NETWORK
 
 
 # Application ports, named once.
@@ -78,9 +105,14 @@ DNS_PORT = 53
 
 
 def _one(
-    source: Endpoint, destination: Endpoint, port: int, reason: str, protocol: Protocol = "tcp"
+    source: Endpoint,
+    destination: Endpoint,
+    port: int,
+    reason: str,
+    protocol: Protocol = "tcp",
+    auth: Auth = Auth.NETWORK,
 ) -> Flow:
-    return Flow(source, destination, port, port, reason, protocol)
+    return Flow(source, destination, port, port, reason, protocol, auth)
 
 
 REACHABILITY: tuple[Flow, ...] = (
@@ -93,7 +125,13 @@ REACHABILITY: tuple[Flow, ...] = (
     _one(Role.APP, Role.APP, DNS_PORT, "CoreDNS over TCP", "tcp"),
     _one(Role.APP, Role.APP, DNS_PORT, "CoreDNS over UDP", "udp"),
     _one(Role.APP, Role.APP, KUBELET_PORT, "metrics-server scraping kubelets"),
-    _one(Role.APP, Role.EKS_CONTROL_PLANE, HTTPS, "Nodes and pods to the Kubernetes API"),
+    _one(
+        Role.APP,
+        Role.EKS_CONTROL_PLANE,
+        HTTPS,
+        "Nodes and pods to the Kubernetes API",
+        auth=Auth.KUBERNETES,
+    ),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, KUBELET_PORT, "API server to kubelets (logs, exec)"),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, HTTPS, "API server to admission webhooks"),
     _one(
@@ -114,19 +152,86 @@ REACHABILITY: tuple[Flow, ...] = (
         "Standby engines follow the primary over gRPC",
     ),
     # Data: the database only accepts its proxy; apps and engines use the proxy.
-    _one(Role.APP, Role.DB_PROXY, POSTGRES_PORT, "Services to PostgreSQL through RDS Proxy"),
-    _one(Role.MATCHING_ENGINE, Role.DB_PROXY, POSTGRES_PORT, "Engines persist through RDS Proxy"),
-    _one(Role.DB_PROXY, Role.DATABASE, POSTGRES_PORT, "RDS Proxy to the database"),
-    _one(Role.APP, Role.CACHE, REDIS_PORT, "Services to Redis/Valkey (TLS)"),
-    _one(Role.MATCHING_ENGINE, Role.CACHE, REDIS_PORT, "Engines to Redis/Valkey (TLS)"),
-    _one(Role.APP, Role.KAFKA, KAFKA_IAM_PORT, "Producers and consumers to Kafka (IAM, TLS)"),
-    _one(Role.MATCHING_ENGINE, Role.KAFKA, KAFKA_IAM_PORT, "Engines publish trades (IAM, TLS)"),
+    _one(
+        Role.APP,
+        Role.DB_PROXY,
+        POSTGRES_PORT,
+        "Services to PostgreSQL through RDS Proxy",
+        auth=Auth.DATABASE_IAM,
+    ),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.DB_PROXY,
+        POSTGRES_PORT,
+        "Engines persist through RDS Proxy",
+        auth=Auth.DATABASE_IAM,
+    ),
+    # End-to-end IAM: the proxy logs in to the database with IAM tokens for the same users.
+    _one(
+        Role.DB_PROXY,
+        Role.DATABASE,
+        POSTGRES_PORT,
+        "RDS Proxy to the database",
+        auth=Auth.DATABASE_IAM,
+    ),
+    _one(
+        Role.APP,
+        Role.CACHE,
+        REDIS_PORT,
+        "Services to Redis/Valkey (TLS)",
+        auth=Auth.CACHE_CREDENTIAL,
+    ),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.CACHE,
+        REDIS_PORT,
+        "Engines to Redis/Valkey (TLS)",
+        auth=Auth.CACHE_CREDENTIAL,
+    ),
+    _one(
+        Role.APP,
+        Role.KAFKA,
+        KAFKA_IAM_PORT,
+        "Producers and consumers to Kafka (IAM, TLS)",
+        auth=Auth.KAFKA_IAM,
+    ),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.KAFKA,
+        KAFKA_IAM_PORT,
+        "Engines publish trades (IAM, TLS)",
+        auth=Auth.KAFKA_IAM,
+    ),
     # AWS APIs through interface endpoints, S3 through its gateway endpoint.
-    _one(Role.APP, Role.ENDPOINTS, HTTPS, "Pods and nodes to AWS APIs via interface endpoints"),
-    _one(Role.MATCHING_ENGINE, Role.ENDPOINTS, HTTPS, "SSM, CloudWatch and KMS for engines"),
-    _one(Role.DB_PROXY, Role.ENDPOINTS, HTTPS, "RDS Proxy reads its secret from Secrets Manager"),
-    _one(Role.APP, Peer.S3, HTTPS, "ECR image layers are served from S3"),
-    _one(Role.MATCHING_ENGINE, Peer.S3, HTTPS, "Engine artifacts and OS packages from S3"),
+    _one(
+        Role.APP,
+        Role.ENDPOINTS,
+        HTTPS,
+        "Pods and nodes to AWS APIs via interface endpoints",
+        auth=Auth.AWS_API,
+    ),
+    _one(
+        Role.MATCHING_ENGINE,
+        Role.ENDPOINTS,
+        HTTPS,
+        "SSM, CloudWatch and KMS for engines",
+        auth=Auth.AWS_API,
+    ),
+    _one(
+        Role.DB_PROXY,
+        Role.ENDPOINTS,
+        HTTPS,
+        "RDS Proxy reads its secret from Secrets Manager",
+        auth=Auth.AWS_API,
+    ),
+    _one(Role.APP, Peer.S3, HTTPS, "ECR image layers are served from S3", auth=Auth.AWS_API),
+    _one(
+        Role.MATCHING_ENGINE,
+        Peer.S3,
+        HTTPS,
+        "Engine artifacts and OS packages from S3",
+        auth=Auth.AWS_API,
+    ),
     # The only internet egress: services call external broker and exchange APIs (seed 000).
     _one(Role.APP, Peer.INTERNET, HTTPS, "External broker and exchange APIs over HTTPS via NAT"),
 )
@@ -134,23 +239,42 @@ REACHABILITY: tuple[Flow, ...] = (
 
 # Flows that exist only when a setting turns the listener on; ``reachability`` adds them.
 KAFKA_SCRAM_FLOWS: tuple[Flow, ...] = (
-    _one(Role.APP, Role.KAFKA, KAFKA_SCRAM_PORT, "Clients without IAM signing to Kafka (SCRAM)"),
+    _one(
+        Role.APP,
+        Role.KAFKA,
+        KAFKA_SCRAM_PORT,
+        "Clients without IAM signing to Kafka (SCRAM)",
+        auth=Auth.KAFKA_SCRAM,
+    ),
 )
 
 
 SERVERLESS_CACHE_FLOWS: tuple[Flow, ...] = (
-    _one(Role.APP, Role.CACHE, REDIS_SERVERLESS_READ_PORT, "Services read from cache replicas"),
+    _one(
+        Role.APP,
+        Role.CACHE,
+        REDIS_SERVERLESS_READ_PORT,
+        "Services read from cache replicas",
+        auth=Auth.CACHE_CREDENTIAL,
+    ),
     _one(
         Role.MATCHING_ENGINE,
         Role.CACHE,
         REDIS_SERVERLESS_READ_PORT,
         "Engines read from cache replicas",
+        auth=Auth.CACHE_CREDENTIAL,
     ),
 )
 
 
 DEPLOYER_FLOWS: tuple[Flow, ...] = (
-    _one(Peer.DEPLOYER, Role.EKS_CONTROL_PLANE, HTTPS, "Deployers to the Kubernetes API"),
+    _one(
+        Peer.DEPLOYER,
+        Role.EKS_CONTROL_PLANE,
+        HTTPS,
+        "Deployers to the Kubernetes API",
+        auth=Auth.KUBERNETES,
+    ),
 )
 
 
@@ -206,6 +330,11 @@ def check_table(flows: tuple[Flow, ...]) -> None:
             raise ValueError(f"bad port range in {flow}")
         if flow.to_port - flow.from_port > 10:
             raise ValueError(f"port ranges are the application's, not wide open: {flow}")
+        if flow.auth is not Auth.NETWORK and flow.source not in IDENTITY_HOLDERS:
+            raise ValueError(
+                f"{flow.source} cannot hold an AWS identity, so it cannot authenticate with "
+                f"{flow.auth}: {flow}"
+            )
         # The reason becomes both rules' description, which EC2 validates.
         check_ec2_description(flow.reason, f"flow {flow.source} -> {flow.destination}")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -28,7 +28,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .aws_context import AwsContext, policy_json
-from .blocks import child_options
+from .blocks import child_options, pod_identity
 from .config import NodeGroupConfig
 from .service_cluster import NODE_TYPE_LABEL
 from .services import EXPOSED, SERVICES, Service, ServiceSpec, node_group_for
@@ -53,6 +53,11 @@ class TradingWorkloadsArgs:
     image_tag: str | None  # None: nothing pushed yet, so no Deployments (and no HPAs, PDBs)
     target_group_arns: Mapping[Service, pulumi.Input[str]]  # one per exposed service
     context: AwsContext
+    # Each service's data flows (``components.access.access_policy``); missing or None: a role
+    # with no permissions.
+    access_policies: Mapping[Service, pulumi.Input[str] | None] = field(default_factory=dict)
+    # Where each service connects (endpoints and secret ARNs, never a credential).
+    environment: Mapping[Service, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
 
 
 def placement(spec: ServiceSpec, groups: Sequence[NodeGroupConfig]) -> dict[str, Any]:
@@ -75,6 +80,7 @@ def placement(spec: ServiceSpec, groups: Sequence[NodeGroupConfig]) -> dict[str,
 
 class TradingWorkloads(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
+    role_arns: dict[Service, pulumi.Output[str]]  # each service's Pod Identity role
 
     def __init__(
         self, name: str, args: TradingWorkloadsArgs, opts: pulumi.ResourceOptions | None = None
@@ -110,40 +116,69 @@ class TradingWorkloads(pulumi.ComponentResource):
         # the services follow with the first release, once a tag is set. So a new stack's
         # preview needs no API server: the Helm release is the one resource that contacts it
         # even in preview, and the cluster does not exist yet.
+        # Each service's AWS identity exists from the first `up`, so the first release's pods
+        # start with their credentials (the Pod Identity webhook acts when a pod is admitted).
+        accounts = {
+            service: self._service_account(spec, namespace) for service, spec in SERVICES.items()
+        }
         if args.image_tag is not None:
             controller = self._load_balancer_controller()
             for service, spec in SERVICES.items():
-                self._workload(spec, placements[service], namespace, controller, args.image_tag)
+                self._workload(
+                    spec, placements[service], accounts[service], controller, args.image_tag
+                )
         self.namespace = namespace.metadata.name
-        self.register_outputs({"namespace": self.namespace})
+        self.role_arns = {service: account.role_arn for service, account in accounts.items()}
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "roleArns": {str(k): v for k, v in self.role_arns.items()},
+            }
+        )
 
     def _in_cluster(
         self, depends_on: Sequence[pulumi.Resource] | None = None
     ) -> pulumi.ResourceOptions:
         return child_options(self, provider=self._k8s, depends_on=depends_on)
 
+    def _service_account(
+        self, spec: ServiceSpec, namespace: k8s.core.v1.Namespace
+    ) -> ServiceAccount:
+        """The service's Kubernetes service account and the Pod Identity role bound to it."""
+        args, service = self._args, spec.service
+        identity = pod_identity(
+            f"{self._name}-{service}",
+            parent=self,
+            context=args.context,
+            cluster_name=args.cluster_name,
+            namespace=NAMESPACE,
+            service_account=str(service),
+            description=f"{args.name_prefix}: the {service} service's pods (Pod Identity)",
+            policy=args.access_policies.get(service),
+        )
+        account = k8s.core.v1.ServiceAccount(
+            f"{self._name}-{service}-sa",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=str(service), namespace=namespace.metadata.name, labels=_labels(spec)
+            ),
+            opts=self._in_cluster(),
+        )
+        return ServiceAccount(
+            account=account, association=identity.association, role_arn=identity.role.arn
+        )
+
     def _load_balancer_controller(self) -> k8s.helm.v3.Release:
         args, name = self._args, self._name
         ctx = args.context
-        role = aws.iam.Role(
-            f"{name}-lb-controller-role",
-            description=f"{args.name_prefix}: AWS Load Balancer Controller (Pod Identity)",
-            assume_role_policy=policy_json(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "pods.eks.amazonaws.com"},
-                        "Action": ["sts:AssumeRole", "sts:TagSession"],
-                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    }
-                ]
-            ),
-            opts=child_options(self),
-        )
         target_groups = list(args.target_group_arns.values())
-        aws.iam.RolePolicy(
-            f"{name}-lb-controller-policy",
-            role=role.id,
+        identity = pod_identity(
+            f"{name}-lb-controller",
+            parent=self,
+            context=ctx,
+            cluster_name=args.cluster_name,
+            namespace="kube-system",
+            service_account=LB_CONTROLLER,
+            description=f"{args.name_prefix}: AWS Load Balancer Controller (Pod Identity)",
             policy=pulumi.Output.all(*target_groups).apply(
                 lambda arns: policy_json(
                     [
@@ -179,15 +214,6 @@ class TradingWorkloads(pulumi.ComponentResource):
                     ]
                 )
             ),
-            opts=child_options(self),
-        )
-        association = aws.eks.PodIdentityAssociation(
-            f"{name}-lb-controller-identity",
-            cluster_name=args.cluster_name,
-            namespace="kube-system",
-            service_account=LB_CONTROLLER,
-            role_arn=role.arn,
-            opts=child_options(self),
         )
         return k8s.helm.v3.Release(
             f"{name}-lb-controller",
@@ -208,23 +234,27 @@ class TradingWorkloads(pulumi.ComponentResource):
                 "enableServiceMutatorWebhook": False,
                 "createIngressClassResource": False,
             },
-            opts=self._in_cluster(depends_on=[association]),
+            opts=self._in_cluster(depends_on=[identity.association]),
         )
 
     def _workload(
         self,
         spec: ServiceSpec,
         placed: dict[str, Any],
-        namespace: k8s.core.v1.Namespace,
+        account: ServiceAccount,
         controller: k8s.helm.v3.Release,
         image_tag: str,
     ) -> None:
         args, service = self._args, spec.service
         name, sizing = f"{self._name}-{service}", spec.sizing
-        labels = {"app.kubernetes.io/name": str(service), "app.kubernetes.io/part-of": "trading"}
+        labels = _labels(spec)
         metadata = k8s.meta.v1.ObjectMetaArgs(
-            name=str(service), namespace=namespace.metadata.name, labels=labels
+            name=str(service), namespace=account.account.metadata.namespace, labels=labels
         )
+        environment = [
+            k8s.core.v1.EnvVarArgs(name=key, value=value)
+            for key, value in sorted(args.environment.get(service, {}).items())
+        ]
         image = pulumi.Output.concat(args.repository_urls[service], ":", image_tag)
         probe = k8s.core.v1.ProbeArgs(
             http_get=k8s.core.v1.HTTPGetActionArgs(path="/health", port=spec.port),
@@ -247,7 +277,11 @@ class TradingWorkloads(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
-                        automount_service_account_token=False,
+                        service_account_name=account.account.metadata.name,
+                        # The Pod Identity webhook projects its token only into pods that mount
+                        # their service account's (PeerDB-io/peerdb-enterprise#43); the account
+                        # has no RBAC bindings, so the Kubernetes token grants nothing.
+                        automount_service_account_token=True,
                         security_context=k8s.core.v1.PodSecurityContextArgs(
                             run_as_non_root=True,
                             run_as_user=RUN_AS_USER,
@@ -268,6 +302,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                             k8s.core.v1.ContainerArgs(
                                 name=str(service),
                                 image=image,
+                                env=environment,
                                 ports=[
                                     k8s.core.v1.ContainerPortArgs(
                                         name="http", container_port=spec.port
@@ -301,7 +336,7 @@ class TradingWorkloads(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=self._in_cluster(),
+            opts=self._in_cluster(depends_on=[account.association]),
         )
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-pdb",
@@ -362,6 +397,17 @@ class TradingWorkloads(pulumi.ComponentResource):
             # The chart installs the TargetGroupBinding CRD and the controller that acts on it.
             opts=self._in_cluster(depends_on=[controller]),
         )
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    account: k8s.core.v1.ServiceAccount
+    association: aws.eks.PodIdentityAssociation  # pods admitted before it get no credentials
+    role_arn: pulumi.Output[str]
+
+
+def _labels(spec: ServiceSpec) -> dict[str, str]:
+    return {"app.kubernetes.io/name": str(spec.service), "app.kubernetes.io/part-of": "trading"}
 
 
 def _as_text(kubeconfig: Any) -> str:

@@ -204,6 +204,8 @@ def _rds_instance(r: Created) -> Outputs:
     return {
         "arn": f"arn:{PARTITION}:rds:{r.region}:{ACCOUNT_ID}:db:{name}",
         "identifier": name,
+        # RDS's immutable DbiResourceId, which IAM database authentication names.
+        "resourceId": "db-" + digest(name, r.region, length=26).upper(),
         "address": address,
         "endpoint": f"{address}:{port}",
         "port": port,
@@ -216,6 +218,7 @@ def _rds_cluster(r: Created) -> Outputs:
     return {
         "arn": f"arn:{PARTITION}:rds:{r.region}:{ACCOUNT_ID}:cluster:{name}",
         "clusterIdentifier": name,
+        "clusterResourceId": "cluster-" + digest(name, r.region, length=26).upper(),
         "endpoint": f"{name}.cluster-{_rds_host(r.region)}",
         "readerEndpoint": f"{name}.cluster-ro-{_rds_host(r.region)}",
         "port": r.inputs.get("port", 5432),
@@ -228,7 +231,12 @@ def _rds_cluster_instance(r: Created) -> Outputs:
 
 
 def _rds_proxy(r: Created) -> Outputs:
-    return {"endpoint": f"{r.inputs.get('name')}.proxy-{_rds_host(r.region)}"}
+    name = r.inputs.get("name")
+    return {
+        "arn": f"arn:{PARTITION}:rds:{r.region}:{ACCOUNT_ID}:db-proxy:prx-"
+        + digest(str(name), r.region, length=17),
+        "endpoint": f"{name}.proxy-{_rds_host(r.region)}",
+    }
 
 
 def _rds_proxy_endpoint(r: Created) -> Outputs:

@@ -9,6 +9,7 @@ access, key rotation or a recovery window: those are not options.
 from .kms_key import KEY_DELETION_WINDOW_DAYS, customer_managed_key
 from .log_group import encrypted_log_group
 from .options import child_options
+from .pod_identity import PodIdentity, pod_identity, pod_identity_trust
 from .private_bucket import Expiration, FixedName, NamePrefix, PrivateBucket
 from .secret import SECRET_RECOVERY_DAYS, StoredSecret, json_secret, stored_secret
 
@@ -18,11 +19,14 @@ __all__ = [
     "Expiration",
     "FixedName",
     "NamePrefix",
+    "PodIdentity",
     "PrivateBucket",
     "StoredSecret",
     "child_options",
     "customer_managed_key",
     "encrypted_log_group",
     "json_secret",
+    "pod_identity",
+    "pod_identity_trust",
     "stored_secret",
 ]

@@ -33,11 +33,11 @@ from .schema import (
 )
 from .windows import DAILY_RULE, WEEKLY_RULE, window_problems
 
-_IDENTIFIER = Text(r"[a-z][a-z0-9_]{0,62}", "a lowercase PostgreSQL identifier, e.g. exchange")
+IDENTIFIER = Text(r"[a-z][a-z0-9_]{0,62}", "a lowercase PostgreSQL identifier, e.g. exchange")
 # gp3 below 400 GB runs at a fixed 3000 IOPS / 125 MiB/s; RDS rejects other figures there.
 GP3_PROVISIONED_FROM_GB = 400
 # Names PostgreSQL and RDS keep for themselves; a master user cannot take them.
-_RESERVED_USERS = frozenset({"postgres", "rdsadmin", "rdsrepladmin", "admin", "public"})
+RESERVED_USERS = frozenset({"postgres", "rdsadmin", "rdsrepladmin", "admin", "public"})
 _STORAGE_GB = Integer(20, 65536)
 
 
@@ -140,8 +140,8 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
     dr_vpc_cidr: Annotated[str, Cidr((16, 18), "is too small for the /24 database subnets")] = (
         Field("10.1.0.0/16", description="DR VPC; must not overlap `network.vpcCidr`")
     )
-    database_name: Annotated[str, _IDENTIFIER] = Field("exchange", description="initial database")
-    master_username: Annotated[str, _IDENTIFIER] = Field(
+    database_name: Annotated[str, IDENTIFIER] = Field("exchange", description="initial database")
+    master_username: Annotated[str, IDENTIFIER] = Field(
         "trading_admin", description="RDS-managed master user (not a reserved name)"
     )
     max_connections: Annotated[int, Integer(20, 10000)] = Field(description="parameter group")
@@ -233,7 +233,7 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
                     at=("crossRegionReplica",),
                 )
             )
-        if self.master_username in _RESERVED_USERS:
+        if self.master_username in RESERVED_USERS:
             problems.append(
                 SettingError(f"{self.master_username!r} is reserved", at=("masterUsername",))
             )

@@ -55,13 +55,6 @@ class ObservabilityConfig:
     consumer_lag_messages: Annotated[int, _POSITIVE] = Field(
         description="`SumOffsetLag` per group and topic (seed 002 section 13.1)"
     )
-    # Group names are free-form; a group's topics must be ``kafka.topics`` (the stack checks).
-    consumer_groups: dict[
-        str, Annotated[tuple[str, ...], Strings(allow_empty=False, rule="topic names")]
-    ] = Field(
-        default_factory=dict,
-        description="consumer group -> topics it reads; `null` drops a tier's group",
-    )
 
     @field_validator("pager_https_endpoint", mode="before")
     @classmethod

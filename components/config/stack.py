@@ -17,8 +17,10 @@ from typing import Annotated, Any, Self
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 from pydantic.dataclasses import dataclass
 
+from components.reachability import reachability
 from components.regions import region_facts
 
+from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
 from .data import CacheConfig, PostgresConfig
 from .edge import EdgeConfig
@@ -26,7 +28,7 @@ from .errors import ConfigError, SettingError, StackConfigError, raise_all
 from .loader import config_errors
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
-from .network import NetworkConfig, check_zones_offered
+from .network import NatStrategy, NetworkConfig, check_zones_offered
 from .observability import ObservabilityConfig
 from .schema import (
     CHOICE,
@@ -110,6 +112,7 @@ class StackConfig:
     budget: BudgetConfig = Field(description="AWS Budgets")
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
+    access: AccessConfig = Field(description="what each workload may do (IAM)")
     prerequisites: PrerequisitesConfig = Field(
         PrerequisitesConfig(createAutoScalingServiceLinkedRole=False),
         description="account prerequisites",
@@ -212,19 +215,62 @@ class StackConfig:
                     at=("observability", "alertEmails"),
                 )
             )
-        topics = sorted(t.name for t in self.kafka.topics)
-        for group, group_topics in self.observability.consumer_groups.items():
-            problems += [
-                SettingError(
-                    f"unknown topic {topic!r}",
-                    ", ".join(topics),
-                    at=("observability", "consumerGroups", group, index),
-                )
-                for index, topic in enumerate(group_topics)
-                if topic not in topics
-            ]
+        problems += self._access_problems()
         raise_all(problems)
         return self
+
+    def _access_problems(self) -> list[SettingError]:
+        """Workload access against the topics, the database, the flows and the endpoints."""
+        topics = sorted(t.name for t in self.kafka.topics)
+        access = self.access
+        keys = access.keys()
+        problems: list[SettingError] = []
+        for workload, grants in access.by_workload().items():
+            for key, named in (("produces", grants.produces), ("consumes", grants.consumes)):
+                problems += [
+                    SettingError(
+                        f"unknown topic {topic!r}",
+                        ", ".join(topics),
+                        at=("access", keys[workload], key, index),
+                    )
+                    for index, topic in enumerate(named)
+                    if topic not in topics
+                ]
+            if grants.database_user == self.postgres.master_username:
+                problems.append(
+                    SettingError(
+                        "is the master user; workloads log in as their own users (IAM tokens), "
+                        "the master user only for migrations",
+                        at=("access", keys[workload], "databaseUser"),
+                    )
+                )
+        flows = reachability(
+            kafka_scram=self.kafka.scram,
+            cache_serverless=self.cache.is_serverless,
+            deployer_access=self.eks.has_private_access_path,
+        )
+        problems += flow_problems(access, flows)
+        endpoints = self.network.interface_endpoints
+        # The engine subnets have no NAT: Secrets Manager only through its endpoint.
+        if "secretsmanager" not in endpoints and any(
+            grants.reads_secrets for grants in access.by_workload().values()
+        ):
+            problems.append(
+                SettingError(
+                    "lacks secretsmanager, which the workloads need to read their connection "
+                    "settings and the cache credential",
+                    at=("network", "interfaceEndpoints"),
+                )
+            )
+        # Pod Identity's agent calls the EKS Auth API; without a NAT only its endpoint reaches it.
+        if self.network.nat_strategy is NatStrategy.NONE and "eks-auth" not in endpoints:
+            problems.append(
+                SettingError(
+                    "lacks eks-auth, which EKS Pod Identity needs when natStrategy is none",
+                    at=("network", "interfaceEndpoints"),
+                )
+            )
+        return problems
 
     def _pin_zones(self) -> list[SettingError]:
         """Fills the zones left unset from the region table (components/regions.py)."""

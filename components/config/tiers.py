@@ -29,8 +29,7 @@ TOPICS: dict[str, dict[str, Any]] = {
 def _observability(p99_ms: int, lag: int, retention_days: int) -> dict[str, Any]:
     """Seed 002 section 13.1's scale-up triggers as alarm thresholds; seed 001's evictions.
 
-    Ours: the 5xx rate, log retention, and which consumer groups read which topics (the engine
-    consumes order commands, the consumer Deployment trade events).
+    Ours: the 5xx rate and log retention. The lag alarms' groups come from ``ACCESS``.
     """
     return {
         "logRetentionDays": retention_days,
@@ -41,11 +40,33 @@ def _observability(p99_ms: int, lag: int, retention_days: int) -> dict[str, Any]
         "dbConnectionsPercent": 80,
         "cacheEvictionsPerMinute": 100,
         "consumerLagMessages": lag,
-        "consumerGroups": {
-            "matching-engine": ["orders.commands"],
-            "trading-consumers": ["trades.events"],
-        },
     }
+
+
+# Who produces and consumes what (seed 002's flows), the same in every tier. Ours: the database
+# users and which services use the cache. The consumer lag alarms watch the shared groups.
+ACCESS: dict[str, dict[str, Any]] = {
+    "api": {"produces": ["orders.commands"], "databaseUser": "trading_api", "cache": True},
+    "websocket": {
+        "consumes": ["market.data", "positions.updates"],
+        # Every pod pushes every update to its own clients: one group per pod.
+        "consumerGroup": "websocket-*",
+        "cache": True,
+    },
+    "consumer": {
+        "consumes": ["trades.events"],
+        "consumerGroup": "trading-consumers",
+        "produces": ["positions.updates"],
+        "databaseUser": "trading_consumer",
+    },
+    "matchingEngine": {
+        "consumes": ["orders.commands"],
+        "consumerGroup": "matching-engine",
+        "produces": ["trades.events", "market.data"],
+        "databaseUser": "trading_engine",
+        "cache": True,
+    },
+}
 
 
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
@@ -96,6 +117,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "kafka": {"mode": "serverless", "topics": TOPICS},
     "budget": {"monthlyUsd": 1362},
     "observability": _observability(p99_ms=500, lag=10_000, retention_days=14),
+    "access": ACCESS,
     "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
 }
 
@@ -166,6 +188,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
     },
     "budget": {"monthlyUsd": 3421},
     "observability": _observability(p99_ms=300, lag=50_000, retention_days=30),
+    "access": ACCESS,
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
 }
 
@@ -236,6 +259,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     },
     "budget": {"monthlyUsd": 21895},
     "observability": _observability(p99_ms=100, lag=100_000, retention_days=90),
+    "access": ACCESS,
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
 }
 

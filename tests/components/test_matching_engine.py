@@ -18,7 +18,6 @@ from components.matching_engine import (
     MatchingEngineFleetArgs,
     UserDataParams,
     ami_parameter,
-    host_policy,
     render_user_data,
 )
 from components.reachability import REACHABILITY, Role
@@ -31,9 +30,23 @@ SUBNETS = ["subnet-engine-a", "subnet-engine-b", "subnet-engine-c"]
 ENGINE_SG = "sg-matching-engine"
 NLB_SG = "sg-matching-engine-nlb"
 LOGS_KEY = f"arn:aws:kms:ap-northeast-2:{ACCOUNT_ID}:key/logs"
-KAFKA_ARN = f"arn:aws:kafka:ap-northeast-2:{ACCOUNT_ID}:cluster/trading-test-kafka/abc-3"
 BOOTSTRAP = "b-1.kafka.example:9098,b-2.kafka.example:9098"
-TOPICS = ["orders.commands", "trades.events"]
+DATABASE_SECRET = f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT_ID}:secret:trading-test/app/db"
+CACHE_SECRET = f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT_ID}:secret:trading-test/app/c"
+# What components.access builds for the engine; its statements are tested in test_access.py.
+DATA_ACCESS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "KafkaCluster",
+                "Effect": "Allow",
+                "Action": "kafka-cluster:Connect",
+                "Resource": "arn:aws:kafka:ap-northeast-2:1:cluster/k/abc-3",
+            }
+        ],
+    }
+)
 TIER_NAMES = ("startup", "growth", "scale")
 MODES = pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
 TIERED = pytest.mark.parametrize("tier", TIER_NAMES)
@@ -53,6 +66,7 @@ def build(
     preview: bool,
     protect: bool = False,
     artifact_version: str | None = VERSION,
+    data_access: str | None = DATA_ACCESS,
     **override: Any,
 ) -> tuple[ProgramRun, MatchingEngineConfig]:
     """The fleet of ``tier`` running ``artifact_version`` (None: no build pushed yet)."""
@@ -72,9 +86,11 @@ def build(
                 security_group_id=ENGINE_SG,
                 nlb_security_group_id=NLB_SG,
                 logs_kms_key_arn=LOGS_KEY,
-                kafka_cluster_arn=KAFKA_ARN,
                 kafka_bootstrap_servers=BOOTSTRAP,
-                kafka_topics=TOPICS,
+                data_access_policy=data_access,
+                database_secret_arn=DATABASE_SECRET,
+                cache_secret_arn=CACHE_SECRET,
+                database_user="trading_engine",
                 context=CONTEXT,
                 protect=protect,
             ),
@@ -305,7 +321,10 @@ def test_instance_role_is_least_privilege() -> None:
     ]
     trust = json.loads(one(run, "aws:iam/role:Role").get("assumeRolePolicy"))
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    policy = json.loads(one(run, "aws:iam/rolePolicy:RolePolicy").get("policy"))
+    policies = {p.name: p.get("policy") for p in run.of_type("aws:iam/rolePolicy:RolePolicy")}
+    # The data flows come as one document from components.access, attached unchanged.
+    assert policies["matching-engine-data-access"] == DATA_ACCESS
+    policy = json.loads(policies["matching-engine-access"])
     statements = {s["Sid"]: s for s in policy["Statement"]}
     bucket_arn = f"arn:aws:s3:::trading-test-engine-artifacts-{ACCOUNT_ID}-ap-northeast-2"
     assert statements["ReadEngineArtifacts"]["Action"] == "s3:GetObject"
@@ -319,31 +338,16 @@ def test_instance_role_is_least_privilege() -> None:
     assert statements["CloudWatchAgentMetrics"]["Condition"] == {
         "StringEquals": {"cloudwatch:namespace": "TradingPlatform/MatchingEngine"}
     }
-    assert statements["KafkaTopics"]["Resource"] == [
-        f"arn:aws:kafka:ap-northeast-2:{ACCOUNT_ID}:topic/trading-test-kafka/abc-3/{t}"
-        for t in TOPICS
-    ]
+    assert not [sid for sid in statements if sid.startswith("Kafka")]
     # Nothing is granted on every resource without a condition.
     assert not [s for s in policy["Statement"] if s["Resource"] == "*" and "Condition" not in s]
     assert not [s for s in policy["Statement"] if s["Action"] in ("s3:*", "kms:*", "*")]
 
 
-def test_host_policy_without_topics_has_no_empty_kafka_statement() -> None:
-    policy = json.loads(
-        host_policy(
-            CONTEXT,
-            bucket_arn="arn:aws:s3:::b",
-            artifact_prefix="engine",
-            key_arn="arn:aws:kms:ap-northeast-2:1:key/k",
-            log_group_arns=["arn:aws:logs:ap-northeast-2:1:log-group:/a"],
-            kafka_cluster_arn=KAFKA_ARN,
-            kafka_topics=[],
-        )
-    )
-    sids = [s["Sid"] for s in policy["Statement"]]
-    assert "KafkaTopics" not in sids
-    assert "KafkaConnect" in sids
-    assert all(s["Resource"] for s in policy["Statement"])
+def test_an_engine_without_data_flows_gets_no_data_policy() -> None:
+    run, _ = build("startup", preview=False, data_access=None)
+    names = [p.name for p in run.of_type("aws:iam/rolePolicy:RolePolicy")]
+    assert names == ["matching-engine-access"]
 
 
 def test_ebs_key_lets_auto_scaling_create_encrypted_volumes() -> None:
@@ -448,6 +452,9 @@ def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
             gc_log_group="/gc",
             metrics_namespace="Ns",
             kafka_bootstrap_servers="b:9098",
+            database_secret_arn="arn:db",
+            database_user="trading_engine",
+            cache_secret_arn="arn:cache",
         )
     )
     assert f"-Xms{heap}g -Xmx{heap}g" in script
@@ -482,3 +489,16 @@ def test_component_outputs_are_plain_ids() -> None:
     assert component.name == "matching-engine"
     asg = one(run, "aws:autoscaling/group:Group")
     assert asg.get("name") == "trading-test-matching-engine"
+
+
+def test_user_data_says_where_to_connect_and_holds_no_credential() -> None:
+    run, _ = build("growth", preview=False)
+    script = user_data(run)
+    env = script.split("cat > /etc/matching-engine.env <<'ENV'\n", 1)[1].split("\nENV", 1)[0]
+    assert env.splitlines() == [
+        "AWS_REGION=ap-northeast-2",
+        f"KAFKA_BOOTSTRAP_SERVERS={BOOTSTRAP}",
+        f"DATABASE_SECRET_ARN={DATABASE_SECRET}",
+        "DATABASE_USER=trading_engine",
+        f"CACHE_SECRET_ARN={CACHE_SECRET}",
+    ]

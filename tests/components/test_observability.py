@@ -97,6 +97,8 @@ def build(
                     max_connections=config.postgres.max_connections,
                     cache=dims,
                     kafka_cluster_name="trading-test-kafka",
+                    kafka_topics={t.name: t.name for t in config.kafka.topics},
+                    consumer_groups=config.access.consumer_groups,
                     nlb_arn_suffix=NLB,
                     engine_target_group_arn_suffixes=ENGINE_TGS,
                     engine_min_healthy=config.matching_engine.fleet_min,
@@ -110,7 +112,7 @@ def build(
                 alb_target_group_arn_suffixes=API_TGS,
                 cache_serverless=serverless_cache,
                 kafka_broker_count=config.kafka.broker_count,
-                kafka_topics=[t.name for t in config.kafka.topics],
+                kafka_topics={t.name: t.name for t in config.kafka.topics},
                 engine_log_groups=["/trading-test/matching-engine/application"],
                 protect=False,
             ),
@@ -332,7 +334,11 @@ SOURCES = {
     "AWS/NetworkELB": {"aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"},
     "AWS/RDS": {"aws:rds/instance:Instance"},
     "AWS/ElastiCache": {"aws:elasticache/replicationGroup:ReplicationGroup"},
-    "AWS/Kafka": {"aws:msk/serverlessCluster:ServerlessCluster", "aws:msk/cluster:Cluster"},
+    "AWS/Kafka": {
+        "aws:msk/serverlessCluster:ServerlessCluster",
+        "aws:msk/cluster:Cluster",
+        "aws:msk/topic:Topic",  # lag alarms name the topic by its output
+    },
 }
 
 

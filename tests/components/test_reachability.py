@@ -6,7 +6,9 @@ import pytest
 
 from components.reachability import (
     HTTPS,
+    IDENTITY_HOLDERS,
     REACHABILITY,
+    Auth,
     Flow,
     Peer,
     Role,
@@ -72,6 +74,15 @@ def test_rule_names_are_unique() -> None:
         (Flow(Role.APP, Role.CACHE, 6000, 6400, "r"), "not wide open"),
         (Flow(Peer.CLOUDFRONT, Peer.S3, 443, 443, "r"), "at least one of our roles"),
         (Flow(Role.APP, Role.CACHE, 7000, 6379, "r"), "bad port range"),
+        # A load balancer or CloudFront has no AWS identity to sign with.
+        (
+            Flow(Role.ALB, Role.KAFKA, 9098, 9098, "r", auth=Auth.KAFKA_IAM),
+            "cannot hold an AWS identity",
+        ),
+        (
+            Flow(Peer.CLOUDFRONT, Role.ENDPOINTS, 443, 443, "r", auth=Auth.AWS_API),
+            "cannot hold an AWS identity",
+        ),
     ],
 )
 def test_table_rejects_unsafe_flows(flow: Flow, problem: str) -> None:
@@ -83,3 +94,15 @@ def test_table_rejects_duplicates() -> None:
     flow = Flow(Role.APP, Role.CACHE, 6379, 6379, "r")
     with pytest.raises(ValueError, match="duplicate"):
         check_table((flow, flow))
+
+
+def test_every_data_flow_says_how_it_authenticates() -> None:
+    kinds = {(f.source, f.destination): f.auth for f in REACHABILITY}
+    assert kinds[(Role.APP, Role.KAFKA)] is Auth.KAFKA_IAM
+    assert kinds[(Role.MATCHING_ENGINE, Role.KAFKA)] is Auth.KAFKA_IAM
+    assert kinds[(Role.APP, Role.DB_PROXY)] is Auth.DATABASE_IAM
+    assert kinds[(Role.DB_PROXY, Role.DATABASE)] is Auth.DATABASE_IAM
+    assert kinds[(Role.MATCHING_ENGINE, Role.CACHE)] is Auth.CACHE_CREDENTIAL
+    assert kinds[(Role.ALB, Role.APP)] is Auth.NETWORK
+    # Only sources with an identity authenticate beyond the network.
+    assert {f.source for f in REACHABILITY if f.auth is not Auth.NETWORK} <= IDENTITY_HOLDERS

@@ -32,6 +32,10 @@ KUBECONFIG = {
 
 @functools.cache
 def workloads_run(tier: str, preview: bool) -> ProgramRun:
+    return build_workloads(tier, preview)
+
+
+def build_workloads(tier: str, preview: bool, **extra: Any) -> ProgramRun:
     config = tier_config(tier)
 
     def build() -> None:
@@ -47,6 +51,7 @@ def workloads_run(tier: str, preview: bool) -> ProgramRun:
                 image_tag="v1.2.3",
                 target_group_arns=TARGET_GROUPS,
                 context=CONTEXT,
+                **extra,
             ),
         )
 
@@ -92,7 +97,9 @@ def test_deployments(tier: str, preview: bool) -> None:
         }
         assert spec["securityContext"]["runAsNonRoot"] is True
         assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
-        assert spec["automountServiceAccountToken"] is False
+        # Its own service account, whose token the Pod Identity webhook needs.
+        assert spec["serviceAccountName"] in (name, UNKNOWN)
+        assert spec["automountServiceAccountToken"] is True
         [spread] = spec["topologySpreadConstraints"]
         assert spread["topologyKey"] == "topology.kubernetes.io/zone"
         assert spread["whenUnsatisfiable"] == "DoNotSchedule"
@@ -218,7 +225,7 @@ def test_load_balancer_controller_with_pod_identity() -> None:
     assert values["region"] == "ap-northeast-2"
     assert values["vpcId"] == "vpc-0test"
     assert values["serviceAccount"]["name"] == "aws-load-balancer-controller"
-    [association] = run.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    association = run.named("workloads-lb-controller-identity")
     assert association.get("serviceAccount") == "aws-load-balancer-controller"
     assert association.get("namespace") == "kube-system"
     trust = document(run.named("workloads-lb-controller-role").get("assumeRolePolicy"))
@@ -282,3 +289,46 @@ def test_without_an_image_tag_nothing_waits_on_an_image() -> None:
     # Nothing that needs a live API server in preview: the cluster does not exist yet.
     assert "kubernetes:helm.sh/v3:Release" not in types
     assert "kubernetes:core/v1:Namespace" in types
+
+
+def test_each_service_runs_as_its_own_account_bound_to_its_own_role() -> None:
+    policies = {
+        Service.API: '{"Statement": [{"Sid": "Api"}]}',
+        Service.CONSUMER: '{"Statement": [{"Sid": "Consumer"}]}',
+    }
+    run = build_workloads("scale", False, access_policies=policies)
+    accounts = by_name(run, "kubernetes:core/v1:ServiceAccount")
+    assert set(accounts) == {str(s) for s in Service}
+    for service in Service:
+        account = accounts[str(service)]
+        assert account.get("metadata.namespace") == "trading"
+        association = run.named(f"workloads-{service}-identity")
+        assert association.get("namespace") == "trading"
+        assert association.get("serviceAccount") == str(service)
+        assert association.get("clusterName") == "trading-prod"
+        role = run.named(f"workloads-{service}-role")
+        assert role.urn in association.property_dependencies["roleArn"]
+        trust = document(role.get("assumeRolePolicy"))
+        assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+        assert trust["Statement"][0]["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": CONTEXT.account_id}
+        }
+        # The Deployment is admitted only once its association exists.
+        deployment = by_name(run, "kubernetes:apps/v1:Deployment")[str(service)]
+        assert association.urn in deployment.dependencies
+    # Exactly the policy each service was given; none for one that needs nothing.
+    assert run.named("workloads-api-policy").get("policy") == policies[Service.API]
+    assert run.named("workloads-consumer-policy").get("policy") == policies[Service.CONSUMER]
+    assert "workloads-websocket-policy" not in {r.name for r in run.resources}
+
+
+def test_each_container_gets_its_connection_environment() -> None:
+    environment = {Service.API: {"DATABASE_USER": "trading_api", "AWS_REGION": "ap-northeast-2"}}
+    run = build_workloads("scale", False, environment=environment)
+    [api] = pod_spec(run, "api")["containers"]
+    assert api["env"] == [
+        {"name": "AWS_REGION", "value": "ap-northeast-2"},
+        {"name": "DATABASE_USER", "value": "trading_api"},
+    ]
+    [websocket] = pod_spec(run, "websocket")["containers"]
+    assert not websocket.get("env")

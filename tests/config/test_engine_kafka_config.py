@@ -213,6 +213,11 @@ def test_topic_settings_override_per_topic_and_null_removes_one() -> None:
                 "audit.log": {"partitions": 6, "cleanupPolicy": "compact,delete"},
             }
         },
+        # Nobody may still produce or consume the removed topic.
+        access={
+            "websocket": {"consumes": ["positions.updates"]},
+            "matchingEngine": {"produces": ["trades.events"]},
+        },
     ).kafka
     topics = {t.name: t for t in kafka.topics}
     assert "market.data" not in topics

@@ -117,10 +117,10 @@ CROSS_FIELD_RULES: list[tuple[str, str, dict[str, Any], str, str]] = [
         "8 is not a multiple of network.azCount (3)",
     ),
     (
-        "a consumer group reads existing topics",
+        "a workload consumes existing topics",
         "startup",
-        {"observability": {"consumerGroups": {"risk": ["positions.update"]}}},
-        "observability.consumerGroups.risk[0]",
+        {"access": {"consumer": {"consumes": ["trades.events", "positions.update"]}}},
+        "access.consumer.consumes[1]",
         "unknown topic 'positions.update'",
     ),
     (

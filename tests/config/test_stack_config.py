@@ -100,9 +100,9 @@ def test_every_tier_loads(dev_values: dict[str, Any]) -> None:
 
 
 def test_engine_passes_objects_as_json_strings(dev_values: dict[str, Any]) -> None:
-    values = {**dev_values, f"{P}:network": '{"azCount": 3, "natStrategy": "none"}'}
+    values = {**dev_values, f"{P}:network": '{"azCount": 3, "natStrategy": "per-az"}'}
     config = load_stack_config(values, stack="dev")
-    assert config.network.nat_strategy is NatStrategy.NONE
+    assert config.network.nat_strategy is NatStrategy.PER_AZ
 
 
 def test_protection_can_be_forced_on_outside_prod(dev_values: dict[str, Any]) -> None:
