@@ -86,6 +86,28 @@ class PackServicer(_PolicyAnalyzerServicer):
         self._name = name
         self._policies = policies
         self._stack_tags: Mapping[str, str] = MappingProxyType({})
+        self._runtime_configured = False
+        self._by_type: dict[str, list[ResourceValidationPolicy]] = {}
+
+    def _configure_runtime_settings(self) -> None:
+        # Upstream re-applies these on every request, but they come from the process environment,
+        # which is fixed at start; once is the same.
+        if not self._runtime_configured:
+            super()._configure_runtime_settings()
+            self._runtime_configured = True
+
+    def _resource_policies(self, type_: str) -> list[ResourceValidationPolicy]:
+        """The resource policies that may report on `type_`, in the pack's order."""
+        found = self._by_type.get(type_)
+        if found is None:
+            found = [
+                policy
+                for policy in self._policies
+                if isinstance(policy, ResourceValidationPolicy)
+                and (not isinstance(policy, TypedResourcePolicy) or policy.examines(type_))
+            ]
+            self._by_type[type_] = found
+        return found
 
     def ConfigureStack(
         self, request: proto.AnalyzerStackConfigureRequest, context: Any
@@ -139,9 +161,7 @@ class PackServicer(_PolicyAnalyzerServicer):
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
         converted: tuple[Mapping[str, Any], Any, Any] | None = None
-        for policy in self._policies:
-            if not isinstance(policy, ResourceValidationPolicy):
-                continue
+        for policy in self._resource_policies(request.type):
             level = self._level(policy)
             if level is None:
                 continue
@@ -151,8 +171,6 @@ class PackServicer(_PolicyAnalyzerServicer):
                         policy_name=policy.name, reason="Policy does not implement validate"
                     )
                 )
-                continue
-            if isinstance(policy, TypedResourcePolicy) and not policy.examines(request.type):
                 continue
             if converted is None:
                 converted = (
