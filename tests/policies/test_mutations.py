@@ -37,6 +37,7 @@ from .mutation import (
     mutated,
     mutated_stack,
     put,
+    round_trip_sample,
     select,
     set_parameter,
     without_parameter,
@@ -583,6 +584,17 @@ def test_mutation_is_blocked_by_its_rule(pack: PolicyPackProcess, mutation: Muta
 @pytest.mark.parametrize("mutation_id", PREVIEW_IDS)
 def test_mutation_is_blocked_in_preview(preview_pack: PolicyPackProcess, mutation_id: str) -> None:
     assert_caught(preview_pack, stack("prod", True).resources, BY_ID[mutation_id])
+
+
+def test_cases_round_trip_over_grpc(
+    grpc_pack: PolicyPackProcess, grpc_preview_pack: PolicyPackProcess
+) -> None:
+    """The pack started as the CLI starts it blocks a sample of each kind of case alike."""
+    sample = round_trip_sample(MUTATIONS)
+    assert {case.stack_rule for case in sample} == {False, True}
+    for mutation in sample:
+        assert_caught(grpc_pack, stack("prod", False).resources, mutation)
+    assert_caught(grpc_preview_pack, stack("prod", True).resources, BY_ID[PREVIEW_IDS[0]])
 
 
 def _level(value: object) -> object:
