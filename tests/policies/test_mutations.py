@@ -3,9 +3,11 @@
 Each `Mutation` takes the prod stack as the program registers it (update mode; a handful also in
 preview mode, where references are unknown), changes one thing on one resource that exists there
 - an input on a deep copy of its wire inputs, the `protect` option, or dropping the resource - and
-shows the pack, started as the CLI starts it and configured with `policies/config/prod.json`,
-blocks it with the intended rule: a mandatory diagnostic naming the mutated resource (or, for a
-stack rule, the resource the relation is missing for), that the unmutated resource does not get.
+shows the pack, configured with `policies/config/prod.json`, blocks it with the intended rule: a
+mandatory diagnostic naming the mutated resource (or, for a stack rule, the resource the relation
+is missing for), that the unmutated resource does not get. Cases go through the pack's servicer in
+this process (`in_process.py`: the same client and requests); a sample of each kind also goes over
+gRPC to the pack started as the CLI starts it.
 
 Resource rules go through `Analyze` on the one resource; stack rules through `AnalyzeStack` on the
 whole mutated list (the only place they run; `Analyze` adds nothing to them but the exemption
