@@ -3,6 +3,7 @@
     python -m bench.policy_pack                 # the captured prod stack, update and preview
     python -m bench.policy_pack --synthetic 2000
     python -m bench.policy_pack --awsguard DIR  # side by side with @pulumi/awsguard
+    python -m bench.policy_pack --awsguard DIR --repeat 5  # medians of 5 interleaved runs
 
 For `--awsguard`, DIR holds `npm install @pulumi/awsguard @pulumi/policy`. A Node policy pack
 serves the analyzer protocol itself: constructing `PolicyPack` (here `new AwsGuard(...)`) starts
@@ -11,12 +12,15 @@ with it, so both packs are started and driven by the same client. awsguard's
 `acm-certificate-expiration` calls the ACM API and is disabled (there is no AWS here).
 
 The resources come from a function, so the real stack and synthetic loads are measured alike.
+On a shared machine one run says little: `--repeat N` alternates the packs N times and reports
+each figure's median.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,6 +126,18 @@ def awsguard_process(directory: Path, *, stack: str, dry_run: bool) -> PolicyPac
     return PolicyPackProcess(directory, str(launcher), stack=stack, dry_run=dry_run)
 
 
+def median(results: Sequence[BenchResult]) -> BenchResult:
+    """Each figure's median over repeated runs of the same pack on the same resources."""
+    return BenchResult(
+        policies=results[0].policies,
+        resources=results[0].resources,
+        startup_seconds=statistics.median(r.startup_seconds for r in results),
+        analyze_seconds=statistics.median(r.analyze_seconds for r in results),
+        analyze_stack_seconds=statistics.median(r.analyze_stack_seconds for r in results),
+        diagnostics=results[0].diagnostics,
+    )
+
+
 def run(
     source: Callable[[], Sequence[CapturedResource]],
     config: Mapping[str, Any],
@@ -154,17 +170,23 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="N synthetic resources instead")
     parser.add_argument("--stack", default="prod")
     parser.add_argument("--awsguard", type=Path, help="npm install dir of @pulumi/awsguard")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per pack (medians reported)")
     args = parser.parse_args()
     config = load_config(f"policies/config/{args.stack}.json")
     if args.awsguard:
         for preview in (False, True):
             captured = run_program(args.stack, preview=preview).resources
+            ours: list[BenchResult] = []
+            theirs: list[BenchResult] = []
+            for _ in range(args.repeat):
+                ours.append(run(lambda c=captured: c, config, stack=args.stack, dry_run=preview))
+                guard = awsguard_process(args.awsguard, stack=args.stack, dry_run=preview)
+                theirs.append(run(lambda c=captured: c, AWSGUARD_CONFIG, process=guard))
             mode = "preview" if preview else "update"
             print(f"stack {args.stack}, {mode} mode, trading-platform-policies:")
-            print(run(lambda c=captured: c, config, stack=args.stack, dry_run=preview))
+            print(median(ours))
             print(f"stack {args.stack}, {mode} mode, @pulumi/awsguard:")
-            guard = awsguard_process(args.awsguard, stack=args.stack, dry_run=preview)
-            print(run(lambda c=captured: c, AWSGUARD_CONFIG, process=guard))
+            print(median(theirs))
         return
     if args.synthetic:
         print(f"{args.synthetic} synthetic resources:")

@@ -10,8 +10,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from pulumi_policy import PolicyPack
-
 
 def _load_package() -> None:
     here = Path(__file__).resolve().parent
@@ -29,5 +27,7 @@ if "policies" not in sys.modules:
     _load_package()
 
 from policies.pack import PACK_DESCRIPTION, PACK_NAME, build_policies  # noqa: E402 - after the package is loaded
+from policies.server import serve  # noqa: E402
 
-PolicyPack(name=PACK_NAME, policies=build_policies(), description=PACK_DESCRIPTION)
+# Instead of pulumi_policy's PolicyPack(...): the same server, with each request converted once.
+serve(PACK_NAME, build_policies(), PACK_DESCRIPTION)

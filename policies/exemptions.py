@@ -20,6 +20,7 @@ findings, every exemption in use, invalid, expired and unused exemptions are rep
 
 from __future__ import annotations
 
+import copy
 import datetime
 import fnmatch
 import re
@@ -182,10 +183,16 @@ class ExemptionRegistry:
         self._active: tuple[Exemption, ...] = ()
         self._expired: tuple[Exemption, ...] = ()
         self._errors: tuple[str, ...] = ()
+        self._published: tuple[Any, frozenset[str], datetime.date] | None = None
 
     def publish(self, raw: Any, policy_names: Iterable[str]) -> None:
-        active, expired, errors = parse_exemptions(raw, policy_names, self.today())
+        # Every Analyze publishes the same config; parse it again only when it or the day changed.
+        key = (raw, frozenset(policy_names), self.today())
+        if key == self._published:
+            return
+        active, expired, errors = parse_exemptions(key[0], key[1], key[2])
         self._active, self._expired, self._errors = active, expired, tuple(errors)
+        self._published = (copy.deepcopy(raw), key[1], key[2])
 
     def find(self, policy: str, urn: str, message: str) -> Exemption | None:
         for exemption in self._active:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -10,6 +11,7 @@ from pulumi_policy import (
     Policy,
     PolicyComplianceFramework,
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -58,6 +60,7 @@ from .rules import (
     storage,
     waf,
 )
+from .server import TypedResourcePolicy
 
 PACK_NAME: Final = "trading-platform-policies"
 PACK_DESCRIPTION: Final = (
@@ -127,6 +130,27 @@ def _metadata(info: RuleInfo) -> dict[str, Any]:
     }
 
 
+class StackView:
+    """The stack's resources as rules see them, converted once per `AnalyzeStack` request.
+
+    `PackServicer` hands every stack policy of a request the same resource list; conversion costs
+    about as much as all stack rules together, so the last list's conversion is kept. The list is
+    held, so its identity cannot be reused by another request's list while cached.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._source: Sequence[PolicyResource] | None = None
+        self._resources: list[Resource] = []
+
+    def resources(self, source: Sequence[PolicyResource]) -> list[Resource]:
+        with self._lock:
+            if source is not self._source:
+                self._resources = [Resource.from_policy_resource(r) for r in source]
+                self._source = source
+            return self._resources
+
+
 def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in rule.types:
@@ -137,14 +161,14 @@ def _resource_policy(rule: ResourceRule, registry: ExemptionRegistry) -> Policy:
             if not registry.find(rule.info.name, resource.urn, finding.message):
                 report(finding.message, None)
 
-    return ResourceValidationPolicy(
-        rule.info.name, rule.info.description, validate, **_metadata(rule.info)
+    return TypedResourcePolicy(
+        rule.info.name, rule.info.description, validate, types=rule.types, **_metadata(rule.info)
     )
 
 
-def _stack_policy(rule: StackRule, registry: ExemptionRegistry) -> Policy:
+def _stack_policy(rule: StackRule, registry: ExemptionRegistry, view: StackView) -> Policy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        resources = [Resource.from_policy_resource(r) for r in args.resources]
+        resources = view.resources(args.resources)
         for finding in rule.evaluate(resources, args.get_config()):
             if not registry.find(rule.info.name, finding.urn or "", finding.message):
                 report(finding.message, finding.urn)
@@ -205,11 +229,11 @@ def exemption_inventory(registry: ExemptionRegistry, urns: set[str]) -> list[str
     return lines
 
 
-def _exemptions_stack_policy(registry: ExemptionRegistry) -> Policy:
+def _exemptions_stack_policy(registry: ExemptionRegistry, view: StackView) -> Policy:
     by_name = {rule.info.name: rule for rule in STACK_RULES}
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        resources: Sequence[Resource] = [Resource.from_policy_resource(r) for r in args.resources]
+        resources = view.resources(args.resources)
         for line in exemption_inventory(registry, {r.urn for r in resources}):
             report(line, None)
         for exemption in registry.active():
@@ -236,9 +260,10 @@ def build_policies(today: Today = utc_today) -> list[Policy]:
     `today` decides which exemptions have expired (tests pin it).
     """
     registry = ExemptionRegistry(today)
+    view = StackView()
     return [
         _exemptions_policy(registry),
         *(_resource_policy(rule, registry) for rule in RESOURCE_RULES),
-        _exemptions_stack_policy(registry),
-        *(_stack_policy(rule, registry) for rule in STACK_RULES),
+        _exemptions_stack_policy(registry, view),
+        *(_stack_policy(rule, registry, view) for rule in STACK_RULES),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -190,6 +190,15 @@ def assert_caught(pack: PolicyPackProcess, resources: list[CapturedResource], m:
     if (m.type, m.name) not in added:
         assert blocking(pack.resource_diagnostics(select(resources, m))) == set()
     assert blocking(pack.resource_diagnostics(select(after, m))) == m.expected
+
+
+def round_trip_sample(cases: Iterable[Mutation]) -> list[Mutation]:
+    """The first case of each kind - resource or stack rule, changed or added resource - for the
+    suites' gRPC round trip (their other cases run in process, through the same servicer)."""
+    kinds: dict[tuple[bool, bool], Mutation] = {}
+    for case in cases:
+        kinds.setdefault((case.stack_rule, bool(case.add)), case)
+    return list(kinds.values())
 
 
 def without_parameter(name: str) -> Change:

@@ -3,9 +3,11 @@
 Each `Mutation` takes the prod stack as the program registers it (update mode; a handful also in
 preview mode, where references are unknown), changes one thing on one resource that exists there
 - an input on a deep copy of its wire inputs, the `protect` option, or dropping the resource - and
-shows the pack, started as the CLI starts it and configured with `policies/config/prod.json`,
-blocks it with the intended rule: a mandatory diagnostic naming the mutated resource (or, for a
-stack rule, the resource the relation is missing for), that the unmutated resource does not get.
+shows the pack, configured with `policies/config/prod.json`, blocks it with the intended rule: a
+mandatory diagnostic naming the mutated resource (or, for a stack rule, the resource the relation
+is missing for), that the unmutated resource does not get. Cases go through the pack's servicer in
+this process (`in_process.py`: the same client and requests); a sample of each kind also goes over
+gRPC to the pack started as the CLI starts it.
 
 Resource rules go through `Analyze` on the one resource; stack rules through `AnalyzeStack` on the
 whole mutated list (the only place they run; `Analyze` adds nothing to them but the exemption
@@ -37,6 +39,7 @@ from .mutation import (
     mutated,
     mutated_stack,
     put,
+    round_trip_sample,
     select,
     set_parameter,
     without_parameter,
@@ -583,6 +586,17 @@ def test_mutation_is_blocked_by_its_rule(pack: PolicyPackProcess, mutation: Muta
 @pytest.mark.parametrize("mutation_id", PREVIEW_IDS)
 def test_mutation_is_blocked_in_preview(preview_pack: PolicyPackProcess, mutation_id: str) -> None:
     assert_caught(preview_pack, stack("prod", True).resources, BY_ID[mutation_id])
+
+
+def test_cases_round_trip_over_grpc(
+    grpc_pack: PolicyPackProcess, grpc_preview_pack: PolicyPackProcess
+) -> None:
+    """The pack started as the CLI starts it blocks a sample of each kind of case alike."""
+    sample = round_trip_sample(MUTATIONS)
+    assert {case.stack_rule for case in sample} == {False, True}
+    for mutation in sample:
+        assert_caught(grpc_pack, stack("prod", False).resources, mutation)
+    assert_caught(grpc_preview_pack, stack("prod", True).resources, BY_ID[PREVIEW_IDS[0]])
 
 
 def _level(value: object) -> object:

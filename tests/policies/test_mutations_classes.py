@@ -20,7 +20,17 @@ from policies.rules import types
 from tests.test_stacks import stack
 
 from .helpers import DELETE, WIRE_UNKNOWN
-from .mutation import Added, Change, Mutation, add_ingress, assert_caught, drop, put, unknown
+from .mutation import (
+    Added,
+    Change,
+    Mutation,
+    add_ingress,
+    assert_caught,
+    drop,
+    put,
+    round_trip_sample,
+    unknown,
+)
 
 SG_INGRESS: Final = types.SECURITY_GROUP_INGRESS_RULE
 DB_RULE: Final = "network-database-ingress-from-db-proxy-tcp5432"
@@ -1496,6 +1506,18 @@ def test_unknown_security_value_cannot_be_verified_in_preview(
 @pytest.mark.parametrize("mutation_id", PREVIEW_TOO)
 def test_mutation_is_blocked_in_preview(preview_pack: PolicyPackProcess, mutation_id: str) -> None:
     assert_caught(preview_pack, stack("prod", True).resources, BY_ID[mutation_id])
+
+
+def test_cases_round_trip_over_grpc(
+    grpc_pack: PolicyPackProcess, grpc_preview_pack: PolicyPackProcess
+) -> None:
+    """The pack started as the CLI starts it blocks a sample of each kind of case alike."""
+    sample = round_trip_sample(CLASS_MUTATIONS)
+    assert {case.stack_rule for case in sample} == {False, True}
+    for mutation in sample:
+        assert_caught(grpc_pack, stack("prod", False).resources, mutation)
+    for mutation in (PREVIEW_UNKNOWNS[0], BY_ID[PREVIEW_TOO[0]]):
+        assert_caught(grpc_preview_pack, stack("prod", True).resources, mutation)
 
 
 def test_the_suite_is_large_and_varied() -> None:

@@ -26,7 +26,7 @@ from policies.rules import service_types as st
 from policies.rules import types
 from tests.test_stacks import stack
 
-from .mutation import Added, Change, Mutation, assert_caught, drop, put
+from .mutation import Added, Change, Mutation, assert_caught, drop, put, round_trip_sample
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "999988887777"
@@ -1390,6 +1390,17 @@ def test_case_is_blocked_by_its_rule(pack: PolicyPackProcess, case: Mutation) ->
 @pytest.mark.parametrize("case_id", PREVIEW_IDS)
 def test_case_is_blocked_in_preview(preview_pack: PolicyPackProcess, case_id: str) -> None:
     assert_caught(preview_pack, stack("prod", True).resources, BY_ID[case_id])
+
+
+def test_cases_round_trip_over_grpc(
+    grpc_pack: PolicyPackProcess, grpc_preview_pack: PolicyPackProcess
+) -> None:
+    """The pack started as the CLI starts it blocks a sample of each kind of case alike."""
+    sample = round_trip_sample(CASES)
+    assert {case.stack_rule for case in sample} == {False, True}
+    for case in sample:
+        assert_caught(grpc_pack, stack("prod", False).resources, case)
+    assert_caught(grpc_preview_pack, stack("prod", True).resources, BY_ID[PREVIEW_IDS[0]])
 
 
 FAMILY_MODULES = (
