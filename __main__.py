@@ -16,6 +16,7 @@ from components.access import (
 )
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
+from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.config import SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
 from components.edge import EdgeProtection, EdgeProtectionArgs
@@ -277,6 +278,27 @@ observability = Observability(
     opts=in_stack,
 )
 
+# It ships the pods' logs into the service log groups Observability owns.
+cluster_services = ClusterServices(
+    "cluster-services",
+    ClusterServicesArgs(
+        name_prefix=config.name_prefix,
+        cluster_name=cluster.cluster_name,
+        kubernetes_version=config.eks.version,
+        kubeconfig=cluster.kubeconfig,
+        cluster_key_arn=cluster.key_arn,
+        service_log_group_names=observability.log_group_names,
+        service_log_group_arns=observability.log_group_arns,
+        logs_kms_key_arn=logs_key.key_arn,
+        log_retention_days=config.observability.log_retention_days,
+        context=context,
+        # The same gate as the workloads: Helm releases contact the API server even in preview.
+        install_charts=config.eks.image_tag is not None,
+        protect=config.protect_stateful,
+    ),
+    opts=in_stack,
+)
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -334,3 +356,6 @@ pulumi.export("dashboardName", observability.dashboard_name)
 pulumi.export("alertTopicArn", observability.topic_arn)
 pulumi.export("budgetName", observability.budget_name)
 pulumi.export("serviceLogGroups", observability.log_group_names)
+pulumi.export("clusterPodLogGroup", cluster_services.pod_log_group_name)
+if cluster_services.storage_class_name is not None:
+    pulumi.export("defaultStorageClass", cluster_services.storage_class_name)

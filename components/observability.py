@@ -46,6 +46,7 @@ class Observability(pulumi.ComponentResource):
     topic_arn: pulumi.Output[str]
     budget_name: pulumi.Output[str]
     log_group_names: dict[Service, pulumi.Output[str]]
+    log_group_arns: dict[Service, pulumi.Output[str]]  # for the log shipper's role
 
     def __init__(
         self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
@@ -191,12 +192,14 @@ class Observability(pulumi.ComponentResource):
         self.topic_arn = topic.arn
         self.budget_name = budget.name
         self.log_group_names = {service: group.name for service, group in log_groups.items()}
+        self.log_group_arns = {service: group.arn for service, group in log_groups.items()}
         self.register_outputs(
             {
                 "dashboardName": self.dashboard_name,
                 "topicArn": self.topic_arn,
                 "budgetName": self.budget_name,
                 "logGroupNames": self.log_group_names,
+                "logGroupArns": self.log_group_arns,
             }
         )
 

@@ -8,8 +8,16 @@ API), not the aws-auth ConfigMap. The control plane uses the reachability table'
 ``app`` group, so every flow to and from them is one of the table's.
 
 Node groups are EKS managed node groups with our own launch templates: IMDSv2 only with a hop
-limit of 2 (pods that need AWS use Pod Identity, not the node's role), encrypted gp3 root
+limit of 1, so no pod reaches the node's metadata service or its role (pods that need AWS use
+Pod Identity, and every cluster service is given its region explicitly), encrypted gp3 root
 volumes, and the app security group.
+
+The core add-ons are EKS managed add-ons at the version EKS lists for the cluster's Kubernetes
+version (``addon_version``): pulumi-eks installs the VPC CNI and kube-proxy inside the cluster
+component, so before any node joins (nodes need the CNI to become Ready; both are DaemonSets, so
+they are healthy with no nodes); CoreDNS and the Pod Identity agent come after the node groups,
+since pulumi-eks only installs CoreDNS itself with its default node group and a CoreDNS add-on
+without nodes stays DEGRADED until its create times out.
 """
 
 from __future__ import annotations
@@ -30,6 +38,10 @@ from .config.instances import EKS_AMI_TYPES
 from .services import SERVICES, Service, ServiceSpec
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
+# Self-managed copies that EKS bootstraps are taken over on create, and fields changed by hand
+# are put back on update: the program, not kubectl, owns the add-ons' configuration.
+# https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAddon.html (resolveConflicts)
+RESOLVE_CONFLICTS = "OVERWRITE"
 # Worker nodes need these three AWS managed policies and nothing else.
 NODE_POLICIES = (
     "AmazonEKSWorkerNodePolicy",
@@ -60,6 +72,17 @@ class ServiceClusterArgs:
     protect: bool
     # The Auto Scaling service-linked role, when the stack creates it: the key policy names it.
     volume_key_dependencies: Sequence[pulumi.Resource] = ()
+
+
+def addon_version(addon: str, kubernetes_version: str, parent: pulumi.Resource) -> str:
+    """The newest version of the EKS add-on ``addon`` for ``kubernetes_version`` (see
+    ``ServiceCluster._addon_version``); the invoke goes through ``parent``'s provider."""
+    return aws.eks.get_addon_version(
+        addon_name=addon,
+        kubernetes_version=kubernetes_version,
+        most_recent=True,
+        opts=pulumi.InvokeOptions(parent=parent),
+    ).version
 
 
 def access_entries(config: EksConfig, ctx: AwsContext) -> dict[str, eks.AccessEntryArgs]:
@@ -125,6 +148,7 @@ class ServiceCluster(pulumi.ComponentResource):
     kubeconfig: pulumi.Output[Any]  # secret; published once node groups and add-ons exist
     repository_urls: dict[Service, pulumi.Output[str]]
     node_role_arn: pulumi.Output[str]
+    key_arn: pulumi.Output[str]  # the cluster CMK: secrets, node volumes, images, PVs
 
     def __init__(
         self, name: str, args: ServiceClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -158,6 +182,17 @@ class ServiceCluster(pulumi.ComponentResource):
             skip_default_node_group=True,
             # Pods reach AWS through EKS Pod Identity, which needs no OIDC provider.
             create_oidc_provider=False,
+            # pulumi-eks's own VPC CNI and kube-proxy add-ons, pinned to this version's.
+            vpc_cni_options=eks.VpcCniOptionsArgs(
+                addon_version=self._addon_version("vpc-cni"),
+                resolve_conflicts_on_create=eks.ResolveConflictsOnCreate(RESOLVE_CONFLICTS),
+                resolve_conflicts_on_update=eks.ResolveConflictsOnUpdate(RESOLVE_CONFLICTS),
+            ),
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(
+                version=self._addon_version("kube-proxy"),
+                resolve_conflicts_on_create=eks.ResolveConflictsOnCreate(RESOLVE_CONFLICTS),
+                resolve_conflicts_on_update=eks.ResolveConflictsOnUpdate(RESOLVE_CONFLICTS),
+            ),
             deletion_protection=args.protect,
             tags={"Name": config.cluster_name},
             opts=child_options(self),
@@ -166,14 +201,11 @@ class ServiceCluster(pulumi.ComponentResource):
         node_groups = [
             self._node_group(group, cluster, node_role, key) for group in config.node_groups
         ]
-        # Pod Identity's agent runs on the nodes, so it is installed once they exist.
-        pod_identity = aws.eks.Addon(
-            f"{name}-pod-identity-agent",
-            cluster_name=config.cluster_name,
-            addon_name="eks-pod-identity-agent",
-            resolve_conflicts_on_create="OVERWRITE",
-            opts=child_options(self, depends_on=[cluster, *node_groups]),
-        )
+        # CoreDNS and Pod Identity's agent run on the nodes, so they are installed once the
+        # nodes exist.
+        after_nodes = [cluster, *node_groups]
+        coredns = self._addon("coredns", "coredns", after_nodes)
+        pod_identity = self._addon("eks-pod-identity-agent", "pod-identity-agent", after_nodes)
         self.repository_urls = {
             service: self._repository(spec, key).repository_url
             for service, spec in SERVICES.items()
@@ -188,17 +220,46 @@ class ServiceCluster(pulumi.ComponentResource):
         # waits for the nodes and the Pod Identity agent, not just the control plane.
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(
-                cluster.kubeconfig, pod_identity.arn, *[group.arn for group in node_groups]
+                cluster.kubeconfig,
+                pod_identity.arn,
+                coredns.arn,
+                *[group.arn for group in node_groups],
             ).apply(lambda parts: parts[0])
         )
         self.node_role_arn = node_role.arn
+        self.key_arn = key.arn
         self.register_outputs(
             {
                 "clusterName": self.cluster_name,
                 "kubeconfig": self.kubeconfig,
                 "repositoryUrls": self.repository_urls,
                 "nodeRoleArn": self.node_role_arn,
+                "keyArn": self.key_arn,
             }
+        )
+
+    def _addon_version(self, addon: str) -> str:
+        """The newest version of ``addon`` EKS publishes for the cluster's Kubernetes version.
+
+        Looked up rather than tabled: EKS answers only versions it supports for that Kubernetes
+        version, so a version bump in ``eks.version`` moves every add-on with it, and a new
+        build shows in the preview as an add-on update. ``eks.version`` is plain config, so
+        the lookup needs no cluster. pulumi-eks resolves its defaults the same way.
+        https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html
+        """
+        return addon_version(addon, self._args.eks.version, self)
+
+    def _addon(
+        self, addon: str, resource_name: str, after: Sequence[pulumi.Resource]
+    ) -> aws.eks.Addon:
+        return aws.eks.Addon(
+            f"{self._name}-{resource_name}",
+            cluster_name=self._args.eks.cluster_name,
+            addon_name=addon,
+            addon_version=self._addon_version(addon),
+            resolve_conflicts_on_create=RESOLVE_CONFLICTS,
+            resolve_conflicts_on_update=RESOLVE_CONFLICTS,
+            opts=child_options(self, depends_on=after),
         )
 
     def _key(self) -> aws.kms.Key:
@@ -304,9 +365,11 @@ class ServiceCluster(pulumi.ComponentResource):
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled",
                 http_tokens="required",
-                # 2 lets containers on the node reach IMDS at all (the AWS SDKs' region
-                # lookup); credentials for pods come from Pod Identity, not the node role.
-                http_put_response_hop_limit=2,
+                # 1: the node itself only. A pod's request crosses one more hop and is
+                # dropped, so no pod can take the node role's credentials; pods use Pod
+                # Identity and every cluster service is given its region explicitly.
+                # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html
+                http_put_response_hop_limit=1,
             ),
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(

@@ -173,3 +173,12 @@ def support_warning(product: Product, version: str, today: date) -> SupportWarni
     if today + WARN_BEFORE < end:
         return None
     return SupportWarning(product, version, end, (end - today).days)
+
+
+# Cluster Autoscaler Helm chart per EKS version: the autoscaler's minor must match the
+# cluster's (autoscaler README, "Releases"). Chart 9.50.1 ships 1.33.0 and 9.53.0 ships 1.34.2
+# (kubernetes/autoscaler#8891); 9.59.0 ships 1.35.0 (kubermatic/kubermatic#16253). Not checked
+# against the chart repository offline: run `helm search repo autoscaler/cluster-autoscaler
+# --versions` when adding a line. A cluster version missing here is refused when the charts
+# are installed.
+CLUSTER_AUTOSCALER_CHARTS: dict[str, str] = {"1.33": "9.50.1", "1.34": "9.53.0", "1.35": "9.59.0"}

@@ -269,6 +269,37 @@ def _roles(inputs: Invoke, _: str) -> InvokeResult:
     }, []
 
 
+# The EKS add-ons the program installs. The mocked version carries the Kubernetes version it
+# was asked for (a stand-in, not a real build), so a test can see that an add-on follows it.
+EKS_ADDONS = frozenset(
+    {
+        "vpc-cni",
+        "kube-proxy",
+        "coredns",
+        "eks-pod-identity-agent",
+        "metrics-server",
+        "aws-ebs-csi-driver",
+    }
+)
+
+
+def mocked_addon_version(addon: str, kubernetes_version: str) -> str:
+    return f"v{kubernetes_version}.0-eksbuild.1+{addon}"
+
+
+def _addon_version(inputs: Invoke, _: str) -> InvokeResult:
+    name, kubernetes = str(inputs.get("addonName", "")), str(inputs.get("kubernetesVersion", ""))
+    if name not in EKS_ADDONS:
+        return {}, [("addonName", f"no mocked EKS add-on named {name!r}")]
+    return {
+        "addonName": name,
+        "kubernetesVersion": kubernetes,
+        "mostRecent": bool(inputs.get("mostRecent")),
+        "version": mocked_addon_version(name, kubernetes),
+        "id": name,
+    }, []
+
+
 _SERVICE_LINKED_ROLE_NAMES = {"autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling"}
 
 
@@ -292,6 +323,7 @@ _INVOKES: dict[str, Callable[[Invoke, str], InvokeResult]] = {
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:route53/getZone:getZone": _route53_zone,
     "aws:iam/getRoles:getRoles": _roles,
+    "aws:eks/getAddonVersion:getAddonVersion": _addon_version,
     "aws:cloudfront/getCachePolicy:getCachePolicy": _managed_policy(CLOUDFRONT_CACHE_POLICIES),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _managed_policy(
         CLOUDFRONT_ORIGIN_REQUEST_POLICIES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 
@@ -12,6 +13,7 @@ import pytest
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.versions import DEFAULT_EKS_VERSION
 from offline.capture import UNKNOWN, CapturedResource
+from offline.mocks import mocked_addon_version
 from offline.runner import ProgramRun, run_component, run_program
 
 from .edge_cluster_fixtures import CONTEXT, TIERS, document, tier_config
@@ -20,6 +22,9 @@ CONTROL_PLANE_SG = "sg-0controlplane"
 APP_SG = "sg-0app"
 PRIVATE_SUBNETS = ["subnet-0priv0", "subnet-0priv1", "subnet-0priv2"]
 OFFICE = ("198.51.100.0/24",)
+ADDON = "aws:eks/addon:Addon"
+GET_ADDON_VERSION = "aws:eks/getAddonVersion:getAddonVersion"
+CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent")
 
 
 def control_plane_sg() -> aws.ec2.SecurityGroup:
@@ -161,7 +166,8 @@ def test_launch_templates_harden_every_node(tier: str) -> None:
         assert template.get("metadataOptions") == {
             "httpEndpoint": "enabled",
             "httpTokens": "required",
-            "httpPutResponseHopLimit": 2,
+            # No pod reaches the node's metadata service (one hop: the node only).
+            "httpPutResponseHopLimit": 1,
         }
         assert template.get("vpcSecurityGroupIds") == [APP_SG]
         [volume] = template.get("blockDeviceMappings")
@@ -217,12 +223,56 @@ def test_ecr_repositories() -> None:
     assert rules["tagged"]["action"] == {"type": "expire"}
 
 
-def test_pod_identity_agent_installed_after_nodes() -> None:
-    run = cluster_run("scale", False)
-    [addon] = run.of_type("aws:eks/addon:Addon")
-    assert addon.get("addonName") == "eks-pod-identity-agent"
+@pytest.mark.parametrize("preview", [False, True])
+def test_coredns_and_pod_identity_agent_installed_after_nodes(preview: bool) -> None:
+    run = cluster_run("scale", preview)
+    addons = {a.get("addonName"): a for a in run.of_type("aws:eks/addon:Addon")}
+    assert set(addons) == {"coredns", "eks-pod-identity-agent"}
     groups = {g.urn for g in run.of_type("aws:eks/nodeGroup:NodeGroup")}
-    assert groups <= set(addon.dependencies)
+    assert len(groups) == 3
+    for addon in addons.values():
+        assert groups <= set(addon.dependencies)
+        assert addon.get("resolveConflictsOnCreate") == "OVERWRITE"
+        assert addon.get("resolveConflictsOnUpdate") == "OVERWRITE"
+
+
+@pytest.mark.parametrize("version", ["1.34", DEFAULT_EKS_VERSION])
+def test_core_addon_versions_follow_the_cluster_version(version: str) -> None:
+    """Every core add-on, pulumi-eks's two included, is at the version EKS lists for the
+    cluster's Kubernetes version, looked up by name."""
+    config = tier_config("growth")
+    eks_config = dataclasses.replace(config.eks, version=version)
+
+    def build() -> None:
+        ServiceCluster(
+            "services",
+            ServiceClusterArgs(
+                "trading-test",
+                eks_config,
+                "vpc-1",
+                PRIVATE_SUBNETS,
+                control_plane_sg(),
+                APP_SG,
+                CONTEXT,
+                False,
+            ),
+        )
+
+    run = run_component(build, preview=True)
+    cluster = eks_cluster(run)
+    assert cluster.get("version") == version
+    versions = {a.get("addonName"): a.get("addonVersion") for a in run.of_type(ADDON)}
+    versions["vpc-cni"] = cluster.get("vpcCniOptions.addonVersion")
+    versions["kube-proxy"] = cluster.get("kubeProxyAddonOptions.version")
+    assert versions == {name: mocked_addon_version(name, version) for name in CORE_ADDONS}
+    lookups = [args for token, args in run.invokes if token == GET_ADDON_VERSION]
+    assert {a["addonName"] for a in lookups} == set(CORE_ADDONS)
+    assert all(a["kubernetesVersion"] == version and a["mostRecent"] for a in lookups)
+    for options in ("vpcCniOptions", "kubeProxyAddonOptions"):
+        assert cluster.get(f"{options}.resolveConflictsOnCreate") == "OVERWRITE"
+        assert cluster.get(f"{options}.resolveConflictsOnUpdate") == "OVERWRITE"
+    # pulumi-eks installs CoreDNS itself only with its default node group; ours comes later.
+    assert cluster.get("corednsAddonOptions") is None
 
 
 def test_kubeconfig_output_is_realistic() -> None:

@@ -250,7 +250,7 @@ def test_provider_is_built_from_the_secret_kubeconfig() -> None:
 @pytest.mark.parametrize("preview", [False, True])
 def test_program_builds_the_provider_from_the_cluster_kubeconfig(preview: bool) -> None:
     run = stack("prod", preview)  # released: prod sets eks.imageTag
-    [provider] = run.of_type("pulumi:providers:kubernetes")
+    provider = run.named("workloads-k8s")  # ClusterServices has its own
     kubeconfig = provider.get("kubeconfig")
     assert is_secret(kubeconfig)
     if preview:  # the cluster does not exist yet

@@ -1,0 +1,94 @@
+"""EKS Pod Identity roles for the cluster services: one role per service account, trusted only
+for that service account of that cluster in this account.
+
+Pod Identity tags the session with the cluster, namespace and service account it assumes the
+role for, so the trust policy can name all three (Amazon EKS User Guide, "Create IAM role with
+trust policy required by EKS Pod Identity":
+https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_context import AwsContext, policy_json
+from components.blocks import child_options
+
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+
+
+def trust_policy(ctx: AwsContext, cluster: str, namespace: str, service_account: str) -> str:
+    """Only Pod Identity, for ``namespace/service_account`` of ``cluster`` in this account."""
+    return policy_json(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": ctx.account_id,
+                        "aws:RequestTag/eks-cluster-name": cluster,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
+            }
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    namespace: str
+    name: str
+
+
+def pod_identity_role(
+    resource_name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    ctx: AwsContext,
+    cluster_name: pulumi.Output[str],
+    account: ServiceAccount,
+    policy: pulumi.Input[str] | None,
+    managed_policy_arns: Sequence[str] = (),
+) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    """The role, and the policies that must exist before a pod uses it (its inline policy and
+    managed-policy attachments), so whatever binds the role can wait for its permissions."""
+    role = aws.iam.Role(
+        f"{resource_name}-role",
+        description=description,
+        assume_role_policy=cluster_name.apply(
+            lambda cluster: trust_policy(ctx, cluster, account.namespace, account.name)
+        ),
+        opts=child_options(parent),
+    )
+    grants: list[pulumi.Resource] = []
+    if policy is not None:
+        grants.append(
+            aws.iam.RolePolicy(
+                f"{resource_name}-policy", role=role.id, policy=policy, opts=child_options(parent)
+            )
+        )
+    for arn in managed_policy_arns:
+        grants.append(
+            aws.iam.RolePolicyAttachment(
+                f"{resource_name}-{arn.rsplit('/', 1)[-1]}",
+                role=role.name,
+                policy_arn=arn,
+                opts=child_options(parent),
+            )
+        )
+    return role, grants
+
+
+def statements_json(statements: pulumi.Input[list[dict[str, Any]]]) -> pulumi.Output[str]:
+    """A policy document from statements that may hold Outputs (ARNs, the cluster name)."""
+    return pulumi.Output.from_input(statements).apply(policy_json)
