@@ -101,6 +101,9 @@ KAFKA_IAM_PORT = 9098  # MSK SASL/IAM over TLS; always on
 KAFKA_SCRAM_PORT = 9096  # MSK SASL/SCRAM over TLS; only with kafka.scram
 KUBELET_PORT = 10250
 LB_CONTROLLER_WEBHOOK_PORT = 9443  # the AWS Load Balancer Controller's admission webhook
+# The metrics-server EKS add-on serves the metrics API on 10251 (EKS user guide, "View resource
+# usage with the Kubernetes Metrics Server"); the API server proxies `kubectl top` and HPAs there.
+METRICS_SERVER_PORT = 10251
 DNS_PORT = 53
 
 
@@ -134,6 +137,12 @@ REACHABILITY: tuple[Flow, ...] = (
     ),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, KUBELET_PORT, "API server to kubelets (logs, exec)"),
     _one(Role.EKS_CONTROL_PLANE, Role.APP, HTTPS, "API server to admission webhooks"),
+    _one(
+        Role.EKS_CONTROL_PLANE,
+        Role.APP,
+        METRICS_SERVER_PORT,
+        "API server to metrics-server (the metrics API for HPAs)",
+    ),
     _one(
         Role.EKS_CONTROL_PLANE,
         Role.APP,

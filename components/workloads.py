@@ -28,6 +28,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .aws_context import AwsContext, policy_json
+from .blocks import ServiceAccount as Account
 from .blocks import child_options, pod_identity
 from .config import NodeGroupConfig
 from .service_cluster import NODE_TYPE_LABEL
@@ -143,16 +144,15 @@ class TradingWorkloads(pulumi.ComponentResource):
 
     def _service_account(
         self, spec: ServiceSpec, namespace: k8s.core.v1.Namespace
-    ) -> ServiceAccount:
+    ) -> ServiceIdentity:
         """The service's Kubernetes service account and the Pod Identity role bound to it."""
         args, service = self._args, spec.service
         identity = pod_identity(
             f"{self._name}-{service}",
             parent=self,
-            context=args.context,
+            ctx=args.context,
             cluster_name=args.cluster_name,
-            namespace=NAMESPACE,
-            service_account=str(service),
+            account=Account(NAMESPACE, str(service)),
             description=f"{args.name_prefix}: the {service} service's pods (Pod Identity)",
             policy=args.access_policies.get(service),
         )
@@ -163,7 +163,7 @@ class TradingWorkloads(pulumi.ComponentResource):
             ),
             opts=self._in_cluster(),
         )
-        return ServiceAccount(
+        return ServiceIdentity(
             account=account, association=identity.association, role_arn=identity.role.arn
         )
 
@@ -174,10 +174,9 @@ class TradingWorkloads(pulumi.ComponentResource):
         identity = pod_identity(
             f"{name}-lb-controller",
             parent=self,
-            context=ctx,
+            ctx=ctx,
             cluster_name=args.cluster_name,
-            namespace="kube-system",
-            service_account=LB_CONTROLLER,
+            account=Account("kube-system", LB_CONTROLLER),
             description=f"{args.name_prefix}: AWS Load Balancer Controller (Pod Identity)",
             policy=pulumi.Output.all(*target_groups).apply(
                 lambda arns: policy_json(
@@ -241,7 +240,7 @@ class TradingWorkloads(pulumi.ComponentResource):
         self,
         spec: ServiceSpec,
         placed: dict[str, Any],
-        account: ServiceAccount,
+        account: ServiceIdentity,
         controller: k8s.helm.v3.Release,
         image_tag: str,
     ) -> None:
@@ -400,7 +399,7 @@ class TradingWorkloads(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True)
-class ServiceAccount:
+class ServiceIdentity:
     account: k8s.core.v1.ServiceAccount
     association: aws.eks.PodIdentityAssociation  # pods admitted before it get no credentials
     role_arn: pulumi.Output[str]

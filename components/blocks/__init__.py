@@ -9,7 +9,14 @@ access, key rotation or a recovery window: those are not options.
 from .kms_key import KEY_DELETION_WINDOW_DAYS, customer_managed_key
 from .log_group import encrypted_log_group
 from .options import child_options
-from .pod_identity import PodIdentity, pod_identity, pod_identity_trust
+from .pod_identity import (
+    PodIdentity,
+    ServiceAccount,
+    pod_identity,
+    pod_identity_role,
+    statements_json,
+    trust_policy,
+)
 from .private_bucket import Expiration, FixedName, NamePrefix, PrivateBucket
 from .secret import SECRET_RECOVERY_DAYS, StoredSecret, json_secret, stored_secret
 
@@ -21,12 +28,15 @@ __all__ = [
     "NamePrefix",
     "PodIdentity",
     "PrivateBucket",
+    "ServiceAccount",
     "StoredSecret",
     "child_options",
     "customer_managed_key",
     "encrypted_log_group",
     "json_secret",
     "pod_identity",
-    "pod_identity_trust",
+    "pod_identity_role",
+    "statements_json",
     "stored_secret",
+    "trust_policy",
 ]

@@ -1,16 +1,17 @@
-"""An EKS Pod Identity: a role only this account's Pod Identity service may assume, its one
-inline policy, and the association binding it to a namespace's service account.
+"""EKS Pod Identity: a role trusted only for one service account of one cluster in this
+account, its permissions, and the association binding it to that service account.
 
-The association takes the cluster name as an output (of a resource that exists only once the
-cluster and its Pod Identity agent do), so it never races the cluster it names. Pods of that
-service account get the role's credentials from the agent on their node, not from the node's
-instance profile (EKS user guide, "Learn how EKS Pod Identity grants pods access to AWS
-services").
+Pod Identity tags the session with the cluster, namespace and service account it assumes the
+role for, so the trust policy can name all three (Amazon EKS User Guide, "Create IAM role with
+trust policy required by EKS Pod Identity":
+https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -22,54 +23,112 @@ from .options import child_options
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 
 
-@dataclass(frozen=True)
-class PodIdentity:
-    role: aws.iam.Role
-    association: aws.eks.PodIdentityAssociation
-
-
-def pod_identity_trust(ctx: AwsContext) -> str:
-    """EKS Pod Identity needs both actions (``sts:TagSession`` for the session tags it sets)."""
+def trust_policy(ctx: AwsContext, cluster: str, namespace: str, service_account: str) -> str:
+    """Only Pod Identity, for ``namespace/service_account`` of ``cluster`` in this account."""
     return policy_json(
         [
             {
                 "Effect": "Allow",
                 "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
-                "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": ctx.account_id,
+                        "aws:RequestTag/eks-cluster-name": cluster,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
             }
         ]
     )
 
 
-def pod_identity(
-    name: str,
+@dataclass(frozen=True)
+class ServiceAccount:
+    namespace: str
+    name: str
+
+
+def pod_identity_role(
+    resource_name: str,
     *,
     parent: pulumi.Resource,
-    context: AwsContext,
-    cluster_name: pulumi.Input[str],
-    namespace: str,
-    service_account: str,
     description: str,
+    ctx: AwsContext,
+    cluster_name: pulumi.Input[str],
+    account: ServiceAccount,
     policy: pulumi.Input[str] | None,
-) -> PodIdentity:
-    """``policy`` None: a role with no permissions at all (IAM refuses an empty document)."""
+    managed_policy_arns: Sequence[str] = (),
+) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    """The role, and the policies that must exist before a pod uses it (its inline policy and
+    managed-policy attachments), so whatever binds the role can wait for its permissions."""
     role = aws.iam.Role(
-        f"{name}-role",
+        f"{resource_name}-role",
         description=description,
-        assume_role_policy=pod_identity_trust(context),
+        assume_role_policy=pulumi.Output.from_input(cluster_name).apply(
+            lambda cluster: trust_policy(ctx, cluster, account.namespace, account.name)
+        ),
         opts=child_options(parent),
     )
+    grants: list[pulumi.Resource] = []
     if policy is not None:
-        aws.iam.RolePolicy(
-            f"{name}-policy", role=role.id, policy=policy, opts=child_options(parent)
+        grants.append(
+            aws.iam.RolePolicy(
+                f"{resource_name}-policy", role=role.id, policy=policy, opts=child_options(parent)
+            )
         )
-    association = aws.eks.PodIdentityAssociation(
-        f"{name}-identity",
+    for arn in managed_policy_arns:
+        grants.append(
+            aws.iam.RolePolicyAttachment(
+                f"{resource_name}-{arn.rsplit('/', 1)[-1]}",
+                role=role.name,
+                policy_arn=arn,
+                opts=child_options(parent),
+            )
+        )
+    return role, grants
+
+
+def statements_json(statements: pulumi.Input[list[dict[str, Any]]]) -> pulumi.Output[str]:
+    """A policy document from statements that may hold Outputs (ARNs, the cluster name)."""
+    return pulumi.Output.from_input(statements).apply(policy_json)
+
+
+@dataclass(frozen=True)
+class PodIdentity:
+    role: aws.iam.Role
+    association: aws.eks.PodIdentityAssociation
+
+
+def pod_identity(
+    resource_name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    ctx: AwsContext,
+    cluster_name: pulumi.Input[str],
+    account: ServiceAccount,
+    policy: pulumi.Input[str] | None,
+) -> PodIdentity:
+    """The role and its association. The association takes the cluster name as an output (of a
+    resource that exists once the cluster and its Pod Identity agent do), so it never races the
+    cluster, and waits for the role's permissions, so no pod gets a role that cannot act yet."""
+    role, grants = pod_identity_role(
+        resource_name,
+        parent=parent,
+        description=description,
+        ctx=ctx,
         cluster_name=cluster_name,
-        namespace=namespace,
-        service_account=service_account,
+        account=account,
+        policy=policy,
+    )
+    association = aws.eks.PodIdentityAssociation(
+        f"{resource_name}-identity",
+        cluster_name=cluster_name,
+        namespace=account.namespace,
+        service_account=account.name,
         role_arn=role.arn,
-        opts=child_options(parent),
+        opts=child_options(parent, depends_on=grants),
     )
     return PodIdentity(role=role, association=association)

@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.aws_context import AwsContext
-
-from .pod_identity import ServiceAccount
+from components.blocks import ServiceAccount
 
 CHART = "cluster-autoscaler"
 REPOSITORY = "https://kubernetes.github.io/autoscaler"

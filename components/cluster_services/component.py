@@ -26,13 +26,19 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
-from components.blocks import child_options, encrypted_log_group
+from components.blocks import (
+    ServiceAccount,
+    child_options,
+    encrypted_log_group,
+    pod_identity,
+    pod_identity_role,
+    statements_json,
+)
 from components.service_cluster import RESOLVE_CONFLICTS, addon_version
 from components.services import SERVICES, Service
 from components.versions import CLUSTER_AUTOSCALER_CHARTS
 
 from . import autoscaler, log_shipping, storage
-from .pod_identity import ServiceAccount, pod_identity_role, statements_json
 
 METRICS_SERVER = "metrics-server"
 FLUENT_BIT_CHART_VERSION = "0.2.1"  # aws-for-fluent-bit 3.4.16 (aws/eks-charts Chart.yaml)
@@ -189,7 +195,7 @@ class ClusterServices(pulumi.ComponentResource):
         policy: pulumi.Output[str],
     ) -> aws.eks.PodIdentityAssociation:
         args = self._args
-        role, grants = pod_identity_role(
+        return pod_identity(
             f"{self._name}-{key}",
             parent=self,
             description=f"{args.name_prefix}: {description} (Pod Identity)",
@@ -197,15 +203,7 @@ class ClusterServices(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             account=account,
             policy=policy,
-        )
-        return aws.eks.PodIdentityAssociation(
-            f"{self._name}-{key}-identity",
-            cluster_name=args.cluster_name,
-            namespace=account.namespace,
-            service_account=account.name,
-            role_arn=role.arn,
-            opts=child_options(self, depends_on=grants),
-        )
+        ).association
 
     def _cluster_autoscaler(self, chart_version: str) -> None:
         args, ctx = self._args, self._args.context

@@ -19,9 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.aws_context import AwsContext
+from components.blocks import ServiceAccount
 from components.services import Service
-
-from .pod_identity import ServiceAccount
 
 CHART = "aws-for-fluent-bit"
 REPOSITORY = "https://aws.github.io/eks-charts"

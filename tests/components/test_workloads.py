@@ -310,8 +310,14 @@ def test_each_service_runs_as_its_own_account_bound_to_its_own_role() -> None:
         assert role.urn in association.property_dependencies["roleArn"]
         trust = document(role.get("assumeRolePolicy"))
         assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+        # Only for this service account of this cluster (Pod Identity's session tags).
         assert trust["Statement"][0]["Condition"] == {
-            "StringEquals": {"aws:SourceAccount": CONTEXT.account_id}
+            "StringEquals": {
+                "aws:SourceAccount": CONTEXT.account_id,
+                "aws:RequestTag/eks-cluster-name": "trading-prod",
+                "aws:RequestTag/kubernetes-namespace": "trading",
+                "aws:RequestTag/kubernetes-service-account": str(service),
+            }
         }
         # The Deployment is admitted only once its association exists.
         deployment = by_name(run, "kubernetes:apps/v1:Deployment")[str(service)]

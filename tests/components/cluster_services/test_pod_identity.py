@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from components.cluster_services.pod_identity import trust_policy
+from components.blocks import trust_policy
 from tests.components.edge_cluster_fixtures import CONTEXT
 
 
