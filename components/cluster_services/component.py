@@ -215,15 +215,14 @@ class ClusterServices(pulumi.ComponentResource):
                 args.cluster_name.apply(lambda cluster: autoscaler.statements(ctx, cluster))
             ),
         )
-        k8s.helm.v3.Release(
-            f"{self._name}-cluster-autoscaler",
-            name=autoscaler.CHART,
+        self._release(
+            "cluster-autoscaler",
             chart=autoscaler.CHART,
             version=chart_version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=autoscaler.REPOSITORY),
+            repository=autoscaler.REPOSITORY,
             namespace=autoscaler.SERVICE_ACCOUNT.namespace,
             values=args.cluster_name.apply(lambda cluster: autoscaler.helm_values(ctx, cluster)),
-            opts=self._in_cluster(depends_on=[association]),
+            association=association,
         )
 
     def _log_shipper(self, pod_logs: aws.cloudwatch.LogGroup) -> None:
@@ -246,13 +245,35 @@ class ClusterServices(pulumi.ComponentResource):
                 ctx, dict(zip(services, resolved[0], strict=True)), resolved[1]
             )
         )
-        k8s.helm.v3.Release(
-            f"{self._name}-log-shipper",
-            name=log_shipping.CHART,
+        self._release(
+            "log-shipper",
             chart=log_shipping.CHART,
             version=FLUENT_BIT_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=log_shipping.REPOSITORY),
+            repository=log_shipping.REPOSITORY,
             namespace=log_shipping.SERVICE_ACCOUNT.namespace,
+            values=values,
+            association=association,
+        )
+
+    def _release(
+        self,
+        key: str,
+        *,
+        chart: str,
+        version: str,
+        repository: str,
+        namespace: str,
+        values: pulumi.Input[Mapping[str, Any]],
+        association: aws.eks.PodIdentityAssociation,
+    ) -> k8s.helm.v3.Release:
+        """A chart whose pods start only once their Pod Identity association exists."""
+        return k8s.helm.v3.Release(
+            f"{self._name}-{key}",
+            name=chart,
+            chart=chart,
+            version=version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository),
+            namespace=namespace,
             values=values,
             opts=self._in_cluster(depends_on=[association]),
         )

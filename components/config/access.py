@@ -11,7 +11,7 @@ the WebSocket service pushes market data and positions to clients.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -139,39 +139,39 @@ class AccessConfig:
         }
 
     @model_validator(mode="after")
-    def _distinct_users(self) -> AccessConfig:
-        seen: dict[str, str] = {}
+    def _distinct(self) -> AccessConfig:
+        problems = self._shared(
+            "databaseUser",
+            lambda access: access.database_user,
+            "give each workload its own user so each has only its own grants",
+        ) + self._shared(
+            "consumerGroup",
+            lambda access: access.consumer_group,
+            "two workloads in one group would split each other's partitions",
+        )
+        raise_all(problems)
+        return self
+
+    def _shared(
+        self, key: str, value: Callable[[WorkloadAccess], str | None], why: str
+    ) -> list[SettingError]:
+        """A value (a user, a group) two workloads both claim, reported at the second."""
+        owners: dict[str, str] = {}
         problems: list[SettingError] = []
         keys = self.keys()
         for workload, access in self.by_workload().items():
-            user = access.database_user
-            if user is None:
+            claimed = value(access)
+            if claimed is None:
                 continue
-            if user in seen:
+            if claimed in owners:
                 problems.append(
                     SettingError(
-                        f"{user!r} is also {seen[user]}'s; give each workload its own user so "
-                        "each has only its own grants",
-                        at=(keys[workload], "databaseUser"),
+                        f"{claimed!r} is also {owners[claimed]}'s; {why}",
+                        at=(keys[workload], key),
                     )
                 )
-            seen.setdefault(user, keys[workload])
-        groups: dict[str, str] = {}
-        for workload, access in self.by_workload().items():
-            group = access.consumer_group
-            if group is None:
-                continue
-            if group in groups:
-                problems.append(
-                    SettingError(
-                        f"{group!r} is also {groups[group]}'s; two workloads in one group "
-                        "would split each other's partitions",
-                        at=(keys[workload], "consumerGroup"),
-                    )
-                )
-            groups.setdefault(group, keys[workload])
-        raise_all(problems)
-        return self
+            owners.setdefault(claimed, keys[workload])
+        return problems
 
 
 def flow_problems(config: AccessConfig, flows: Sequence[Flow]) -> list[SettingError]:
