@@ -48,6 +48,30 @@ def _observability(p99_ms: int, lag: int, retention_days: int) -> dict[str, Any]
     }
 
 
+def _usage(
+    *,
+    transfer_gb: int,
+    nat_gb: int,
+    cloud_front_gb: int,
+    s3_gb: int,
+    logs_gb: int,
+    alb_lcu: int,
+    waf_millions: int,
+    secrets_calls: int,
+) -> dict[str, Any]:
+    """The monthly usage the cost estimate assumes (``trading-platform:usage``)."""
+    return {
+        "dataTransferOutGb": transfer_gb,
+        "natProcessedGb": nat_gb,
+        "cloudFrontGb": cloud_front_gb,
+        "s3StorageGb": s3_gb,
+        "logIngestionGb": logs_gb,
+        "albLcu": alb_lcu,
+        "wafRequestsMillions": waf_millions,
+        "secretsApiCalls": secrets_calls,
+    }
+
+
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "network": {"azCount": 2, "natStrategy": "single"},
     "eks": {
@@ -97,6 +121,16 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "budget": {"monthlyUsd": 1362},
     "observability": _observability(p99_ms=500, lag=10_000, retention_days=14),
     "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
+    "usage": _usage(
+        transfer_gb=1000,
+        nat_gb=1000,
+        cloud_front_gb=500,
+        s3_gb=50,  # seed 002 section 11.7
+        logs_gb=50,
+        alb_lcu=1,
+        waf_millions=2,
+        secrets_calls=100_000,  # ours
+    ),
 }
 
 GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
@@ -167,6 +201,16 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
     "budget": {"monthlyUsd": 3421},
     "observability": _observability(p99_ms=300, lag=50_000, retention_days=30),
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
+    "usage": _usage(
+        transfer_gb=3000,
+        nat_gb=3000,
+        cloud_front_gb=2000,
+        s3_gb=200,  # seed 002 section 10.7
+        logs_gb=100,
+        alb_lcu=3,
+        waf_millions=5,
+        secrets_calls=300_000,  # ours
+    ),
 }
 
 SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
@@ -237,6 +281,18 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     "budget": {"monthlyUsd": 21895},
     "observability": _observability(p99_ms=100, lag=100_000, retention_days=90),
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
+    # Seed 002 section 8: 10 TB out, 10 TB from CloudFront, 1 TB in S3, 10M WAF requests. Its
+    # NAT line gives no GB ("3x (+ data transfer)"): ours.
+    "usage": _usage(
+        transfer_gb=10_000,
+        nat_gb=4000,
+        cloud_front_gb=10_000,
+        s3_gb=1000,
+        waf_millions=10,
+        logs_gb=200,
+        alb_lcu=10,
+        secrets_calls=1_000_000,  # ours
+    ),
 }
 
 TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}
