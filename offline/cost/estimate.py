@@ -100,6 +100,8 @@ class Line:
 
     @property
     def monthly(self) -> float | None:
+        if self.quantity == 0:
+            return 0.0  # nothing running (a fleet scaled to zero) costs nothing at any price
         return None if self.unit_price is None else round(self.quantity * self.unit_price, 2)
 
 
