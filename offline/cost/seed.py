@@ -204,7 +204,7 @@ EXPLAINED: Final[dict[tuple[str, str], str]] = {
     ),
     ("scale", "WAF 10M requests"): (
         "the seed's $100 is not what 10M requests cost: the ACL, its rules and 10M requests at "
-        "list price come to about $23"
+        "list price come to $19"
     ),
 }
 
