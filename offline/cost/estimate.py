@@ -125,7 +125,7 @@ class Estimate:
 
     @property
     def unpriced(self) -> tuple[Line, ...]:
-        return tuple(line for line in self.lines if line.unit_price is None)
+        return tuple(line for line in self.lines if line.monthly is None)
 
     def by_component(self) -> dict[str, float]:
         totals: dict[str, float] = {}

@@ -39,4 +39,6 @@ def tier_resources(tier: str) -> tuple[CostResource, ...]:
 @cache
 def tier_config(tier: str) -> StackConfig:
     stack, _ = TIER_STACKS[tier]
-    return load_stack_config(read_stack_files(stack, overrides=_overrides(tier)).values, stack=stack)
+    return load_stack_config(
+        read_stack_files(stack, overrides=_overrides(tier)).values, stack=stack
+    )
