@@ -426,10 +426,11 @@ def _web_acl(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
 
 
 def _distribution(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
+    # CloudFront prices by where viewers are; the table keys that by the stack's region (its
+    # country's viewers), https://aws.amazon.com/cloudfront/pricing/.
     gb = p.context.usage.cloud_front_gb
-    yield p.line(
-        r, "data transfer to viewers (usage.cloudFrontGb)", gb, "GB", "cloudfront.gb", region=GLOBAL
-    )
+    item = "data transfer to viewers (usage.cloudFrontGb)"
+    yield p.line(r, item, gb, "GB", "cloudfront.gb", region=p.context.region)
 
 
 def _hosted_zone(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:

@@ -18,17 +18,19 @@ PRICED_ROWS = {
     "startup": {
         "EKS Cluster", "EC2 (EKS Nodes) 3x c6i.xlarge", "EC2 (Matching Engine) 2x c6i.large",
         "RDS Replica db.t4g.medium", "RDS Storage 100GB gp3", "NAT Gateway 1x (+ 1TB)", "ALB 1x",
+        "CloudFront 500GB",
         "CloudWatch Basic", "Data Transfer 1TB",
     },
     "growth": {
         "EKS Cluster", "EC2 (API Nodes) 2x c6i.xlarge", "EC2 (WebSocket) 2x r6i.large",
         "EC2 (Consumer) 2x c6i.large", "EC2 (Matching Engine) 2x c6i.xlarge",
-        "RDS Storage 200GB gp3", "NAT Gateway 1x (+ 3TB)", "ALB 1x (+ LCU)",
+        "RDS Storage 200GB gp3", "NAT Gateway 1x (+ 3TB)", "ALB 1x (+ LCU)", "CloudFront 2TB",
         "CloudWatch Logs + Metrics", "Data Transfer 3TB",
     },
     "scale": {
         "EKS Cluster", "EC2 (API Nodes) 6x c6i.2xlarge", "EC2 (WebSocket) 4x r6i.xlarge",
         "EC2 (Consumer) 6x c6i.xlarge", "NAT Gateway 3x (+ data transfer)", "ALB 1x (+ LCU)",
+        "CloudFront 10TB",
         "CloudWatch Logs + Metrics", "Secrets Manager 10 secrets", "WAF 10M requests",
         "Data Transfer 10TB",
     },
