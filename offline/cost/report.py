@@ -147,6 +147,11 @@ def render_cost(estimate: Estimate, budget: Budget, change: Delta | None = None)
             f"  warning: the budget ({_money(budget.budget_usd)}) is below the estimate "
             f"({_money(estimate.total)}); raise budget.monthlyUsd or expect the budget alert"
         )
+    elif unpriced:
+        lines.append(
+            f"  note: the budget covers the priced lines; the {len(unpriced)} unpriced ones could "
+            "take the estimate over it"
+        )
     lines.append(f"  non-billable: {sum(estimate.non_billable.values())} resources")
     if change is not None:
         lines.append(

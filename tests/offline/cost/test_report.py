@@ -101,6 +101,7 @@ def test_unpriced_lines_are_listed_and_kept_out_of_the_total() -> None:
     assert "total (priced lines): $3.00" in text
     assert "unpriced: 1 lines, not in the total:" in text
     assert "estimate $3.00 + 1 unpriced" in text
+    assert "the 1 unpriced ones could take the estimate over it" in text
 
 
 def test_a_line_survives_the_json_round_trip() -> None:
