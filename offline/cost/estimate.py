@@ -384,6 +384,12 @@ def _load_balancer(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]
         yield p.line(r, "Network Load Balancer", p.hours, "NLB-hours", "nlb.hour")
         return
     yield p.line(r, "Application Load Balancer", p.hours, "ALB-hours", "alb.hour")
+    if r.get("internal") is not True:
+        # An internet-facing load balancer holds a public IPv4 address in each of its AZs.
+        zones = len(r.get("subnets") or [])
+        yield p.line(
+            r, f"public IPv4 addresses, {zones} AZs", zones * p.hours, "address-hours", "eip.hour"
+        )
     lcu = p.context.usage.alb_lcu
     yield p.line(r, f"{lcu} LCU average (usage.albLcu)", lcu * p.hours, "LCU-hours", "alb.lcu")
 

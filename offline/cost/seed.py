@@ -54,6 +54,7 @@ _REPLICAS = ("data-postgres-replica-0", "data-postgres-replica-1")
 _CLOUDWATCH = (_ALARM, _DASHBOARD, _USAGE)
 _CLOUDWATCH_KEYS = ("cloudwatch.",)
 _EDGE_ALB = ("edge-alb",)
+_ALB_KEYS = ("alb.",)  # the seed predates the public IPv4 charge (February 2024)
 
 SEED_TOTALS: Final = {"startup": 1362, "growth": 3421, "scale": 21895}
 
@@ -68,7 +69,7 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
         _row("ElastiCache 2x cache.t4g.medium", 97, _CACHE),
         _row("MSK Serverless", 200, "aws:msk/serverlessCluster:ServerlessCluster"),
         _row("NAT Gateway 1x (+ 1TB)", 78, _NAT),
-        _row("ALB 1x", 30, _LB, resources=_EDGE_ALB),
+        _row("ALB 1x", 30, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
         _row("CloudFront 500GB", 45, _CDN),
         _row("S3 50GB", 2, _USAGE, keys=("s3.",)),
         _row("CloudWatch Basic", 50, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
@@ -119,7 +120,7 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
         _row("MSK 3x kafka.m5.large", 540, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
         _row("MSK Storage 500GB x 3", 75, "aws:msk/cluster:Cluster", keys=("msk.storage",)),
         _row("NAT Gateway 1x (+ 3TB)", 135, _NAT),
-        _row("ALB 1x (+ LCU)", 50, _LB, resources=_EDGE_ALB),
+        _row("ALB 1x (+ LCU)", 50, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
         _row("CloudFront 2TB", 170, _CDN),
         _row("S3 200GB", 5, _USAGE, keys=("s3.",)),
         _row("CloudWatch Logs + Metrics", 100, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
@@ -172,7 +173,7 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
         _row("ElastiCache 9x cache.r6g.xlarge", 2430, _CACHE),
         _row("MSK 6x kafka.m5.2xlarge", 4320, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
         _row("NAT Gateway 3x (+ data transfer)", 300, _NAT),
-        _row("ALB 1x (+ LCU)", 150, _LB, resources=_EDGE_ALB),
+        _row("ALB 1x (+ LCU)", 150, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
         _row("CloudFront 10TB", 850, _CDN),
         _row("S3 1TB", 23, _USAGE, keys=("s3.",)),
         _row("CloudWatch Logs + Metrics", 200, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),

@@ -119,6 +119,7 @@ EXPECTED_LINES = [
     ("scale", "data-cache-group", "elasticache.cache.r6g.xlarge", 9 * 730),
     ("scale", "kafka-cluster", "msk.throughput", 6 * 250),
     ("scale", "edge-waf-acl", "waf.requests.million", 10),
+    ("scale", "edge-alb", "eip.hour", 3 * 730),  # internet-facing: a public IPv4 per AZ
 ]
 
 
@@ -128,7 +129,7 @@ def test_line_of_each_tier(tier: str, resource: str, key: str, quantity: float) 
 
 
 # The whole estimate at $1 a unit: any new, dropped or resized billable item moves it.
-EXPECTED_TOTALS = {"startup": 30844.0, "growth": 47971.0, "scale": 152750.99}
+EXPECTED_TOTALS = {"startup": 32304.0, "growth": 49431.0, "scale": 154940.99}
 # Two AZs: 10 interface endpoints x 2 AZs x 730 h, one NAT gateway and its address (730 h each),
 # and the 1,000 GB it processes.
 STARTUP_NETWORK = 10 * 2 * 730 + 730 + 730 + 1000
