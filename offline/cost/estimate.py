@@ -177,9 +177,9 @@ Rule = Callable[[_Pricer, CostResource, "_Index"], Iterable[Line]]
 
 @dataclass(frozen=True)
 class _Index:
-    """Lookups across resources: launch templates by id, RDS instances by identifier."""
+    """Lookups across resources: by URN, RDS instances by identifier, counts by type."""
 
-    templates: dict[str, CostResource]
+    by_urn: dict[str, CostResource]
     databases: dict[str, CostResource]
     counts: dict[str, int]
 
@@ -189,11 +189,7 @@ class _Index:
         for r in resources:
             counts[r.type] = counts.get(r.type, 0) + 1
         return cls(
-            {
-                r.id: r
-                for r in resources
-                if r.type.endswith("launchTemplate:LaunchTemplate") and r.id
-            },
+            {r.urn: r for r in resources},
             {
                 str(r.get("identifier")): r
                 for r in resources
@@ -201,6 +197,14 @@ class _Index:
             },
             counts,
         )
+
+    def template_of(self, group: CostResource) -> CostResource | None:
+        """The launch template a group's ``launchTemplate`` input depends on."""
+        for urn in group.input_dependencies.get("launchTemplate", ()):
+            found = self.by_urn.get(urn)
+            if found is not None and found.type == "aws:ec2/launchTemplate:LaunchTemplate":
+                return found
+        return None
 
 
 def _number(value: Any, default: float = 0.0) -> float:
@@ -251,12 +255,12 @@ def _node_group(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
         "instance-hours",
         f"ec2.{instance_type}",
     )
-    yield from _volumes(p, r, index.templates.get(str(r.get("launchTemplate.id"))), desired)
+    yield from _volumes(p, r, index.template_of(r), desired)
 
 
 def _auto_scaling_group(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
     desired = _number(r.get("desiredCapacity"))
-    template = index.templates.get(str(r.get("launchTemplate.id")))
+    template = index.template_of(r)
     instance_type = str(template.get("instanceType")) if template else "unknown"
     tenancy = str(template.get("placement.tenancy", "default")) if template else "default"
     key = f"ec2.{instance_type}" if tenancy == "default" else f"ec2.{tenancy}.{instance_type}"

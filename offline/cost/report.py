@@ -57,10 +57,18 @@ def line_from_json(raw: Mapping[str, Any]) -> Line:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    line: str  # "<component> <resource>: <item> [<price key>]"
+    status: str  # "added", "removed" or "changed"
+    before: float | None  # None: unpriced, or absent when added
+    after: float | None  # None: unpriced, or absent when removed
+
+
+@dataclass(frozen=True)
 class Delta:
     earlier_total: float
     total: float
-    changes: tuple[tuple[str, float | None, float | None], ...]  # line key, before, after
+    changes: tuple[LineChange, ...]
 
     @property
     def change(self) -> float:
@@ -74,13 +82,16 @@ def _key(line: Line) -> str:
 def delta(earlier: Sequence[Line], current: Sequence[Line]) -> Delta:
     before = {_key(line): line.monthly for line in earlier}
     after = {_key(line): line.monthly for line in current}
-    changes = tuple(
-        (key, before.get(key), after.get(key))
-        for key in sorted(before.keys() | after.keys())
-        if key not in before or key not in after or before[key] != after[key]
-    )
+    changes: list[LineChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        if key not in before:
+            changes.append(LineChange(key, "added", None, after[key]))
+        elif key not in after:
+            changes.append(LineChange(key, "removed", before[key], None))
+        elif before[key] != after[key]:
+            changes.append(LineChange(key, "changed", before[key], after[key]))
     total_before = round(sum(v or 0.0 for v in before.values()), 2)
-    return Delta(total_before, round(sum(v or 0.0 for v in after.values()), 2), changes)
+    return Delta(total_before, round(sum(v or 0.0 for v in after.values()), 2), tuple(changes))
 
 
 def cost_document(estimate: Estimate, budget: Budget, change: Delta | None) -> dict[str, Any]:
@@ -113,8 +124,8 @@ def cost_document(estimate: Estimate, budget: Budget, change: Delta | None) -> d
             "earlierTotalMonthlyUsd": change.earlier_total,
             "changeMonthlyUsd": change.change,
             "lines": [
-                {"line": key, "beforeUsd": before, "afterUsd": after}
-                for key, before, after in change.changes
+                {"line": c.line, "status": c.status, "beforeUsd": c.before, "afterUsd": c.after}
+                for c in change.changes
             ],
         },
     }
@@ -158,6 +169,8 @@ def render_cost(estimate: Estimate, budget: Budget, change: Delta | None = None)
             f"  change against the earlier plan: {_money(change.earlier_total)} -> "
             f"{_money(change.total)} ({change.change:+,.2f} a month)"
         )
-        for key, before, after in change.changes:
-            lines.append(f"    {key}: {_money(before)} -> {_money(after)}")
+        for c in change.changes:
+            before = "(none)" if c.status == "added" else _money(c.before)
+            after = "(none)" if c.status == "removed" else _money(c.after)
+            lines.append(f"    {c.status} {c.line}: {before} -> {after}")
     return "\n".join(lines)

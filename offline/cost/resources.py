@@ -1,7 +1,8 @@
 """The resources the estimate reads: type, name, display inputs, the top-level component they
-belong to, and the id the mocks gave them (to follow a node group to its launch template).
+belong to, and the resources each input depends on (to follow a node group or an Auto Scaling
+group to its launch template).
 
-Built from a program run, or from an earlier ``--json`` plan (which records no ids).
+Built from a program run, or from an earlier ``--json`` plan.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class CostResource:
     name: str
     component: str  # the name of its top-level component ("network", "data"...), or its own
     inputs: dict[str, Any] = field(default_factory=dict)
-    id: str = ""
+    input_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # input -> URNs
 
     def get(self, path: str, default: Any = None) -> Any:
         value: Any = self.inputs
@@ -55,7 +56,7 @@ def from_run(run: ProgramRun) -> list[CostResource]:
             r.name,
             top[r.urn],
             display_inputs(r.inputs),
-            str(r.outputs.get("id", "")),
+            dict(r.property_dependencies),
         )
         for r in run.resources
         if r.custom or r.remote
@@ -67,7 +68,14 @@ def from_document(resources: Iterable[Mapping[str, Any]]) -> list[CostResource]:
     rows = list(resources)
     top = _components((r["urn"], r.get("parent", ""), r["name"]) for r in rows)
     return [
-        CostResource(r["urn"], r["type"], r["name"], top[r["urn"]], dict(r.get("inputs") or {}))
+        CostResource(
+            r["urn"],
+            r["type"],
+            r["name"],
+            top[r["urn"]],
+            dict(r.get("inputs") or {}),
+            {key: tuple(urns) for key, urns in (r.get("propertyDependencies") or {}).items()},
+        )
         for r in rows
         if r.get("custom") or (r.get("options") or {}).get("remote")
     ]

@@ -58,8 +58,10 @@ def test_delta_of_an_earlier_plan_without_cost_is_estimated_from_its_resources()
     earlier["resources"].remove(nat)
     cost = stack_cost(stack("dev", False), project_dir=PROJECT_DIR, earlier=earlier, today=TODAY)
     assert cost.delta is not None
-    added = {key for key, before, after in cost.delta.changes if before is None}
-    assert any(key.startswith("network network-nat-0: NAT gateway") for key in added)
+    added = {c.line for c in cost.delta.changes if c.status == "added"}
+    assert any(line.startswith("network network-nat-0: NAT gateway") for line in added)
+    # The launch templates resolve through the plan's property dependencies: no spurious change.
+    assert {c.line.split(":")[0] for c in cost.delta.changes} == {"network network-nat-0"}
 
 
 def test_delta_reads_the_earlier_cost_section_when_there_is_one() -> None:
@@ -72,19 +74,22 @@ def test_delta_reads_the_earlier_cost_section_when_there_is_one() -> None:
     cost = stack_cost(run, project_dir=PROJECT_DIR, earlier={"cost": recorded}, today=TODAY)
     assert cost.delta is not None
     assert cost.delta.change == -1.0
-    ((key, before, after),) = cost.delta.changes
-    assert (before, after) == (2.0, 1.0)
-    assert kms["resource"] in key
+    (line,) = cost.delta.changes
+    assert (line.status, line.before, line.after) == ("changed", 2.0, 1.0)
+    assert kms["resource"] in line.line
 
 
 def test_delta_totals_and_changed_lines() -> None:
     change = delta([_line("a", 10), _line("b", 5)], [_line("a", 12), _line("c", None)])
     assert (change.earlier_total, change.total, change.change) == (15.0, 12.0, -3.0)
-    assert [(before, after) for _, before, after in change.changes] == [
-        (10.0, 12.0),
-        (5.0, None),
-        (None, None),
+    assert [(c.status, c.before, c.after) for c in change.changes] == [
+        ("changed", 10.0, 12.0),
+        ("removed", 5.0, None),
+        ("added", None, None),
     ]
+    text = render_cost(Estimate("r", (_line("a", 12),)), Budget("startup", 1362), change)
+    assert "removed c b: item [k]: $5.00 -> (none)" in text
+    assert "added c c: item [k]: (none) -> unpriced" in text
 
 
 def test_budget_below_the_estimate_warns() -> None:
