@@ -15,7 +15,7 @@ from offline.__main__ import main
 from offline.cost.estimate import Estimate, Line
 from offline.cost.report import Budget, cost_document, delta, line_from_json, render_cost
 from offline.cost.stack_cost import stack_cost
-from offline.plan_document import resources_only
+from offline.plan_document import plan_document, resources_only
 from offline.stack_files import PROJECT_DIR
 from tests.programs import stack
 
@@ -42,10 +42,11 @@ def test_cli_prints_the_cost_section_and_writes_it_to_json(
     assert cost["delta"] is None
 
 
-def test_the_plan_without_cost_has_no_cost_section(tmp_path: Path) -> None:
-    out = tmp_path / "dev.json"
-    assert main(["dev", "--no-policy", "--json", str(out)]) == 0
-    assert "cost" not in json.loads(out.read_text())
+def test_the_plan_without_cost_has_no_cost_section() -> None:
+    document = plan_document(
+        stack("dev", False), policy=None, deploy_findings=(), diff=None, summary={}
+    )
+    assert "cost" not in document
 
 
 def _earlier_plan() -> dict[str, Any]:

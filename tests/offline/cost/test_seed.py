@@ -1,4 +1,4 @@
-"""Calibration: with the sourced us-east-1 prices, every seed row the program matches and the
+"""Calibration: at the sourced us-east-1 prices, every seed row the program matches and the
 table prices agrees with the seed's figure within 10%, except the rows README explains."""
 
 from __future__ import annotations
@@ -38,10 +38,8 @@ PRICED_ROWS = {
 
 
 def _comparisons(tier: str) -> list[Comparison]:
-    config = tier_config(tier)
-    result = estimate(
-        tier_resources(tier), load_table(), Context(REGION, config.usage, date(2026, 12, 1))
-    )
+    usage = tier_config(tier).usage
+    result = estimate(tier_resources(tier), load_table(), Context(REGION, usage, date(2026, 12, 1)))
     return compare(tier, result.lines)
 
 

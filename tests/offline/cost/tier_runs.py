@@ -1,44 +1,37 @@
-"""One program run per tier in us-east-1 (where the price table has the most sourced figures),
-shared by the cost tests: dev is the startup tier, dev with ``tier: growth`` the growth tier,
-prod the scale tier."""
+"""One program run per tier, shared by the cost tests, priced at us-east-1's list prices (where
+the price table has the most sourced figures): dev with a released engine build is the startup
+tier, the same with ``tier: growth`` the growth tier, and prod (already run for other tests,
+tests/programs.py) the scale tier. Inputs that name their own region (the DR replica, the WAF
+ACL) keep it."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from components.config import StackConfig, load_stack_config
 from offline.cost.resources import CostResource, from_run
 from offline.runner import run_program
 from offline.stack_files import read_stack_files
+from tests.programs import stack
 
-TIER_STACKS = {"startup": ("dev", {}), "growth": ("dev", {"trading-platform:tier": "growth"}),
-               "scale": ("prod", {})}  # fmt: skip
 REGION = "us-east-1"
-
-
-def _overrides(tier: str) -> dict[str, object]:
-    stack, extra = TIER_STACKS[tier]
-    # A released engine build, so the fleet runs its desired count (0 while none is set).
-    engine = {"artifactVersion": "1.0.0"}
-    overrides: dict[str, object] = {
-        "aws:region": REGION,
-        "trading-platform:matchingEngine": engine,
-        **extra,
-    }
-    if stack == "prod":
-        overrides["trading-platform:drRegion"] = "us-west-2"
-    return overrides
+# A released engine build, so the fleet runs its desired count (0 while none is set).
+_RELEASED = {"trading-platform:matchingEngine": {"artifactVersion": "1.0.0"}}
+_DEV_TIERS: dict[str, dict[str, Any]] = {
+    "startup": _RELEASED,
+    "growth": {**_RELEASED, "trading-platform:tier": "growth"},
+}
 
 
 @cache
 def tier_resources(tier: str) -> tuple[CostResource, ...]:
-    stack, _ = TIER_STACKS[tier]
-    return tuple(from_run(run_program(stack, preview=False, overrides=_overrides(tier))))
+    if tier == "scale":
+        return tuple(from_run(stack("prod", False)))
+    return tuple(from_run(run_program("dev", preview=False, overrides=_DEV_TIERS[tier])))
 
 
 @cache
 def tier_config(tier: str) -> StackConfig:
-    stack, _ = TIER_STACKS[tier]
-    return load_stack_config(
-        read_stack_files(stack, overrides=_overrides(tier)).values, stack=stack
-    )
+    name, overrides = ("prod", {}) if tier == "scale" else ("dev", _DEV_TIERS[tier])
+    return load_stack_config(read_stack_files(name, overrides=overrides).values, stack=name)
