@@ -190,6 +190,9 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
 }
 
 EXPLAINED: Final[dict[tuple[str, str], str]] = {
+    ("startup", "RDS PostgreSQL db.t4g.large"): (
+        "the seed's $117 is $0.160/hour; the sourced us-east-1 price is $0.129 ($94.17)"
+    ),
     ("startup", "RDS Replica db.t4g.medium"): (
         "the seed's $58 is $0.079/hour; the sourced us-east-1 price is $0.065 ($47.45)"
     ),

@@ -17,7 +17,8 @@ TOLERANCE = 0.10
 PRICED_ROWS = {
     "startup": {
         "EKS Cluster", "EC2 (EKS Nodes) 3x c6i.xlarge", "EC2 (Matching Engine) 2x c6i.large",
-        "RDS Replica db.t4g.medium", "RDS Storage 100GB gp3", "NAT Gateway 1x (+ 1TB)", "ALB 1x",
+        "RDS PostgreSQL db.t4g.large", "RDS Replica db.t4g.medium", "RDS Storage 100GB gp3",
+        "NAT Gateway 1x (+ 1TB)", "ALB 1x",
         "CloudFront 500GB",
         "CloudWatch Basic", "Data Transfer 1TB",
     },
