@@ -11,6 +11,7 @@ examples:
   python -m offline prod --diff main-prod.json  what changes against an earlier --json plan
   python -m offline prod --diff main.json --markdown comment.md   summary for a PR comment
   python -m offline prod --graph prod.svg --component data        the architecture as a graph
+  python -m offline prod --cost                 what it costs a month, against the tier and budget
 
 exit status: 0 clean, 1 program error, 2 config error (stack YAML, config values, policy config,
 earlier plan), 3 mandatory policy violations, 4 deploy risk (a deploy-check error, or a stateful
@@ -37,6 +38,8 @@ from .analyzer_client import (
     load_config,
     reconcile_config,
 )
+from .cost.report import cost_document, render_cost
+from .cost.stack_cost import StackCost, stack_cost
 from .deploy_checks import run_deploy_checks
 from .deploy_findings import DeployFinding
 from .diff_report import format_diff
@@ -114,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--component", metavar="NAME", help="with --graph: only this component's resources"
+    )
+    parser.add_argument(
+        "--cost",
+        action="store_true",
+        help="estimate the monthly cost per component and item (also in --json; with --diff, "
+        "the change)",
     )
     return parser
 
@@ -231,6 +240,10 @@ def _report(
     document = plan_document(
         run, policy=policy, deploy_findings=deploy, diff=diff, summary=verdict.summary
     )
+    cost: StackCost | None = None
+    if args.cost:
+        cost = stack_cost(run, project_dir=project_dir, earlier=earlier)
+        document["cost"] = cost_document(cost.estimate, cost.budget, cost.delta)
     if args.graph:
         try:
             done = write_graph(document, args.graph, component=args.component)
@@ -252,6 +265,8 @@ def _report(
     sections.append(_deploy_section(deploy))
     if diff is not None:
         sections.append(format_diff(diff))
+    if cost is not None:
+        sections.append(render_cost(cost.estimate, cost.budget, cost.delta))
     sections.append(f"{verdict.summary_line}\n{verdict.verdict_line}")
     print("\n\n".join(sections))
     return verdict.exit_code

@@ -43,6 +43,7 @@ from .schema import (
     fields_of,
 )
 from .tiers import TIERS, merge
+from .usage import UsageConfig
 
 _REGION = Text(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region such as ap-northeast-2")
 _TAG_VALUE = Text(r"[\w .:/=+\-@]{1,256}", "a tag value: 1-256 letters, digits, spaces, _.:/=+-@")
@@ -113,6 +114,7 @@ class StackConfig:
     edge: EdgeConfig = Field(description="DNS, certificates, CloudFront, WAF, ALB")
     observability: ObservabilityConfig = Field(description="logs, alarms, paging")
     access: AccessConfig = Field(description="what each workload may do (IAM)")
+    usage: UsageConfig = Field(description="monthly usage the cost estimate assumes (--cost)")
     prerequisites: PrerequisitesConfig = Field(
         PrerequisitesConfig(createAutoScalingServiceLinkedRole=False),
         description="account prerequisites",

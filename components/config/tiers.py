@@ -69,6 +69,30 @@ ACCESS: dict[str, dict[str, Any]] = {
 }
 
 
+def _usage(
+    *,
+    transfer_gb: int,
+    nat_gb: int,
+    cloud_front_gb: int,
+    s3_gb: int,
+    logs_gb: int,
+    alb_lcu: int,
+    waf_millions: int,
+    secrets_calls: int,
+) -> dict[str, Any]:
+    """The monthly usage the cost estimate assumes (``trading-platform:usage``)."""
+    return {
+        "dataTransferOutGb": transfer_gb,
+        "natProcessedGb": nat_gb,
+        "cloudFrontGb": cloud_front_gb,
+        "s3StorageGb": s3_gb,
+        "logIngestionGb": logs_gb,
+        "albLcu": alb_lcu,
+        "wafRequestsMillions": waf_millions,
+        "secretsApiCalls": secrets_calls,
+    }
+
+
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "network": {"azCount": 2, "natStrategy": "single"},
     "eks": {
@@ -119,6 +143,19 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "observability": _observability(p99_ms=500, lag=10_000, retention_days=14),
     "access": ACCESS,
     "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
+    # Seed 002 section 11.7: 1 TB out, NAT +1 TB, 500 GB CloudFront, 50 GB S3. Ours: the log GB
+    # and the ALB's LCUs are what the seed's CloudWatch and ALB dollars buy at list price (README,
+    # "Cost estimate"); the WAF requests and Secrets Manager calls.
+    "usage": _usage(
+        transfer_gb=1000,
+        nat_gb=1000,
+        cloud_front_gb=500,
+        s3_gb=50,
+        logs_gb=90,
+        alb_lcu=2,
+        waf_millions=2,
+        secrets_calls=100_000,
+    ),
 }
 
 GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
@@ -190,6 +227,17 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
     "observability": _observability(p99_ms=300, lag=50_000, retention_days=30),
     "access": ACCESS,
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
+    # Seed 002 section 10.7: 3 TB out, NAT +3 TB, 2 TB CloudFront, 200 GB S3. Ours as in startup.
+    "usage": _usage(
+        transfer_gb=3000,
+        nat_gb=3000,
+        cloud_front_gb=2000,
+        s3_gb=200,
+        logs_gb=190,
+        alb_lcu=6,
+        waf_millions=5,
+        secrets_calls=300_000,
+    ),
 }
 
 SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
@@ -261,6 +309,18 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     "observability": _observability(p99_ms=100, lag=100_000, retention_days=90),
     "access": ACCESS,
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
+    # Seed 002 section 8: 10 TB out, 10 TB from CloudFront, 1 TB in S3, 10M WAF requests. Ours as
+    # in startup, and the NAT GB (the seed's row says only "3x (+ data transfer)").
+    "usage": _usage(
+        transfer_gb=10_000,
+        nat_gb=4000,
+        cloud_front_gb=10_000,
+        s3_gb=1000,
+        waf_millions=10,
+        logs_gb=390,
+        alb_lcu=23,
+        secrets_calls=1_000_000,
+    ),
 }
 
 TIERS: dict[str, Tier] = {"startup": STARTUP, "growth": GROWTH, "scale": SCALE}

@@ -1,0 +1,236 @@
+"""Seed 002's monthly cost tables (sections 8, 10.7 and 11.7) and which estimate lines each of
+its rows covers, for the side-by-side report and the calibration tests.
+
+A row's figure is the seed's; the estimate's figure for it is the sum of the lines it matches.
+`EXPLAINED` lists the rows whose figures the estimate is known not to meet, and why (README,
+"Cost estimate").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from .estimate import Line
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    label: str
+    usd: int
+    types: frozenset[str]
+    keys: tuple[str, ...] = ()  # price-key prefixes the row covers; empty: every line of the types
+    resources: tuple[str, ...] = ()  # resource names it covers; empty: any
+
+    def matches(self, line: Line) -> bool:
+        return (
+            line.type in self.types
+            and (not self.keys or line.price_key.startswith(self.keys))
+            and (not self.resources or line.resource in self.resources)
+        )
+
+
+def _row(
+    label: str, usd: int, *types: str, keys: tuple[str, ...] = (), resources: tuple[str, ...] = ()
+) -> SeedRow:
+    return SeedRow(label, usd, frozenset(types), keys, resources)
+
+
+_EKS = "eks:index:Cluster"
+_NODES = "aws:eks/nodeGroup:NodeGroup"
+_ASG = "aws:autoscaling/group:Group"
+_RDS = "aws:rds/instance:Instance"
+_CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+_NAT = "aws:ec2/natGateway:NatGateway"
+_LB = "aws:lb/loadBalancer:LoadBalancer"
+_CDN = "aws:cloudfront/distribution:Distribution"
+_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+_DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+_USAGE = "usage"
+_SECRET = "aws:secretsmanager/secret:Secret"
+_WAF = "aws:wafv2/webAcl:WebAcl"
+_PRIMARY = ("data-postgres-primary",)
+_REPLICAS = ("data-postgres-replica-0", "data-postgres-replica-1")
+_CLOUDWATCH = (_ALARM, _DASHBOARD, _USAGE)
+_CLOUDWATCH_KEYS = ("cloudwatch.",)
+_EDGE_ALB = ("edge-alb",)
+_ALB_KEYS = ("alb.",)  # the seed predates the public IPv4 charge (February 2024)
+
+SEED_TOTALS: Final = {"startup": 1362, "growth": 3421, "scale": 21895}
+
+SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
+    "startup": (  # section 11.7
+        _row("EKS Cluster", 73, _EKS),
+        _row("EC2 (EKS Nodes) 3x c6i.xlarge", 368, _NODES, keys=("ec2.",)),
+        _row("EC2 (Matching Engine) 2x c6i.large", 122, _ASG, keys=("ec2.",)),
+        _row("RDS PostgreSQL db.t4g.large", 117, _RDS, keys=("rds.postgres.",), resources=_PRIMARY),
+        _row("RDS Replica db.t4g.medium", 58, _RDS, keys=("rds.postgres.",), resources=_REPLICAS),
+        _row("RDS Storage 100GB gp3", 12, _RDS, keys=("rds.gp3.",), resources=_PRIMARY),
+        _row("ElastiCache 2x cache.t4g.medium", 97, _CACHE),
+        _row("MSK Serverless", 200, "aws:msk/serverlessCluster:ServerlessCluster"),
+        _row("NAT Gateway 1x (+ 1TB)", 78, _NAT),
+        _row("ALB 1x", 30, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _row("CloudFront 500GB", 45, _CDN),
+        _row("S3 50GB", 2, _USAGE, keys=("s3.",)),
+        _row("CloudWatch Basic", 50, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
+        _row("Data Transfer 1TB", 90, _USAGE, keys=("transfer.",)),
+        _row(
+            "Other (Route 53...)",
+            20,
+            "aws:route53/healthCheck:HealthCheck",
+            "aws:route53/zone:Zone",
+        ),
+    ),
+    "growth": (  # section 10.7
+        _row("EKS Cluster", 73, _EKS),
+        _row(
+            "EC2 (API Nodes) 2x c6i.xlarge",
+            245,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-api",),
+        ),
+        _row(
+            "EC2 (WebSocket) 2x r6i.large",
+            183,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-websocket",),
+        ),
+        _row(
+            "EC2 (Consumer) 2x c6i.large",
+            122,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-consumer",),
+        ),
+        _row("EC2 (Matching Engine) 2x c6i.xlarge", 245, _ASG, keys=("ec2.",)),
+        _row(
+            "RDS PostgreSQL db.r6i.xlarge Multi-AZ",
+            548,
+            _RDS,
+            keys=("rds.postgres.",),
+            resources=_PRIMARY,
+        ),
+        _row(
+            "RDS Read Replica db.r6i.large", 182, _RDS, keys=("rds.postgres.",), resources=_REPLICAS
+        ),
+        _row("RDS Storage 200GB gp3", 23, _RDS, keys=("rds.gp3.",), resources=_PRIMARY),
+        _row("ElastiCache 3x cache.r6g.large", 405, _CACHE),
+        _row("MSK 3x kafka.m5.large", 540, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
+        _row("MSK Storage 500GB x 3", 75, "aws:msk/cluster:Cluster", keys=("msk.storage",)),
+        _row("NAT Gateway 1x (+ 3TB)", 135, _NAT),
+        _row("ALB 1x (+ LCU)", 50, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _row("CloudFront 2TB", 170, _CDN),
+        _row("S3 200GB", 5, _USAGE, keys=("s3.",)),
+        _row("CloudWatch Logs + Metrics", 100, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
+        _row("Data Transfer 3TB", 270, _USAGE, keys=("transfer.",)),
+        _row(
+            "Other (Route 53, ACM...)",
+            50,
+            "aws:route53/healthCheck:HealthCheck",
+            "aws:route53/zone:Zone",
+        ),
+    ),
+    "scale": (  # section 8.1
+        _row("EKS Cluster", 73, _EKS),
+        _row(
+            "EC2 (API Nodes) 6x c6i.2xlarge",
+            1470,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-api",),
+        ),
+        _row(
+            "EC2 (WebSocket) 4x r6i.xlarge",
+            730,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-websocket",),
+        ),
+        _row(
+            "EC2 (Consumer) 6x c6i.xlarge",
+            735,
+            _NODES,
+            keys=("ec2.",),
+            resources=("services-consumer",),
+        ),
+        _row("EC2 (Matching Engine) 3x c6i.4xlarge dedicated", 2940, _ASG, keys=("ec2.",)),
+        _row(
+            "RDS PostgreSQL db.r6i.4xlarge Multi-AZ",
+            4380,
+            _RDS,
+            keys=("rds.postgres.",),
+            resources=_PRIMARY,
+        ),
+        _row(
+            "RDS Read Replicas 2x db.r6i.2xlarge",
+            2190,
+            _RDS,
+            keys=("rds.postgres.",),
+            resources=_REPLICAS,
+        ),
+        _row("ElastiCache 9x cache.r6g.xlarge", 2430, _CACHE),
+        _row("MSK 6x kafka.m5.2xlarge", 4320, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
+        _row("NAT Gateway 3x (+ data transfer)", 300, _NAT),
+        _row("ALB 1x (+ LCU)", 150, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _row("CloudFront 10TB", 850, _CDN),
+        _row("S3 1TB", 23, _USAGE, keys=("s3.",)),
+        _row("CloudWatch Logs + Metrics", 200, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
+        _row("Secrets Manager 10 secrets", 4, _SECRET, _USAGE, keys=("secrets.",)),
+        _row("WAF 10M requests", 100, _WAF),
+        _row("Data Transfer 10TB", 900, _USAGE, keys=("transfer.",)),
+        _row(
+            "Other (Route 53, ACM...)",
+            100,
+            "aws:route53/healthCheck:HealthCheck",
+            "aws:route53/zone:Zone",
+        ),
+    ),
+}
+
+EXPLAINED: Final[dict[tuple[str, str], str]] = {
+    ("startup", "RDS PostgreSQL db.t4g.large"): (
+        "the seed's $117 is $0.160/hour; the sourced us-east-1 price is $0.129 ($94.17)"
+    ),
+    ("startup", "RDS Replica db.t4g.medium"): (
+        "the seed's $58 is $0.079/hour; the sourced us-east-1 price is $0.065 ($47.45)"
+    ),
+    ("growth", "RDS Storage 200GB gp3"): (
+        "the program's primary is Multi-AZ, so its storage is billed twice; the seed prices "
+        "one copy"
+    ),
+    ("growth", "NAT Gateway 1x (+ 3TB)"): (
+        "the seed's own quantities (one gateway, 3 TB processed) cost $167.85 at the list price"
+    ),
+    ("scale", "Secrets Manager 10 secrets"): (
+        "the program creates 4 secrets, not 10, and the usage adds 1M API calls ($5)"
+    ),
+    ("scale", "WAF 10M requests"): (
+        "the seed's $100 is not what 10M requests cost: the ACL, its rules and 10M requests at "
+        "list price come to $19"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    row: SeedRow
+    estimate: float | None  # None: some matched line is unpriced, or none matched
+    matched: int
+
+    @property
+    def difference(self) -> float | None:
+        if self.estimate is None:
+            return None
+        return (self.estimate - self.row.usd) / self.row.usd
+
+
+def compare(tier: str, lines: tuple[Line, ...]) -> list[Comparison]:
+    comparisons: list[Comparison] = []
+    for row in SEED_ROWS.get(tier, ()):
+        matched = [line for line in lines if row.matches(line)]
+        priced = matched and all(line.monthly is not None for line in matched)
+        total = round(sum(line.monthly or 0.0 for line in matched), 2) if priced else None
+        comparisons.append(Comparison(row, total, len(matched)))
+    return comparisons
