@@ -409,13 +409,21 @@ class ServiceCluster(pulumi.ComponentResource):
             node_group_name_prefix=f"{group.name}-",
             node_role_arn=role.arn,
             subnet_ids=list(self._args.private_subnet_ids),
-            instance_types=[group.instance_type],
+            # A spot group's types go here, not in the launch template: EKS builds the Auto
+            # Scaling group's mixed-instances policy from them, with the price-capacity-optimized
+            # allocation strategy and Capacity Rebalancing for Spot, and drains a node EC2 is
+            # about to reclaim. https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
+            # ("Managed node group capacity types").
+            instance_types=list(group.ec2_instance_types),
             ami_type=EKS_AMI_TYPES[group.architecture],
-            capacity_type="ON_DEMAND",
+            capacity_type=group.capacity_type.eks_value,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=group.min, desired_size=group.desired, max_size=group.max
             ),
             update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            # With the taint, what the Cluster Autoscaler needs to scale a group up from zero:
+            # it reads both from eks:DescribeNodegroup (its managed node group cache), so no
+            # node-template tags on the Auto Scaling group (cluster_services/autoscaler.py).
             labels={NODE_TYPE_LABEL: group.name},
             taints=taints,
             launch_template=aws.eks.NodeGroupLaunchTemplateArgs(

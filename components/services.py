@@ -105,17 +105,20 @@ EXPOSED: tuple[ServiceSpec, ...] = tuple(spec for spec in SERVICES.values() if s
 def node_group_for(spec: ServiceSpec, groups: Sequence[NodeGroupConfig]) -> NodeGroupConfig:
     """The node group ``spec`` runs on.
 
-    Its own group when the tier has one. A tier with a single group (the startup tier's
-    ``general``) runs every service on that group. Any other tier without the service's group is
-    an error: pods without a placement would land on whichever group has room, tainted or not.
+    Its own group when the tier has one. A tier with a single on-demand group (the startup
+    tier's ``general``) runs every service on that group; Spot groups never run a service. Any
+    other tier without the service's group is an error: pods without a placement would land on
+    whichever group has room, tainted or not.
     """
     own = next((group for group in groups if group.name == spec.node_group), None)
     if own is not None:
         return own
-    if len(groups) == 1:
-        return groups[0]
-    names = ", ".join(sorted(group.name for group in groups)) or "none"
+    on_demand = [group for group in groups if not group.spot]
+    if len(on_demand) == 1:
+        return on_demand[0]
+    names = ", ".join(sorted(group.name for group in on_demand)) or "none"
     raise ValueError(
-        f"service {spec.service} wants node group {spec.node_group!r}; the cluster has {names}"
+        f"service {spec.service} wants node group {spec.node_group!r}; the on-demand groups are"
+        f" {names}"
         " (give it that group, or use a single shared group)"
     )

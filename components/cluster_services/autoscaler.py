@@ -5,6 +5,14 @@ EKS managed node groups tag their Auto Scaling groups ``k8s.io/cluster-autoscale
 those tags (Amazon EKS User Guide, "Managed node groups"; autoscaler docs, "Auto-Discovery
 Setup": https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md).
 
+Scaling a group up from zero (the scale tier's Spot ``batch`` group): with no node to copy, the
+autoscaler must know the labels and taints a new node will have. EKS does not copy a node
+group's labels and taints to its Auto Scaling group as ``k8s.io/cluster-autoscaler/node-template/
+...`` tags, but the autoscaler's managed node group cache reads them (and the capacity type)
+from ``eks:DescribeNodegroup`` when a group has no nodes, falling back to those tags only when
+the call is denied (autoscaler proposal "circumvent-tag-limit-aws"). The statement below grants
+that call on this cluster's node groups, so no tags are added.
+
 Permissions (Service Authorization Reference, "Actions defined by Amazon EC2 Auto Scaling",
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html,
 and the EC2 and EKS pages): the Describe calls of Auto Scaling and EC2 support no resource-level

@@ -1,6 +1,6 @@
 """Typed stack config: tiers, per-key overrides and validation with clear errors."""
 
-from .cluster import EksConfig, NodeGroupConfig, Taint
+from .cluster import CapacityType, EksConfig, NodeGroupConfig, Taint
 from .data import (
     CacheAuth,
     CacheConfig,
@@ -30,6 +30,7 @@ __all__ = [
     "CacheConfig",
     "CacheEngine",
     "CacheMode",
+    "CapacityType",
     "CleanupPolicy",
     "ConfigError",
     "EdgeConfig",

@@ -46,3 +46,16 @@ def check_al2023(instance_type: str) -> None:
             f"{instance_type} has no Amazon Linux 2023 AMI",
             "an x86_64 or Graviton (arm64) type such as c6i.large or c7g.large",
         )
+
+
+def size_of(instance_type: str) -> str:
+    """The size part: ``xlarge`` for c6i.xlarge."""
+    return instance_type.split(".", 1)[1]
+
+
+def family_class(instance_type: str) -> str:
+    """The family's letters before its generation: ``c`` for c6i.xlarge and c5a.xlarge, ``m`` for
+    m7g.large. Within one class and size, current types match in vCPUs and memory (c: 2 GiB per
+    vCPU, m: 4, r: 8)."""
+    match = re.match(r"^[a-z-]+", instance_type)
+    return match.group(0) if match else instance_type

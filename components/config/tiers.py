@@ -253,6 +253,17 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
                 "taint": "dedicated=websocket:NoSchedule",
             },
             "consumer": {"instanceType": "c6i.xlarge", "min": 3, "desired": 6, "max": 15},
+            # Seed 002 section 8.2: Spot for work that can be interrupted, with its types and
+            # taint. Ours: from zero to 10 nodes; nothing runs on it until a job tolerates the
+            # taint (README, "Spot capacity").
+            "batch": {
+                "capacityType": "spot",
+                "instanceTypes": ["c6i.xlarge", "c5.xlarge", "c5a.xlarge"],
+                "min": 0,
+                "desired": 0,
+                "max": 10,
+                "taint": "spot=true:NoSchedule",
+            },
         },
     },
     "matchingEngine": {

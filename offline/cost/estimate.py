@@ -252,15 +252,38 @@ def _volumes(
 
 def _node_group(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
     desired = _number(r.get("scalingConfig.desiredSize"))
-    (instance_type, *_) = r.get("instanceTypes") or ["unknown"]
-    yield p.line(
-        r,
-        f"{desired:g} x {instance_type} (desired)",
-        desired * p.hours,
-        "instance-hours",
-        f"ec2.{instance_type}",
-    )
+    types = [str(t) for t in r.get("instanceTypes") or ["unknown"]]
+    if r.get("capacityType") == "SPOT":
+        yield _spot_nodes(p, r, types, desired)
+    else:
+        yield p.line(
+            r,
+            f"{desired:g} x {types[0]} (desired)",
+            desired * p.hours,
+            "instance-hours",
+            f"ec2.{types[0]}",
+        )
     yield from _volumes(p, r, index.template_of(r), desired)
+
+
+def _spot_nodes(p: _Pricer, r: CostResource, types: list[str], desired: float) -> Line:
+    """Spot nodes at the dearest listed type's On-Demand price: an upper bound, labelled so.
+
+    The Spot price moves with supply and is never above On-Demand (the default maximum price, and
+    managed node groups set no other: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-spot-instances.html).
+    A type missing from the table leaves the line unpriced, since no bound is known then.
+    """
+    region = p.region_of(r)
+    keys = [f"ec2.{t}" for t in types]
+    missing = [key for key in keys if p.table.price(key, region) is None]
+    key = missing[0] if missing else max(keys, key=lambda k: _spot_bound(p, k, region))
+    label = f"{desired:g} x spot {'/'.join(types)} (desired; On-Demand price, an upper bound)"
+    return p.line(r, label, desired * p.hours, "instance-hours", key)
+
+
+def _spot_bound(p: _Pricer, key: str, region: str) -> float:
+    price = p.table.price(key, region)
+    return price.usd if price else 0.0
 
 
 def _auto_scaling_group(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:

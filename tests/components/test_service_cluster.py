@@ -132,7 +132,8 @@ def test_node_groups_per_tier(tier: str, groups: dict[str, tuple[str, int, int, 
     node_groups = {
         g.name.removeprefix("services-"): g for g in run.of_type("aws:eks/nodeGroup:NodeGroup")
     }
-    assert set(node_groups) == set(groups)
+    # The scale tier's Spot batch group has its own test.
+    assert set(node_groups) - {"batch"} == set(groups)
     for name, (instance_type, minimum, desired, maximum) in groups.items():
         group = node_groups[name]
         assert group.get("instanceTypes") == [instance_type]
@@ -142,6 +143,7 @@ def test_node_groups_per_tier(tier: str, groups: dict[str, tuple[str, int, int, 
             "maxSize": maximum,
         }
         assert group.get("labels") == {"node-type": name}
+        assert group.get("capacityType") == "ON_DEMAND"
         assert group.get("clusterName") == "trading-prod"
         assert group.get("subnetIds") == PRIVATE_SUBNETS
         assert group.get("launchTemplate.id", "").startswith("lt-")
@@ -154,6 +156,31 @@ def test_node_groups_per_tier(tier: str, groups: dict[str, tuple[str, int, int, 
         assert "scalingConfig.desiredSize" in group.ignore_changes
         # Node groups wait for the control plane.
         assert eks_cluster(run).urn in group.dependencies
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_scale_tiers_batch_group_is_tainted_spot_from_zero(preview: bool) -> None:
+    run = cluster_run("scale", preview)
+    group = run.named("services-batch")
+    assert group.get("capacityType") == "SPOT"
+    # Seed 002 section 8.2's types, all handed to EKS (none in the launch template).
+    assert group.get("instanceTypes") == ["c6i.xlarge", "c5.xlarge", "c5a.xlarge"]
+    assert group.get("amiType") == "AL2023_x86_64_STANDARD"
+    assert group.get("scalingConfig") == {"minSize": 0, "desiredSize": 0, "maxSize": 10}
+    assert group.get("taints") == [{"key": "spot", "value": "true", "effect": "NO_SCHEDULE"}]
+    # What the autoscaler reads through eks:DescribeNodegroup to scale it up from zero.
+    assert group.get("labels") == {"node-type": "batch"}
+    # Node-group tags do not reach the Auto Scaling group, so none pretend to be for it.
+    assert not any(key.startswith("k8s.io/") for key in group.get("tags"))
+    template = run.named("services-batch-lt")
+    assert template.get("instanceType") is None
+    assert template.get("metadataOptions.httpTokens") == "required"
+
+
+@pytest.mark.parametrize("tier", ["startup", "growth"])
+def test_only_the_scale_tier_has_a_spot_group(tier: str) -> None:
+    groups = cluster_run(tier, False).of_type("aws:eks/nodeGroup:NodeGroup")
+    assert {g.get("capacityType") for g in groups} == {"ON_DEMAND"}
 
 
 @pytest.mark.parametrize("tier", TIERS)
@@ -229,7 +256,7 @@ def test_coredns_and_pod_identity_agent_installed_after_nodes(preview: bool) -> 
     addons = {a.get("addonName"): a for a in run.of_type("aws:eks/addon:Addon")}
     assert set(addons) == {"coredns", "eks-pod-identity-agent"}
     groups = {g.urn for g in run.of_type("aws:eks/nodeGroup:NodeGroup")}
-    assert len(groups) == 3
+    assert len(groups) == 4  # api, websocket, consumer and the Spot batch group
     for addon in addons.values():
         assert groups <= set(addon.dependencies)
         assert addon.get("resolveConflictsOnCreate") == "OVERWRITE"

@@ -52,7 +52,8 @@ def test_prod_is_scale_with_tokyo_dr(prod_values: dict[str, Any]) -> None:
     assert config.network.az_count == 3
     assert config.network.nat_strategy is NatStrategy.PER_AZ
     groups = {g.name: g for g in config.eks.node_groups}
-    assert set(groups) == {"api", "websocket", "consumer"}
+    assert set(groups) == {"api", "websocket", "consumer", "batch"}
+    assert [g.name for g in config.eks.node_groups if g.spot] == ["batch"]
     assert (groups["api"].min, groups["api"].desired, groups["api"].max) == (3, 6, 20)
     websocket_taint = groups["websocket"].taint
     assert websocket_taint is not None
