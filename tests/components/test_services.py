@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import NodeGroupConfig
+from components.config import CapacityType, NodeGroupConfig
 from components.reachability import API_PORT, WEBSOCKET_PORT
 from components.services import EXPOSED, SERVICES, Service, node_group_for
 
 
 def group(name: str) -> NodeGroupConfig:
     return NodeGroupConfig(
-        name=name, instance_type="c6i.large", min=1, desired=1, max=2, taint=None
+        name=name,
+        instance_type="c6i.large",
+        capacity_type=CapacityType.ON_DEMAND,
+        instance_types=(),
+        min=1,
+        desired=1,
+        max=2,
+        taint=None,
     )
 
 
@@ -59,3 +66,21 @@ def test_a_single_group_is_shared_by_every_service() -> None:
 def test_no_group_for_the_service_among_several_is_an_error(groups: list[NodeGroupConfig]) -> None:
     with pytest.raises(ValueError, match="service consumer wants node group 'consumer'"):
         node_group_for(SERVICES[Service.CONSUMER], groups)
+
+
+def test_a_spot_group_never_runs_a_service() -> None:
+    batch = NodeGroupConfig(
+        name="batch",
+        instance_type=None,
+        capacity_type=CapacityType.SPOT,
+        instance_types=("c6i.xlarge", "c5.xlarge"),
+        min=0,
+        desired=0,
+        max=2,
+        taint="spot=true:NoSchedule",  # pyright: ignore[reportArgumentType]
+    )
+    # The one on-demand group is still the shared one beside a spot group.
+    for spec in SERVICES.values():
+        assert node_group_for(spec, [group("general"), batch]).name == "general"
+    with pytest.raises(ValueError, match="the on-demand groups are none"):
+        node_group_for(SERVICES[Service.API], [batch])

@@ -205,3 +205,53 @@ def test_a_fleet_scaled_to_zero_costs_nothing_even_unpriced() -> None:
     assert lines
     assert all(x.monthly == 0.0 for x in lines)
     assert result.unpriced == ()
+
+
+def _spot_group(desired: int, types: list[str]) -> CostResource:
+    inputs = {
+        "capacityType": "SPOT",
+        "instanceTypes": types,
+        "scalingConfig": {"minSize": 0, "desiredSize": desired, "maxSize": 10},
+    }
+    return CostResource("urn:s", "aws:eks/nodeGroup:NodeGroup", "batch", "services", inputs)
+
+
+def _price_table(prices: dict[str, float]) -> PriceTable:
+    return PriceTable(
+        730,
+        {k: {REGION: Price(k, "instance-hour", usd, "t", "t")} for k, usd in prices.items()},
+        {},
+    )
+
+
+def test_spot_nodes_are_priced_at_the_dearest_on_demand_rate_as_an_upper_bound() -> None:
+    table = _price_table({"ec2.c6i.xlarge": 0.192, "ec2.c5.xlarge": 0.2, "ec2.c5a.xlarge": 0.17})
+    usage = tier_config("scale").usage
+    group = _spot_group(2, ["c6i.xlarge", "c5.xlarge", "c5a.xlarge"])
+    result = estimate([group], table, Context(REGION, usage, TODAY))
+    [line] = [x for x in result.lines if x.resource == "batch" and x.unit == "instance-hours"]
+    assert line.price_key == "ec2.c5.xlarge"
+    assert line.monthly == round(2 * 730 * 0.2, 2)
+    assert "spot c6i.xlarge/c5.xlarge/c5a.xlarge" in line.item
+    assert "On-Demand price, an upper bound" in line.item
+
+
+def test_spot_nodes_with_an_unpriced_type_have_no_bound() -> None:
+    table = _price_table({"ec2.c6i.xlarge": 0.192})
+    usage = tier_config("scale").usage
+    group = _spot_group(1, ["c6i.xlarge", "c5.xlarge"])
+    result = estimate([group], table, Context(REGION, usage, TODAY))
+    [line] = [x for x in result.lines if x.resource == "batch" and x.unit == "instance-hours"]
+    assert line.price_key == "ec2.c5.xlarge"
+    assert line in result.unpriced
+
+
+def test_the_scale_tiers_batch_group_costs_nothing_at_rest() -> None:
+    [line] = [
+        x
+        for x in _estimate("scale").lines
+        if x.resource == "services-batch" and x.unit == "instance-hours"
+    ]
+    assert line.quantity == 0
+    assert line.monthly == 0.0
+    assert "upper bound" in line.item
