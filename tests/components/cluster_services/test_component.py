@@ -12,6 +12,7 @@ from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.services import Service
 from components.versions import CLUSTER_AUTOSCALER_CHARTS, DEFAULT_EKS_VERSION
 from offline.capture import UNKNOWN, CapturedResource
+from offline.iam_eval import is_allowed
 from offline.mocks import mocked_addon_version
 from offline.runner import ProgramRun, run_component
 from tests.components.edge_cluster_fixtures import CONTEXT, document
@@ -247,6 +248,18 @@ def test_prod_autoscaler_scales_only_prods_node_groups() -> None:
     # Built from the cluster's name output, not a string: no race with the cluster.
     agent = run.named("services-pod-identity-agent")
     assert agent.urn in policy.property_dependencies["policy"]
+
+
+def test_prod_autoscaler_can_read_the_spot_groups_labels_and_taints() -> None:
+    # Scaling the batch group up from zero: the autoscaler takes its labels and taints from
+    # eks:DescribeNodegroup, since EKS copies neither to the Auto Scaling group's tags.
+    run = stack("prod", False)
+    policy = run.named("cluster-services-cluster-autoscaler-policy").get("policy")
+    assert run.named("services-batch").get("capacityType") == "SPOT"
+    batch = "arn:aws:eks:ap-northeast-2:123456789012:nodegroup/trading-prod/batch-20261201/uuid"
+    other = "arn:aws:eks:ap-northeast-2:123456789012:nodegroup/trading-dev/batch-20261201/uuid"
+    assert is_allowed([policy], "eks:DescribeNodegroup", batch)
+    assert not is_allowed([policy], "eks:DescribeNodegroup", other)
 
 
 @pytest.mark.parametrize("preview", [False, True])
