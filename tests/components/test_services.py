@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import CapacityType, NodeGroupConfig
+from components.config import CapacityType, NodeGroupConfig, Taint
 from components.reachability import API_PORT, WEBSOCKET_PORT
 from components.services import EXPOSED, SERVICES, Service, node_group_for
 
@@ -77,7 +77,7 @@ def test_a_spot_group_never_runs_a_service() -> None:
         min=0,
         desired=0,
         max=2,
-        taint="spot=true:NoSchedule",  # pyright: ignore[reportArgumentType]
+        taint=Taint("spot", "true", "NoSchedule"),
     )
     # The one on-demand group is still the shared one beside a spot group.
     for spec in SERVICES.values():
