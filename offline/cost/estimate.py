@@ -28,6 +28,7 @@ NON_BILLABLE: Final = frozenset(
         "aws:acm/certificate:Certificate",  # public certificates are free
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",  # no charge of its own
         "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
         "aws:cloudwatch/logDeliverySource:LogDeliverySource",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",

@@ -242,6 +242,31 @@ def test_cloudfront_behaviours() -> None:
         assert "POST" in behaviour["allowedMethods"]
 
 
+@pytest.mark.parametrize("preview", [False, True])
+def test_every_behaviour_sets_the_security_headers(preview: bool) -> None:
+    run = edge_run("startup", preview)
+    policy = one(run, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    headers = policy.get("securityHeadersConfig")
+    assert headers["strictTransportSecurity"] == {
+        "accessControlMaxAgeSec": 63_072_000,
+        "includeSubdomains": True,
+        "preload": True,
+        "override": True,
+    }
+    assert headers["contentTypeOptions"] == {"override": True}
+    assert headers["frameOptions"] == {"frameOption": "DENY", "override": True}
+    assert headers["referrerPolicy"] == {
+        "referrerPolicy": "strict-origin-when-cross-origin",
+        "override": True,
+    }
+    assert headers["xssProtection"] == {"protection": False, "override": True}
+    cdn = one(run, "aws:cloudfront/distribution:Distribution")
+    behaviours = [cdn.get("defaultCacheBehavior"), *cdn.get("orderedCacheBehaviors")]
+    assert len(behaviours) == 4
+    expected = UNKNOWN if preview else policy.outputs["id"]
+    assert all(b["responseHeadersPolicyId"] == expected for b in behaviours)
+
+
 def test_static_bucket_readable_only_by_this_distribution() -> None:
     run = edge_run("startup", False)
     cdn_arn = "arn:aws:cloudfront::123456789012:distribution/"
