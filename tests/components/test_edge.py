@@ -514,6 +514,11 @@ def test_program_wires_the_edge_to_the_network(stack: str, preview: bool) -> Non
         assert run.outputs["albDnsName"].endswith(".elb.amazonaws.com")
     assert run.named("edge-alb").protect is False
     assert run.named("edge-alb").get("enableDeletionProtection") is (stack == "prod")
+    # The program hands the engine's artifact bucket to the edge's log bucket too.
+    logged = {r.name: r for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
+    assert set(logged) == {"edge-static-access-logs", "edge-engine-artifacts-access-logs"}
+    artifacts = logged["edge-engine-artifacts-access-logs"].get("bucket")
+    assert artifacts == run.named("matching-engine-artifacts").get("bucket")
 
 
 def test_program_alb_accepts_only_cloudfront() -> None:
