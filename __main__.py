@@ -19,7 +19,7 @@ from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.config import SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
-from components.edge import EdgeProtection, EdgeProtectionArgs
+from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
@@ -198,6 +198,11 @@ edge = EdgeProtection(
         public_subnet_ids=network.subnet_ids[SubnetTier.PUBLIC],
         alb_security_group_id=network.security_group_ids[Role.ALB],
         context=context,
+        access_logged_buckets=[
+            LoggedBucket(
+                "engine-artifacts", engine.artifact_bucket_name, engine.artifact_bucket_arn
+            )
+        ],
         protect=config.protect_stateful,
     ),
     opts=in_stack,

@@ -20,6 +20,24 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigArgs as SecurityHeadersArgs,
+)
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs as ContentTypeOptionsArgs,
+)
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs as FrameOptionsArgs,
+)
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs as ReferrerPolicyArgs,
+)
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs as HstsArgs,
+)
+from pulumi_aws.cloudfront import (
+    ResponseHeadersPolicySecurityHeadersConfigXssProtectionArgs as XssProtectionArgs,
+)
 from pulumi_aws.cloudwatch import (
     LogDeliveryDestinationDeliveryDestinationConfigurationArgs as DeliveryDestinationArgs,
 )
@@ -51,6 +69,20 @@ ALL_VIEWER_EXCEPT_HOST = "Managed-AllViewerExceptHostHeader"
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 # Seed 000's ALB table: /health every 15 s, 2 to pass, 3 to fail, 120 s deregistration.
 HEALTH_CHECK_PATH = "/health"
+# Two years, hstspreload.org's recommendation (preload needs at least one year).
+HSTS_MAX_AGE_SECONDS = 63_072_000
+# Overwritten or deleted front-end files stay restorable this long.
+STATIC_NONCURRENT_VERSION_DAYS = 30
+S3_ACCESS_LOG_PREFIX = "s3-access"
+
+
+@dataclass(frozen=True)
+class LoggedBucket:
+    """A bucket of the stack, in the edge's region, whose S3 server access logs the edge keeps."""
+
+    label: str  # the log prefix: s3-access/<label>/
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,7 @@ class EdgeProtectionArgs:
     alb_security_group_id: pulumi.Input[str]  # the reachability table's ALB role
     context: AwsContext
     protect: bool
+    access_logged_buckets: Sequence[LoggedBucket] = ()
 
 
 class EdgeProtection(pulumi.ComponentResource):
@@ -124,14 +157,32 @@ class EdgeProtection(pulumi.ComponentResource):
             ),
             opts=child_options(self),
         )
-        alb, target_groups = self._load_balancer(alb_cert, secret_value)
+        logs = self._private_bucket(
+            "alb-logs", Expiration("expire-access-logs", edge.access_log_expiration_days)
+        )
+        # The static bucket's key grants the distribution, which reads the bucket: the key ARN
+        # is deferred so the key can follow the distribution without a cycle.
+        static_key_arn: pulumi.Output[str]
+        static_key_arn, resolve_static_key = pulumi.deferred_output()
+        static = self._private_bucket(
+            "static",
+            kms_key_arn=static_key_arn,
+            noncurrent_version_days=STATIC_NONCURRENT_VERSION_DAYS,
+        )
+        logged = [
+            LoggedBucket("static", static.bucket.bucket, static.arn),
+            *args.access_logged_buckets,
+        ]
+        log_policy = self._log_bucket_policy(logs, logged)
+        alb, target_groups = self._load_balancer(alb_cert, secret_value, logs, log_policy)
         self._alias("origin", origin_domain, "A", alb.dns_name, alb.zone_id, evaluate=True)
 
-        static = self._private_bucket("static")
         distribution = self._distribution(
             origin_domain, static, cdn_cert, firewall.web_acl_arn, secret_value
         )
+        resolve_static_key(self._static_key(distribution).arn)
         self._static_bucket_policy(static, distribution)
+        self._server_access_logs(logs, logged, log_policy)
         self._access_logs(distribution, logs_key.key_arn)
         for label, host in {"apex": domain, "www": f"www.{domain}"}.items():
             for record_type in ("A", "AAAA"):
@@ -249,10 +300,17 @@ class EdgeProtection(pulumi.ComponentResource):
         )
         return pulumi.Output.secret(password.result), secret.arn
 
-    def _private_bucket(self, suffix: str, expiration: Expiration | None = None) -> PrivateBucket:
+    def _private_bucket(
+        self,
+        suffix: str,
+        expiration: Expiration | None = None,
+        *,
+        kms_key_arn: pulumi.Input[str] | None = None,
+        noncurrent_version_days: int | None = None,
+    ) -> PrivateBucket:
         """A bucket nobody outside the account can reach; its grants come once the resources
-        they name exist. SSE-S3: ALB access logs can only be written to SSE-S3 buckets, and the
-        static site is public content served by CloudFront."""
+        they name exist. Without a key, SSE-S3: ALB access logs and S3 server access logs can
+        only be written to SSE-S3 buckets."""
         prefix = self._args.name_prefix
         return PrivateBucket(
             f"{self._name}-{suffix}",
@@ -260,21 +318,95 @@ class EdgeProtection(pulumi.ComponentResource):
             naming=NamePrefix(f"{prefix}-{suffix}-"),
             name_tag=f"{prefix}-{suffix}",
             protect=self._args.protect,
+            kms_key_arn=kms_key_arn,
+            versioned=noncurrent_version_days is not None,
             expiration=expiration,
+            noncurrent_version_days=noncurrent_version_days,
             grants_later=True,
         )
 
+    def _log_bucket_policy(
+        self, logs: PrivateBucket, logged: Sequence[LoggedBucket]
+    ) -> aws.s3.BucketPolicy:
+        """ELB writes the ALB's logs under alb/; S3 writes each logged bucket's server access
+        logs under s3-access/, only for those buckets of this account.
+        https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"""
+        ctx = self._args.context
+        sources = pulumi.Output.all(*[bucket.arn for bucket in logged])
+        statements = pulumi.Output.all(logs.arn, sources).apply(
+            lambda parts: [
+                *elb_log_delivery_statements(
+                    f"{parts[0]}/alb/AWSLogs/{ctx.account_id}/*", ctx.region
+                ),
+                {
+                    "Sid": "S3ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{parts[0]}/{S3_ACCESS_LOG_PREFIX}/*",
+                    "Condition": {
+                        "ArnLike": {"aws:SourceArn": list(parts[1])},
+                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                    },
+                },
+            ]
+        )
+        return logs.grant(statements)
+
+    def _server_access_logs(
+        self, logs: PrivateBucket, logged: Sequence[LoggedBucket], log_policy: aws.s3.BucketPolicy
+    ) -> None:
+        """S3 server access logs of each logged bucket into the SSE-S3 log bucket (S3 cannot
+        deliver them to an SSE-KMS one), partitioned by event date for Athena."""
+        for bucket in logged:
+            aws.s3.BucketLogging(
+                f"{self._name}-{bucket.label}-access-logs",
+                bucket=bucket.name,
+                target_bucket=logs.bucket.bucket,
+                target_prefix=f"{S3_ACCESS_LOG_PREFIX}/{bucket.label}/",
+                target_object_key_format=aws.s3.BucketLoggingTargetObjectKeyFormatArgs(
+                    partitioned_prefix=aws.s3.BucketLoggingTargetObjectKeyFormatPartitionedPrefixArgs(
+                        partition_date_source="EventTime"
+                    )
+                ),
+                opts=child_options(self, depends_on=[log_policy]),
+            )
+
+    def _static_key(self, distribution: aws.cloudfront.Distribution) -> aws.kms.Key:
+        """The static bucket's CMK: the account administers it (CI uploads through IAM), and
+        CloudFront may decrypt with it only for this distribution's origin access control.
+        https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+        """
+        prefix = self._args.name_prefix
+        return customer_managed_key(
+            f"{self._name}-static-key",
+            parent=self,
+            label=f"{prefix}-static",
+            description=f"{prefix}: static front-end bucket",
+            statements=[account_administers_key(self._args.context)],
+            grants=distribution.arn.apply(
+                lambda arn: [
+                    {
+                        "Sid": "CloudFrontDecryptsFrontEnd",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudfront.amazonaws.com"},
+                        "Action": "kms:Decrypt",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"AWS:SourceArn": arn}},
+                    }
+                ]
+            ),
+            protect=self._args.protect,
+        )
+
     def _load_balancer(
-        self, certificate: aws.acm.CertificateValidation, secret: pulumi.Output[str]
+        self,
+        certificate: aws.acm.CertificateValidation,
+        secret: pulumi.Output[str],
+        logs: PrivateBucket,
+        log_policy: aws.s3.BucketPolicy,
     ) -> tuple[aws.lb.LoadBalancer, dict[Service, aws.lb.TargetGroup]]:
         args, name, prefix = self._args, self._name, self._args.name_prefix
-        ctx = args.context
-        logs = self._private_bucket(
-            "alb-logs", Expiration("expire-access-logs", args.edge.access_log_expiration_days)
-        )
-        log_path = logs.arn.apply(lambda arn: f"{arn}/alb/AWSLogs/{ctx.account_id}/*")
-        delivery = log_path.apply(lambda path: elb_log_delivery_statements(path, ctx.region))
-        log_policy = logs.grant(delivery)
 
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",
@@ -398,6 +530,8 @@ class EdgeProtection(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
+        headers = self._security_headers()
+
         def to_alb(
             paths: tuple[str, ...],
         ) -> list[aws.cloudfront.DistributionOrderedCacheBehaviorArgs]:
@@ -412,6 +546,7 @@ class EdgeProtection(pulumi.ComponentResource):
                     cached_methods=["GET", "HEAD"],
                     cache_policy_id=caching_disabled,
                     origin_request_policy_id=all_viewer,
+                    response_headers_policy_id=headers.id,
                     compress=False,
                 )
                 for path in paths
@@ -456,6 +591,7 @@ class EdgeProtection(pulumi.ComponentResource):
                 allowed_methods=["GET", "HEAD", "OPTIONS"],
                 cached_methods=["GET", "HEAD"],
                 cache_policy_id=caching_optimized,
+                response_headers_policy_id=headers.id,
                 compress=True,
             ),
             ordered_cache_behaviors=[
@@ -473,6 +609,38 @@ class EdgeProtection(pulumi.ComponentResource):
                 minimum_protocol_version="TLSv1.2_2021",
             ),
             tags={"Name": f"{prefix}-cdn"},
+            opts=child_options(self),
+        )
+
+    def _security_headers(self) -> aws.cloudfront.ResponseHeadersPolicy:
+        """Security headers CloudFront sets on every response, overriding the origin's.
+
+        HSTS with includeSubDomains and preload: every name this program publishes under the
+        domain (apex, www, origin) answers only over TLS, and the zone is the platform's own;
+        preload only makes the domain eligible, submitting it to the browsers' list stays a
+        manual step. X-XSS-Protection is "0" (OWASP's advice): the legacy auditor is gone from
+        current browsers and could be abused in old ones.
+        https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicySecurityHeadersConfig.html
+        """
+        prefix = self._args.name_prefix
+        return aws.cloudfront.ResponseHeadersPolicy(
+            f"{self._name}-security-headers",
+            name=f"{prefix}-security-headers",
+            comment=f"{prefix}: HSTS, nosniff, DENY framing, strict referrer",
+            security_headers_config=SecurityHeadersArgs(
+                strict_transport_security=HstsArgs(
+                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                content_type_options=ContentTypeOptionsArgs(override=True),
+                frame_options=FrameOptionsArgs(frame_option="DENY", override=True),
+                referrer_policy=ReferrerPolicyArgs(
+                    referrer_policy="strict-origin-when-cross-origin", override=True
+                ),
+                xss_protection=XssProtectionArgs(protection=False, override=True),
+            ),
             opts=child_options(self),
         )
 

@@ -37,6 +37,8 @@ AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-d
 # A healthy engine is back in service within this long after boot (JVM start and pre-touch).
 HEALTH_CHECK_GRACE_SECONDS = 300
 MIN_HEALTHY_PERCENTAGE = 66
+# A build CI overwrote or deleted stays restorable this long (rollback to an old artifact).
+ARTIFACT_NONCURRENT_VERSION_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
     asg_name: pulumi.Output[str]
     launch_template_id: pulumi.Output[str]
     artifact_bucket_name: pulumi.Output[str]
+    artifact_bucket_arn: pulumi.Output[str]
     instance_role_arn: pulumi.Output[str]
     ebs_kms_key_arn: pulumi.Output[str]
     application_log_group_name: pulumi.Output[str]
@@ -324,6 +327,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         self.asg_name = asg.name
         self.launch_template_id = template.id
         self.artifact_bucket_name = bucket.bucket
+        self.artifact_bucket_arn = bucket.arn
         self.instance_role_arn = role.arn
         self.ebs_kms_key_arn = key.arn
         self.application_log_group_name = log_groups["application"].name
@@ -337,6 +341,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
                 "asgName": self.asg_name,
                 "launchTemplateId": self.launch_template_id,
                 "artifactBucketName": self.artifact_bucket_name,
+                "artifactBucketArn": self.artifact_bucket_arn,
                 "instanceRoleArn": self.instance_role_arn,
                 "ebsKmsKeyArn": self.ebs_kms_key_arn,
                 "applicationLogGroupName": self.application_log_group_name,
@@ -359,7 +364,9 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         )
 
     def _artifact_bucket(self, key: aws.kms.Key) -> aws.s3.Bucket:
-        """Private, versioned, KMS-encrypted, TLS-only: where CI puts engine builds."""
+        """Private, versioned, KMS-encrypted, TLS-only: where CI puts engine builds. Its server
+        access logs go to the edge's log bucket (the program wires it); replication to the DR
+        region belongs to the DR work, not here."""
         name, args = self._name, self._args
         ctx = args.context
         # Account and region make the global name unique and predictable for CI.
@@ -374,6 +381,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             protect=args.protect,
             kms_key_arn=key.arn,
             versioned=True,
+            noncurrent_version_days=ARTIFACT_NONCURRENT_VERSION_DAYS,
         ).bucket
 
     def _instance_profile(

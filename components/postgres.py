@@ -28,6 +28,11 @@ PERFORMANCE_INSIGHTS_DAYS = 7
 # Secrets Manager keeps a deleted secret this long before it is gone (its maximum).
 # RDS master passwords: printable ASCII except '/', '"', '@' and space.
 MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
+# What RDS for PostgreSQL can export, on a primary and on a read replica alike (create and
+# modify take the same list; a change applies in place, immediately). RDS writes each to
+# /aws/rds/instance/<identifier>/<type> in the instance's own region, so the DR replica's logs
+# stay in the DR region. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CloudwatchLogsExportConfiguration.html
+INSTANCE_LOG_EXPORTS = ("postgresql", "upgrade")
 
 
 @dataclass(frozen=True)
@@ -266,7 +271,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             deletion_protection=True,
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{self._identifier}-final",
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(INSTANCE_LOG_EXPORTS),
             **self._observability(args.kms_key_arn),
             tags={"Name": self._identifier, "Role": "primary"},
             opts=child_options(
@@ -291,6 +296,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 copy_tags_to_snapshot=True,
                 deletion_protection=True,
                 skip_final_snapshot=True,
+                enabled_cloudwatch_logs_exports=list(INSTANCE_LOG_EXPORTS),
                 **self._observability(args.kms_key_arn),
                 tags={"Name": f"{self._identifier}-replica-{index + 1}", "Role": "replica"},
                 opts=child_options(self, protect=self._args.protect),
@@ -375,6 +381,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=True,
             skip_final_snapshot=True,
+            enabled_cloudwatch_logs_exports=list(INSTANCE_LOG_EXPORTS),
             **self._observability(dr.kms_key_arn),
             tags={"Name": f"{self._identifier}-dr", "Role": "dr-replica"},
             opts=child_options(self, protect=self._args.protect),

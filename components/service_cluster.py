@@ -37,7 +37,11 @@ from .config import EksConfig, NodeGroupConfig
 from .config.instances import EKS_AMI_TYPES
 from .services import SERVICES, Service, ServiceSpec
 
-CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
+# All five types at every tier (seed 002 logs all five at 100K). The two added last are cheap:
+# controllerManager and scheduler log from one leader-elected process each, a small fraction of
+# what audit (on since the start) writes, so one setting for all tiers costs little more than
+# three. https://docs.aws.amazon.com/eks/latest/APIReference/API_LogSetup.html (types)
+CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # Self-managed copies that EKS bootstraps are taken over on create, and fields changed by hand
 # are put back on update: the program, not kubectl, owns the add-ons' configuration.
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAddon.html (resolveConflicts)

@@ -147,6 +147,7 @@ FORCE_NEW: Final[dict[str, frozenset[str]]] = {
 # re-created when it moves to another bucket.
 _BUCKET_CHILDREN: Final = (
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

@@ -28,18 +28,27 @@ def customer_managed_key(
     alias_resource_name: str | None = None,
     region: str | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
+    grants: pulumi.Output[Sequence[Mapping[str, Any]]] | None = None,
 ) -> aws.kms.Key:
     """The key ``resource_name`` and ``alias/<label>`` pointing at it; ``label`` is also its Name
-    tag. ``statements`` is the whole key policy (plain values, no Outputs); ``depends_on``: what
-    its principals need to exist first (a service-linked role the policy names)."""
+    tag. ``statements`` (plain values, no Outputs) and then ``grants`` (statements naming
+    resources that exist only once deployed, e.g. a distribution's ARN) are the whole key
+    policy; ``depends_on``: what its principals need to exist first (a service-linked role the
+    policy names)."""
     if not statements:
         raise ValueError(f"key {resource_name}: a key policy needs at least one statement")
+    fixed = [dict(statement) for statement in statements]
+    policy: pulumi.Input[str] = (
+        policy_json(fixed)
+        if grants is None
+        else grants.apply(lambda later: policy_json([*fixed, *map(dict, later)]))
+    )
     key = aws.kms.Key(
         resource_name,
         description=description,
         enable_key_rotation=True,
         deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-        policy=policy_json([dict(statement) for statement in statements]),
+        policy=policy,
         region=region,
         tags={"Name": label},
         opts=child_options(parent, protect=protect, depends_on=list(depends_on) or None),

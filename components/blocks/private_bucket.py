@@ -1,6 +1,7 @@
 """A private S3 bucket: public access blocked, ACLs off, encrypted, reachable only over TLS.
 
-Versioning and an expiration rule are options; none of the four protections is. The bucket's
+Versioning (with an expiry for noncurrent versions) and an expiration rule are options; none
+of the four protections is. The bucket's
 one policy always ends with the TLS-only deny: a bucket whose grants need a resource built from
 the bucket itself (a distribution reading it, a log-delivery path) says ``grants_later=True``
 and calls ``grant`` once those exist.
@@ -16,6 +17,9 @@ import pulumi
 import pulumi_aws as aws
 from pulumi_aws.s3 import (
     BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs as AbortUploadsArgs,
+)
+from pulumi_aws.s3 import (
+    BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs as NoncurrentArgs,
 )
 from pulumi_aws.s3 import (
     BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs as SseArgs,
@@ -85,8 +89,13 @@ class PrivateBucket:
         kms_key_arn: pulumi.Input[str] | None = None,
         versioned: bool = False,
         expiration: Expiration | None = None,
+        noncurrent_version_days: int | None = None,
         grants_later: bool = False,
     ) -> None:
+        if noncurrent_version_days is not None and not versioned:
+            raise ValueError(f"bucket {resource_name}: noncurrent versions need versioning")
+        if noncurrent_version_days is not None and noncurrent_version_days < 1:
+            raise ValueError(f"bucket {resource_name}: noncurrent_version_days must be >= 1")
         self._name = resource_name
         self._parent = parent
         self._naming = naming
@@ -115,8 +124,9 @@ class PrivateBucket:
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
             opts=child,
         )
+        versioning = None
         if versioned:
-            aws.s3.BucketVersioning(
+            versioning = aws.s3.BucketVersioning(
                 f"{resource_name}-versioning",
                 bucket=bucket_id,
                 versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
@@ -130,12 +140,18 @@ class PrivateBucket:
             rules=[_encryption_rule(kms_key_arn)],
             opts=child,
         )
-        if expiration is not None:
+        rules = [_expiration_rule(expiration)] if expiration is not None else []
+        if noncurrent_version_days is not None:
+            rules.append(_noncurrent_rule(noncurrent_version_days))
+        if rules:
+            # One configuration per bucket: S3 keeps a single lifecycle document.
             aws.s3.BucketLifecycleConfiguration(
                 f"{resource_name}-lifecycle",
                 bucket=bucket_id,
-                rules=[_expiration_rule(expiration)],
-                opts=child,
+                rules=rules,
+                # The provider's advice: a rule about versions waits for versioning to be on.
+                # https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketlifecycleconfiguration/
+                opts=child_options(parent, depends_on=[versioning] if versioning else None),
             )
         self.policy = None
         if not grants_later:
@@ -192,4 +208,19 @@ def _expiration_rule(expiration: Expiration) -> aws.s3.BucketLifecycleConfigurat
         abort_incomplete_multipart_upload=AbortUploadsArgs(
             days_after_initiation=expiration.abort_incomplete_uploads_days
         ),
+    )
+
+
+def _noncurrent_rule(days: int) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    """Overwritten and deleted objects stay restorable for ``days``, then go; so do the delete
+    markers left with no versions behind them."""
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id="expire-noncurrent-versions",
+        status="Enabled",
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+        noncurrent_version_expiration=NoncurrentArgs(noncurrent_days=days),
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+            expired_object_delete_marker=True
+        ),
+        abort_incomplete_multipart_upload=AbortUploadsArgs(days_after_initiation=1),
     )

@@ -28,6 +28,7 @@ NON_BILLABLE: Final = frozenset(
         "aws:acm/certificate:Certificate",  # public certificates are free
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",  # no charge of its own
         "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
         "aws:cloudwatch/logDeliverySource:LogDeliverySource",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -66,6 +67,7 @@ NON_BILLABLE: Final = frozenset(
         "aws:rds/subnetGroup:SubnetGroup",
         "aws:route53/record:Record",  # queries are usage; alias queries to AWS targets are free
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLogging:BucketLogging",  # the log objects are in the S3 storage line
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
         "aws:s3/bucketPolicy:BucketPolicy",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

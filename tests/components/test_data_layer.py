@@ -281,6 +281,8 @@ def test_postgres_rds_instances(case: Case) -> None:
         assert replica.get("publiclyAccessible") is False
         assert replica.get("vpcSecurityGroupIds") == [SG["database"]]
         assert replica.get("performanceInsightsKmsKeyId") == case.data_key
+        # Like the primary's: a scanner (Checkov) flags a replica that exports no logs.
+        assert replica.get("enabledCloudwatchLogsExports") == ["postgresql", "upgrade"]
         assert replica.protect is (case.tier == "scale")
 
 
@@ -321,6 +323,8 @@ def test_dr_replica_only_where_asked_in_the_dr_region_with_the_dr_key(case: Case
     assert replica.get("storageEncrypted") is True
     assert replica.get("performanceInsightsKmsKeyId") == replica.get("kmsKeyId")
     assert replica.get("backupRetentionPeriod") == 35
+    # Exported in the DR region (the replica's own), where RDS creates its log groups.
+    assert replica.get("enabledCloudwatchLogsExports") == ["postgresql", "upgrade"]
     assert replica.protect is True
     network = case.one("trading:data:DrDatabaseNetwork")
     dr_children = case.run.children_of(network)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.config import WafRule
-from components.edge import EdgeProtection, EdgeProtectionArgs
+from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from offline.capture import UNKNOWN, CapturedResource
 from offline.mocks import CLOUDFRONT_CACHE_POLICIES, CLOUDFRONT_ORIGIN_REQUEST_POLICIES
 from offline.runner import ProgramRun, run_component
@@ -22,7 +22,9 @@ PUBLIC_SUBNETS = ["subnet-0pub0", "subnet-0pub1"]
 
 
 @functools.cache
-def edge_run(tier: str, preview: bool, protect: bool = False) -> ProgramRun:
+def edge_run(
+    tier: str, preview: bool, protect: bool = False, logged: tuple[LoggedBucket, ...] = ()
+) -> ProgramRun:
     config = tier_config(tier)
 
     def build() -> None:
@@ -36,6 +38,7 @@ def edge_run(tier: str, preview: bool, protect: bool = False) -> ProgramRun:
                 alb_security_group_id=ALB_SG,
                 context=CONTEXT,
                 protect=protect,
+                access_logged_buckets=logged,
             ),
         )
 
@@ -242,6 +245,31 @@ def test_cloudfront_behaviours() -> None:
         assert "POST" in behaviour["allowedMethods"]
 
 
+@pytest.mark.parametrize("preview", [False, True])
+def test_every_behaviour_sets_the_security_headers(preview: bool) -> None:
+    run = edge_run("startup", preview)
+    policy = one(run, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    headers = policy.get("securityHeadersConfig")
+    assert headers["strictTransportSecurity"] == {
+        "accessControlMaxAgeSec": 63_072_000,
+        "includeSubdomains": True,
+        "preload": True,
+        "override": True,
+    }
+    assert headers["contentTypeOptions"] == {"override": True}
+    assert headers["frameOptions"] == {"frameOption": "DENY", "override": True}
+    assert headers["referrerPolicy"] == {
+        "referrerPolicy": "strict-origin-when-cross-origin",
+        "override": True,
+    }
+    assert headers["xssProtection"] == {"protection": False, "override": True}
+    cdn = one(run, "aws:cloudfront/distribution:Distribution")
+    behaviours = [cdn.get("defaultCacheBehavior"), *cdn.get("orderedCacheBehaviors")]
+    assert len(behaviours) == 4
+    expected = UNKNOWN if preview else policy.outputs["id"]
+    assert all(b["responseHeadersPolicyId"] == expected for b in behaviours)
+
+
 def test_static_bucket_readable_only_by_this_distribution() -> None:
     run = edge_run("startup", False)
     cdn_arn = "arn:aws:cloudfront::123456789012:distribution/"
@@ -251,6 +279,58 @@ def test_static_bucket_readable_only_by_this_distribution() -> None:
     assert allow["Action"] == "s3:GetObject"
     assert allow["Condition"]["StringEquals"]["AWS:SourceArn"].startswith(cdn_arn)
     assert run.named("edge-static-ownership").get("rule.objectOwnership") == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_static_bucket_is_versioned_and_under_a_key_only_this_distribution_decrypts(
+    preview: bool,
+) -> None:
+    run = edge_run("growth", preview)
+    key = run.named("edge-static-key")
+    sse = run.named("edge-static-encryption").get("rules.0")
+    assert sse["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+    assert sse["bucketKeyEnabled"] is True
+    assert run.named("edge-static-versioning").get("versioningConfiguration.status") == "Enabled"
+    [rule] = run.named("edge-static-lifecycle").get("rules")
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    if preview:
+        assert sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == UNKNOWN
+        return
+    assert sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key.outputs["arn"]
+    cdn = one(run, "aws:cloudfront/distribution:Distribution")
+    statements = {s["Sid"]: s for s in document(key.get("policy"))["Statement"]}
+    assert set(statements) == {"AccountAdministersKey", "CloudFrontDecryptsFrontEnd"}
+    decrypt = statements["CloudFrontDecryptsFrontEnd"]
+    assert decrypt["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert decrypt["Condition"] == {"StringEquals": {"AWS:SourceArn": cdn.outputs["arn"]}}
+
+
+def test_s3_server_access_logs_go_to_the_log_bucket() -> None:
+    engine = LoggedBucket(
+        "engine-artifacts", "trading-test-engine-artifacts", "arn:aws:s3:::trading-test-engine"
+    )
+    run = edge_run("scale", False, logged=(engine,))
+    logs = run.named("edge-alb-logs")
+    policy = document(run.named("edge-alb-logs-policy").get("policy"))
+    delivery = {s["Sid"]: s for s in policy["Statement"]}["S3ServerAccessLogDelivery"]
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Resource"] == f"{logs.outputs['arn']}/s3-access/*"
+    static = run.named("edge-static")
+    assert delivery["Condition"] == {
+        "ArnLike": {"aws:SourceArn": [static.outputs["arn"], "arn:aws:s3:::trading-test-engine"]},
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+    }
+    targets = {r.get("bucket"): r for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
+    assert set(targets) == {static.outputs["bucket"], "trading-test-engine-artifacts"}
+    assert targets["trading-test-engine-artifacts"].get("targetPrefix") == (
+        "s3-access/engine-artifacts/"
+    )
+    assert targets[static.outputs["bucket"]].get("targetPrefix") == "s3-access/static/"
+    policy_urn = run.named("edge-alb-logs-policy").urn
+    for target in targets.values():
+        assert target.get("targetBucket") == logs.outputs["bucket"]
+        assert policy_urn in target.dependencies
 
 
 def test_certificates_and_dns() -> None:
@@ -434,6 +514,11 @@ def test_program_wires_the_edge_to_the_network(stack: str, preview: bool) -> Non
         assert run.outputs["albDnsName"].endswith(".elb.amazonaws.com")
     assert run.named("edge-alb").protect is False
     assert run.named("edge-alb").get("enableDeletionProtection") is (stack == "prod")
+    # The program hands the engine's artifact bucket to the edge's log bucket too.
+    logged = {r.name: r for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
+    assert set(logged) == {"edge-static-access-logs", "edge-engine-artifacts-access-logs"}
+    artifacts = logged["edge-engine-artifacts-access-logs"].get("bucket")
+    assert artifacts == run.named("matching-engine-artifacts").get("bucket")
 
 
 def test_program_alb_accepts_only_cloudfront() -> None:

@@ -301,6 +301,10 @@ def test_artifact_bucket_is_private_versioned_encrypted_and_tls_only(preview: bo
     assert ownership.get("rule.objectOwnership") == "BucketOwnerEnforced"
     versioning = one(run, "aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.get("versioningConfiguration.status") == "Enabled"
+    lifecycle = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    [rule] = lifecycle.get("rules")
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 90}
+    assert "days" not in rule["expiration"]  # current builds never expire
     sse_type = "BucketServerSideEncryptionConfiguration"
     sse = one(run, f"aws:s3/{sse_type[0].lower()}{sse_type[1:]}:{sse_type}")
     default = sse.get("rules.0.applyServerSideEncryptionByDefault")

@@ -69,7 +69,13 @@ def test_cluster_is_private_encrypted_and_logged(tier: str, preview: bool) -> No
     assert cluster.get("endpointPrivateAccess") is True
     assert cluster.get("endpointPublicAccess") is False
     assert cluster.get("publicAccessCidrs") is None
-    assert cluster.get("enabledClusterLogTypes") == ["api", "audit", "authenticator"]
+    assert cluster.get("enabledClusterLogTypes") == [
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    ]
     assert cluster.get("authenticationMode") == "API"
     assert cluster.get("skipDefaultNodeGroup") is True
     assert cluster.get("skipDefaultSecurityGroups") is True

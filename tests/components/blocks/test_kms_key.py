@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
 from components.blocks import KEY_DELETION_WINDOW_DAYS, customer_managed_key
@@ -89,3 +90,21 @@ def test_returns_the_key_itself() -> None:
         )
     )
     assert keys == [True]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_grants_known_once_deployed_follow_the_fixed_statements(preview: bool) -> None:
+    grant = {"Sid": "Later", "Effect": "Allow", "Principal": {"Service": "s"}, "Action": "kms:D"}
+    run = run_in_host(
+        lambda host: customer_managed_key(
+            "k-key",
+            parent=host,
+            label="trading-x",
+            description="d",
+            statements=[STATEMENT],
+            protect=False,
+            grants=pulumi.Output.from_input([grant]),
+        ),
+        preview=preview,
+    )
+    assert json.loads(run.named("k-key").inputs["policy"])["Statement"] == [STATEMENT, grant]

@@ -23,6 +23,7 @@ OPTION_SETS: list[dict[str, Any]] = [
     {"versioned": True},
     {"expiration": Expiration("expire", 30)},
     {"kms_key_arn": KEY, "versioned": True, "expiration": Expiration("expire", 7, 2)},
+    {"versioned": True, "noncurrent_version_days": 30},
 ]
 
 
@@ -97,6 +98,50 @@ def test_versioning_and_expiration_only_when_asked() -> None:
     ]
     assert rule["expiration"]["days"] == 7
     assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 2
+
+
+def test_noncurrent_versions_expire_after_versioning_is_on() -> None:
+    run = bucket_run(versioned=True, expiration=Expiration("expire", 7), noncurrent_version_days=30)
+    lifecycle = only(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    expire, noncurrent = lifecycle.inputs["rules"]
+    assert expire["id"] == "expire"
+    assert noncurrent["id"] == "expire-noncurrent-versions"
+    assert noncurrent["status"] == "Enabled"
+    assert noncurrent["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert noncurrent["expiration"] == {"expiredObjectDeleteMarker": True}
+    versioning = only(run, "aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.urn in lifecycle.dependencies
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"noncurrent_version_days": 30}, "bucket b: noncurrent versions need versioning"),
+        (
+            {"versioned": True, "noncurrent_version_days": 0},
+            "bucket b: noncurrent_version_days must be >= 1",
+        ),
+    ],
+)
+def test_bad_noncurrent_expiry_is_refused(options: dict[str, Any], message: str) -> None:
+    errors: list[str] = []
+
+    def build() -> None:
+        try:
+            PrivateBucket(
+                "b",
+                parent=Host(),
+                naming=NamePrefix("p-b-"),
+                name_tag="p-b",
+                protect=False,
+                **options,
+            )
+        except ValueError as error:
+            errors.append(str(error))
+
+    run = run_component(build, preview=False)
+    assert errors == [message]
+    assert not run.of_type("aws:s3/bucket:Bucket")
 
 
 @pytest.mark.parametrize("preview", [False, True])

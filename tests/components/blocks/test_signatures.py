@@ -48,6 +48,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "alias_resource_name",
         "region",
         "depends_on",
+        "grants",
     },
     encrypted_log_group: {
         "resource_name",
@@ -90,6 +91,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "kms_key_arn",
         "versioned",
         "expiration",
+        "noncurrent_version_days",
         "grants_later",
     },
     child_options: {"parent", "protect", "depends_on", "provider", "ignore_changes"},
