@@ -42,6 +42,17 @@ def lookup_aws_context(region: str, provider: pulumi.ProviderResource | None) ->
     )
 
 
+# What a principal needs to encrypt and decrypt EBS volumes with a CMK (EC2 user guide, "Amazon
+# EBS encryption": the key policy or IAM policy for customer managed keys).
+KEY_USE_ACTIONS = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+)
+
+
 def account_administers_key(ctx: AwsContext) -> dict[str, Any]:
     """The key-policy statement every CMK starts with: the account root may administer it, so
     IAM policies of the account decide who else may use it."""
@@ -75,13 +86,7 @@ def volume_key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
             "Sid": "AutoScalingUsesKeyForVolumes",
             "Effect": "Allow",
             "Principal": {"AWS": autoscaling},
-            "Action": [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:DescribeKey",
-            ],
+            "Action": list(KEY_USE_ACTIONS),
             "Resource": "*",
         },
         {

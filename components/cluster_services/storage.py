@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.aws_context import AwsContext
+from components.aws_context import KEY_USE_ACTIONS, AwsContext
 from components.blocks import ServiceAccount
 
 ADDON = "aws-ebs-csi-driver"
@@ -43,13 +43,7 @@ def key_statements(key_arn: str) -> list[dict[str, Any]]:
         {
             "Sid": "UseTheClusterKey",
             "Effect": "Allow",
-            "Action": [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:DescribeKey",
-            ],
+            "Action": list(KEY_USE_ACTIONS),
             "Resource": key_arn,
         },
     ]

@@ -38,6 +38,13 @@ def _row(
 
 _EKS = "eks:index:Cluster"
 _NODES = "aws:eks/nodeGroup:NodeGroup"
+
+
+def _nodes(label: str, usd: int, group: str) -> SeedRow:
+    """A seed row for one service's EKS node group."""
+    return _row(label, usd, _NODES, keys=("ec2.",), resources=(f"services-{group}",))
+
+
 _ASG = "aws:autoscaling/group:Group"
 _RDS = "aws:rds/instance:Instance"
 _CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -83,27 +90,9 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
     ),
     "growth": (  # section 10.7
         _row("EKS Cluster", 73, _EKS),
-        _row(
-            "EC2 (API Nodes) 2x c6i.xlarge",
-            245,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-api",),
-        ),
-        _row(
-            "EC2 (WebSocket) 2x r6i.large",
-            183,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-websocket",),
-        ),
-        _row(
-            "EC2 (Consumer) 2x c6i.large",
-            122,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-consumer",),
-        ),
+        _nodes("EC2 (API Nodes) 2x c6i.xlarge", 245, "api"),
+        _nodes("EC2 (WebSocket) 2x r6i.large", 183, "websocket"),
+        _nodes("EC2 (Consumer) 2x c6i.large", 122, "consumer"),
         _row("EC2 (Matching Engine) 2x c6i.xlarge", 245, _ASG, keys=("ec2.",)),
         _row(
             "RDS PostgreSQL db.r6i.xlarge Multi-AZ",
@@ -134,27 +123,9 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
     ),
     "scale": (  # section 8.1
         _row("EKS Cluster", 73, _EKS),
-        _row(
-            "EC2 (API Nodes) 6x c6i.2xlarge",
-            1470,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-api",),
-        ),
-        _row(
-            "EC2 (WebSocket) 4x r6i.xlarge",
-            730,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-websocket",),
-        ),
-        _row(
-            "EC2 (Consumer) 6x c6i.xlarge",
-            735,
-            _NODES,
-            keys=("ec2.",),
-            resources=("services-consumer",),
-        ),
+        _nodes("EC2 (API Nodes) 6x c6i.2xlarge", 1470, "api"),
+        _nodes("EC2 (WebSocket) 4x r6i.xlarge", 730, "websocket"),
+        _nodes("EC2 (Consumer) 6x c6i.xlarge", 735, "consumer"),
         _row("EC2 (Matching Engine) 3x c6i.4xlarge dedicated", 2940, _ASG, keys=("ec2.",)),
         _row(
             "RDS PostgreSQL db.r6i.4xlarge Multi-AZ",

@@ -74,15 +74,14 @@ def _block_findings(block: Resource) -> Iterator[Finding]:
 )
 def s3_public_access_block(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     blocks = _of_type(resources, st.S3_PUBLIC_ACCESS_BLOCKS)
-    for bucket, unknown in _uncovered(_of_type(resources, types.S3_BUCKETS), blocks, "bucket"):
-        if unknown:
-            yield cannot_verify(f"which bucket {unknown.name} blocks", bucket.urn)
-        else:
-            yield violation(
-                f"bucket {bucket.name} has no BucketPublicAccessBlock; add one with all four "
-                "settings true",
-                bucket.urn,
-            )
+    yield from _uncovered(
+        _of_type(resources, types.S3_BUCKETS),
+        blocks,
+        "bucket",
+        unverified="which bucket {companion} blocks",
+        missing="bucket {subject} has no BucketPublicAccessBlock; add one with all four "
+        "settings true",
+    )
     for block in blocks + _of_type(resources, st.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK):
         yield from _block_findings(block)
 

@@ -144,13 +144,13 @@ def cloudfront_access_logging(resources: Sequence[Resource], _config: Config) ->
 )
 def waf_logging(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     configs = _of_type(resources, st.WEB_ACL_LOGGING)
-    for acl, unknown in _uncovered(_of_type(resources, st.WEB_ACL), configs, "resourceArn"):
-        if unknown:
-            yield cannot_verify(f"which web ACL {unknown.name} logs", acl.urn)
-        else:
-            yield violation(
-                f"web ACL {acl.name} has no WebAclLoggingConfiguration; add one", acl.urn
-            )
+    yield from _uncovered(
+        _of_type(resources, st.WEB_ACL),
+        configs,
+        "resourceArn",
+        unverified="which web ACL {companion} logs",
+        missing="web ACL {subject} has no WebAclLoggingConfiguration; add one",
+    )
 
 
 RESOURCE_RULES: list[ResourceRule] = [eks_control_plane_logging, msk_broker_logging]

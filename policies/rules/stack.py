@@ -56,15 +56,24 @@ def _unmatched_unknowns(sources: Sequence[Resource], prop: str) -> list[Resource
 
 
 def _uncovered(
-    subjects: Iterable[Resource], companions: Sequence[Resource], prop: str
-) -> Iterator[tuple[Resource, Resource | None]]:
-    """Subjects no companion names by `prop` (a bucket without its encryption configuration),
-    each with a companion whose `prop` is unknown and unmatched, if any: then the subject
-    cannot be verified rather than failing."""
+    subjects: Iterable[Resource],
+    companions: Sequence[Resource],
+    prop: str,
+    *,
+    unverified: str,
+    missing: str,
+) -> Iterator[Finding]:
+    """Findings for subjects no companion names by `prop` (a bucket without its encryption
+    configuration): a violation (`missing`, with `{subject}`), or, while a companion whose
+    `prop` is unknown is unmatched, cannot-verify (`unverified`, with `{companion}`)."""
     unmatched = _unmatched_unknowns(companions, prop)
     for subject in subjects:
-        if not any(_refers_to(companion, prop, subject) for companion in companions):
-            yield subject, (unmatched[0] if unmatched else None)
+        if any(_refers_to(companion, prop, subject) for companion in companions):
+            continue
+        if unmatched:
+            yield cannot_verify(unverified.format(companion=unmatched[0].name), subject.urn)
+        else:
+            yield violation(missing.format(subject=subject.name), subject.urn)
 
 
 @stack_rule(
@@ -82,11 +91,13 @@ def vpc_flow_logs(resources: Sequence[Resource], _config: Config) -> Iterator[Fi
     wrapped = {vpc.parent for vpc in vpcs}
     # awsx's Vpc runs as a remote component: without its children only the component is seen.
     vpcs += [c for c in _of_type(resources, types.AWSX_VPC) if c.urn not in wrapped]
-    for vpc, unknown in _uncovered(vpcs, _of_type(resources, types.FLOW_LOG), "vpcId"):
-        if unknown:
-            yield cannot_verify(f"which VPC flow log {unknown.name} covers", vpc.urn)
-        else:
-            yield violation(f"VPC {vpc.name} has no flow log", vpc.urn)
+    yield from _uncovered(
+        vpcs,
+        _of_type(resources, types.FLOW_LOG),
+        "vpcId",
+        unverified="which VPC flow log {companion} covers",
+        missing="VPC {subject} has no flow log",
+    )
 
 
 @stack_rule(
@@ -100,15 +111,14 @@ def vpc_flow_logs(resources: Sequence[Resource], _config: Config) -> Iterator[Fi
 )
 def s3_bucket_encryption(resources: Sequence[Resource], _config: Config) -> Iterator[Finding]:
     configs = _of_type(resources, types.S3_ENCRYPTION_CONFIGS)
-    for bucket, unknown in _uncovered(_of_type(resources, types.S3_BUCKETS), configs, "bucket"):
-        if unknown:
-            yield cannot_verify(f"which bucket {unknown.name} encrypts", bucket.urn)
-        else:
-            yield violation(
-                f"bucket {bucket.name} has no BucketServerSideEncryptionConfiguration; add one "
-                "(SSE-KMS with the stack's key)",
-                bucket.urn,
-            )
+    yield from _uncovered(
+        _of_type(resources, types.S3_BUCKETS),
+        configs,
+        "bucket",
+        unverified="which bucket {companion} encrypts",
+        missing="bucket {subject} has no BucketServerSideEncryptionConfiguration; add one "
+        "(SSE-KMS with the stack's key)",
+    )
 
 
 def _ingress_sources(group: Resource, resources: Sequence[Resource]) -> list[Mapping[str, object]]:

@@ -140,6 +140,15 @@ def header_rule(name: str, listener: str, header: dict[str, Any] | None) -> Adde
     )
 
 
+# A network ACL entry that lets everything in from anywhere.
+ALLOW_ALL_FROM_WORLD = {
+    "ruleNo": 100.0,
+    "action": "allow",
+    "protocol": "-1",
+    "fromPort": 0.0,
+    "toPort": 0.0,
+    "cidrBlock": "0.0.0.0/0",
+}
 HTTP_LISTENER = Added(
     LISTENER,
     "edge-http",
@@ -520,16 +529,7 @@ WORLD_OPEN = [
                 {
                     "vpcId": VPC_ID,
                     "subnetIds": ["subnet-1"],
-                    "ingress": [
-                        {
-                            "ruleNo": 100.0,
-                            "action": "allow",
-                            "protocol": "-1",
-                            "fromPort": 0.0,
-                            "toPort": 0.0,
-                            "cidrBlock": "0.0.0.0/0",
-                        }
-                    ],
+                    "ingress": [ALLOW_ALL_FROM_WORLD],
                 },
             ),
         ),
@@ -597,16 +597,7 @@ WORLD_OPEN = [
                 "network-default-nacl",
                 {
                     "defaultNetworkAclId": "acl-1",
-                    "ingress": [
-                        {
-                            "ruleNo": 100.0,
-                            "action": "allow",
-                            "protocol": "-1",
-                            "fromPort": 0.0,
-                            "toPort": 0.0,
-                            "cidrBlock": "0.0.0.0/0",
-                        }
-                    ],
+                    "ingress": [ALLOW_ALL_FROM_WORLD],
                 },
             ),
         ),

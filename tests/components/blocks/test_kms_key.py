@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pulumi
 import pytest
 
 from components.blocks import KEY_DELETION_WINDOW_DAYS, customer_managed_key
-from offline.runner import resolve, run_component
+from offline.runner import ProgramRun, resolve, run_component
 
 from .conftest import Host, host_urn, run_in_host
 
 STATEMENT = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "x"}, "Action": "kms:*"}
 
 
-@pytest.mark.parametrize("preview", [False, True])
-def test_key_is_rotated_with_the_longest_window_and_its_alias(preview: bool) -> None:
-    run = run_in_host(
+def key_run(preview: bool = False, **options: Any) -> ProgramRun:
+    """One key ``k-key`` labelled ``trading-x`` under a host, with ``options`` on top."""
+    given: dict[str, Any] = {"protect": False, **options}
+    return run_in_host(
         lambda host: customer_managed_key(
             "k-key",
             parent=host,
             label="trading-x",
             description="d",
             statements=[STATEMENT],
-            protect=True,
+            **given,
         ),
         preview=preview,
     )
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_key_is_rotated_with_the_longest_window_and_its_alias(preview: bool) -> None:
+    run = key_run(preview, protect=True)
     key = run.named("k-key")
     alias = run.named("k-key-alias")
     assert key.inputs["enableKeyRotation"] is True
@@ -41,18 +48,7 @@ def test_key_is_rotated_with_the_longest_window_and_its_alias(preview: bool) -> 
 
 
 def test_alias_resource_name_and_region_are_passed_on() -> None:
-    run = run_in_host(
-        lambda host: customer_managed_key(
-            "k-key",
-            parent=host,
-            label="l",
-            description="d",
-            statements=[STATEMENT],
-            protect=False,
-            alias_resource_name="k-alias",
-            region="us-east-1",
-        )
-    )
+    run = key_run(alias_resource_name="k-alias", region="us-east-1")
     assert run.named("k-alias").inputs["region"] == "us-east-1"
     assert run.named("k-key").inputs["region"] == "us-east-1"
 
@@ -95,16 +91,5 @@ def test_returns_the_key_itself() -> None:
 @pytest.mark.parametrize("preview", [False, True])
 def test_grants_known_once_deployed_follow_the_fixed_statements(preview: bool) -> None:
     grant = {"Sid": "Later", "Effect": "Allow", "Principal": {"Service": "s"}, "Action": "kms:D"}
-    run = run_in_host(
-        lambda host: customer_managed_key(
-            "k-key",
-            parent=host,
-            label="trading-x",
-            description="d",
-            statements=[STATEMENT],
-            protect=False,
-            grants=pulumi.Output.from_input([grant]),
-        ),
-        preview=preview,
-    )
+    run = key_run(preview, grants=pulumi.Output.from_input([grant]))
     assert json.loads(run.named("k-key").inputs["policy"])["Statement"] == [STATEMENT, grant]
