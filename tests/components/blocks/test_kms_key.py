@@ -16,20 +16,26 @@ from .conftest import Host, host_urn, run_in_host
 STATEMENT = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "x"}, "Action": "kms:*"}
 
 
-def key_run(preview: bool = False, **options: Any) -> ProgramRun:
-    """One key ``k-key`` labelled ``trading-x`` under a host, with ``options`` on top."""
+def key_run(
+    preview: bool = False, grants: list[dict[str, Any]] | None = None, **options: Any
+) -> ProgramRun:
+    """One key ``k-key`` labelled ``trading-x`` under a host, with ``options`` on top; ``grants``
+    become an Output inside the program (an Output belongs to the program's event loop)."""
     given: dict[str, Any] = {"protect": False, **options}
-    return run_in_host(
-        lambda host: customer_managed_key(
+
+    def build(host: Any) -> Any:
+        if grants is not None:
+            given["grants"] = pulumi.Output.from_input(grants)
+        return customer_managed_key(
             "k-key",
             parent=host,
             label="trading-x",
             description="d",
             statements=[STATEMENT],
             **given,
-        ),
-        preview=preview,
-    )
+        )
+
+    return run_in_host(build, preview=preview)
 
 
 @pytest.mark.parametrize("preview", [False, True])
@@ -91,5 +97,5 @@ def test_returns_the_key_itself() -> None:
 @pytest.mark.parametrize("preview", [False, True])
 def test_grants_known_once_deployed_follow_the_fixed_statements(preview: bool) -> None:
     grant = {"Sid": "Later", "Effect": "Allow", "Principal": {"Service": "s"}, "Action": "kms:D"}
-    run = key_run(preview, grants=pulumi.Output.from_input([grant]))
+    run = key_run(preview, grants=[grant])
     assert json.loads(run.named("k-key").inputs["policy"])["Statement"] == [STATEMENT, grant]
