@@ -14,7 +14,8 @@ from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.versions import DEFAULT_EKS_VERSION
 from offline.capture import UNKNOWN, CapturedResource
 from offline.mocks import mocked_addon_version
-from offline.runner import ProgramRun, run_component, run_program
+from offline.runner import ProgramRun, run_component
+from tests.programs import stack
 
 from .edge_cluster_fixtures import CONTEXT, TIERS, document, tier_config
 
@@ -345,7 +346,7 @@ def test_the_real_stack_wires_the_cluster_by_outputs_not_names(preview: bool) ->
     """The LB controller's Pod Identity association takes the cluster name from an output that
     waits for the cluster (via the Pod Identity agent), and the cluster takes the network's own
     control-plane group, not a re-read of it."""
-    run = run_program("prod", preview=preview)
+    run = stack("prod", preview)
     association = run.named("workloads-lb-controller-identity")
     agent = run.named("services-pod-identity-agent")
     assert agent.urn in association.property_dependencies["clusterName"]

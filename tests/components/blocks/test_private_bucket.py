@@ -9,7 +9,8 @@ import pytest
 
 from components.blocks import Expiration, FixedName, NamePrefix, PrivateBucket
 from offline.capture import CapturedResource
-from offline.runner import ProgramRun, run_component, run_program
+from offline.runner import ProgramRun, run_component
+from tests.programs import stack as shared_stack
 
 from .conftest import Host, host_urn, run_in_host
 
@@ -210,7 +211,7 @@ def test_grants_later_registers_no_policy_until_granted() -> None:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_bucket_of_the_real_stacks_is_tls_only(stack: str) -> None:
     """The guard for ``grants_later``: each bucket of the program ends up with its policy."""
-    run = run_program(stack, preview=False)
+    run = shared_stack(stack, False)
     policies = {
         p.inputs["bucket"]: json.loads(p.inputs["policy"])
         for p in run.of_type("aws:s3/bucketPolicy:BucketPolicy")

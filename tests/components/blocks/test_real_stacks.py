@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from components.blocks import KEY_DELETION_WINDOW_DAYS, SECRET_RECOVERY_DAYS
-from offline.runner import ProgramRun, run_program
+from offline.runner import ProgramRun
+from tests.programs import stack as shared_stack
 
 STACKS = ["dev", "prod"]
 
 
-@functools.cache
 def stack_run(stack: str) -> ProgramRun:
-    return run_program(stack, preview=False)
+    return shared_stack(stack, False)
 
 
 @pytest.mark.parametrize("stack", STACKS)

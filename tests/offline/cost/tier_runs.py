@@ -11,9 +11,8 @@ from typing import Any
 
 from components.config import StackConfig, load_stack_config
 from offline.cost.resources import CostResource, from_run
-from offline.runner import run_program
 from offline.stack_files import read_stack_files
-from tests.programs import stack
+from tests.programs import stack, variant
 
 REGION = "us-east-1"
 # A released engine build, so the fleet runs its desired count (0 while none is set).
@@ -28,7 +27,7 @@ _DEV_TIERS: dict[str, dict[str, Any]] = {
 def tier_resources(tier: str) -> tuple[CostResource, ...]:
     if tier == "scale":
         return tuple(from_run(stack("prod", False)))
-    return tuple(from_run(run_program("dev", preview=False, overrides=_DEV_TIERS[tier])))
+    return tuple(from_run(variant("dev", False, _DEV_TIERS[tier])))
 
 
 @cache
