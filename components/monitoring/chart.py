@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
+
 from components.aws_context import AwsContext
 from components.blocks import ServiceAccount
 from components.config.observability import MonitoringConfig
@@ -45,6 +47,8 @@ PROMETHEUS = ServiceAccount(NAMESPACE, "prometheus")
 ALERTMANAGER = ServiceAccount(NAMESPACE, "alertmanager")
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_ADMIN_USER = "admin"
+GRAFANA_USER_KEY = "admin-user"
+GRAFANA_PASSWORD_KEY = "admin-password"
 RECEIVERS_SECRET = "alertmanager-receivers"
 SLACK_URL_KEY = "slack-webhook-url"
 PAGER_DUTY_KEY = "pagerduty-routing-key"
@@ -76,17 +80,19 @@ PUBLISH_KEY_ACTIONS = ("kms:GenerateDataKey*", "kms:Decrypt")
 
 @dataclass(frozen=True)
 class ScrapeTargets:
-    """What Prometheus scrapes outside the cluster, resolved from the stack's outputs."""
+    """What Prometheus scrapes outside the cluster. The values may be Outputs: they stay leaves
+    of the values tree, so the rest of it is known in a preview (and checked by the pack)."""
 
-    engine_asg_name: str
+    engine_asg_name: pulumi.Input[str]
     engine_metrics_port: int
     engine_metrics_path: str
-    kafka_brokers: Sequence[str]  # broker host names; empty: no MSK exporters (Serverless)
+    # Broker host names; None: no MSK exporters (MSK Serverless has no open monitoring).
+    kafka_brokers: pulumi.Input[Sequence[str]] | None
 
 
 @dataclass(frozen=True)
 class Receivers:
-    alert_topic_arn: str
+    alert_topic_arn: pulumi.Input[str]
     slack: bool  # alertSlackWebhookUrl is set
     slack_channel: str | None
     pager_duty: bool  # alertPagerDutyRoutingKey is set
@@ -99,6 +105,12 @@ def broker_hosts(bootstrap_brokers: str, broker_count: int) -> list[str]:
     if not prefix.startswith("b-") or not domain:
         raise ValueError(f"not an MSK broker address: {first!r}")
     return [f"b-{index}.{domain}" for index in range(1, broker_count + 1)]
+
+
+def _with_port(hosts: pulumi.Input[Sequence[str]], port: int) -> pulumi.Input[list[str]]:
+    if isinstance(hosts, Sequence) and not isinstance(hosts, str):
+        return [f"{host}:{port}" for host in hosts]
+    return pulumi.Output.from_input(hosts).apply(lambda known: [f"{h}:{port}" for h in known])
 
 
 def prometheus_statements(ctx: AwsContext) -> list[dict[str, Any]]:
@@ -154,25 +166,26 @@ def scrape_configs(ctx: AwsContext, targets: ScrapeTargets) -> list[dict[str, An
         ],
     }
     jobs = [engine]
+    if targets.kafka_brokers is None:
+        return jobs
     for job, port in (
         (KAFKA_JMX_JOB, KAFKA_JMX_EXPORTER_PORT),
         (KAFKA_NODE_JOB, KAFKA_NODE_EXPORTER_PORT),
     ):
-        if targets.kafka_brokers:
-            jobs.append(
-                {
-                    "job_name": job,
-                    "static_configs": [{"targets": [f"{b}:{port}" for b in targets.kafka_brokers]}],
-                    # host:port -> the broker's short name (b-1, b-2 ...).
-                    "relabel_configs": [
-                        {
-                            "source_labels": ["__address__"],
-                            "regex": r"(b-\d+)\..*",
-                            "target_label": "broker",
-                        }
-                    ],
-                }
-            )
+        jobs.append(
+            {
+                "job_name": job,
+                "static_configs": [{"targets": _with_port(targets.kafka_brokers, port)}],
+                # host:port -> the broker's short name (b-1, b-2 ...).
+                "relabel_configs": [
+                    {
+                        "source_labels": ["__address__"],
+                        "regex": r"(b-\d+)\..*",
+                        "target_label": "broker",
+                    }
+                ],
+            }
+        )
     return jobs
 
 
@@ -240,7 +253,7 @@ def alertmanager_config(ctx: AwsContext, receivers: Receivers) -> dict[str, Any]
     }
 
 
-def _volume(storage_class: str, size_gb: int) -> dict[str, Any]:
+def _volume(storage_class: pulumi.Input[str], size_gb: int) -> dict[str, Any]:
     return {
         "volumeClaimTemplate": {
             "spec": {
@@ -295,7 +308,7 @@ def helm_values(
     ctx: AwsContext,
     config: MonitoringConfig,
     *,
-    storage_class: str,
+    storage_class: pulumi.Input[str],
     targets: ScrapeTargets,
     receivers: Receivers,
     consumer_lag_messages: int,
@@ -331,11 +344,8 @@ def helm_values(
             "config": alertmanager_config(ctx, receivers),
         },
         "grafana": {
-            "admin": {
-                "existingSecret": GRAFANA_ADMIN_SECRET,
-                "userKey": "admin-user",
-                "passwordKey": "admin-password",
-            },
+            # The Secret's keys are the chart's defaults (admin.userKey, admin.passwordKey).
+            "admin": {"existingSecret": GRAFANA_ADMIN_SECRET},
             "persistence": {
                 "enabled": True,
                 "storageClassName": storage_class,

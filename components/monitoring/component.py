@@ -17,7 +17,6 @@ Like every Helm release of the stack it exists only once the cluster is reachabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -71,8 +70,6 @@ class InClusterMonitoring(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: InClusterMonitoringArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        if args.kafka_bootstrap_brokers is not None and args.kafka_broker_count < 1:
-            raise ValueError("InClusterMonitoring: MSK Provisioned needs its broker count")
         super().__init__("trading:monitoring:InClusterMonitoring", name, None, opts)
         self._name, self._args = name, args
         ctx = args.context
@@ -129,8 +126,8 @@ class InClusterMonitoring(pulumi.ComponentResource):
                 f"{name}-grafana-admin-login",
                 metadata=self._metadata(chart.GRAFANA_ADMIN_SECRET),
                 string_data={
-                    "admin-user": chart.GRAFANA_ADMIN_USER,
-                    "admin-password": password.result,
+                    chart.GRAFANA_USER_KEY: chart.GRAFANA_ADMIN_USER,
+                    chart.GRAFANA_PASSWORD_KEY: password.result,
                 },
                 opts=in_namespace,
             ),
@@ -161,19 +158,32 @@ class InClusterMonitoring(pulumi.ComponentResource):
                 )
             )
 
-        brokers: pulumi.Input[list[str]] = (
+        brokers = (
             pulumi.Output.from_input(args.kafka_bootstrap_brokers).apply(
                 lambda bootstrap: chart.broker_hosts(bootstrap, args.kafka_broker_count)
             )
             if args.kafka_bootstrap_brokers is not None
-            else []
+            else None
         )
-        values = pulumi.Output.all(
+        # A plain tree with Outputs only at its leaves: known in a preview but for those.
+        values = chart.helm_values(
+            ctx,
+            args.config,
             storage_class=args.storage_class.metadata.name,
-            asg=args.engine_asg_name,
-            brokers=brokers,
-            topic=args.alert_topic_arn,
-        ).apply(self._values)
+            targets=chart.ScrapeTargets(
+                engine_asg_name=args.engine_asg_name,
+                engine_metrics_port=args.engine_metrics_port,
+                engine_metrics_path=METRICS_PATH,
+                kafka_brokers=brokers,
+            ),
+            receivers=chart.Receivers(
+                alert_topic_arn=args.alert_topic_arn,
+                slack=args.slack_webhook_url is not None,
+                slack_channel=args.config.slack_channel,
+                pager_duty=args.pager_duty_routing_key is not None,
+            ),
+            consumer_lag_messages=args.consumer_lag_messages,
+        )
         k8s.helm.v3.Release(
             f"{name}-stack",
             name=chart.RELEASE_NAME,
@@ -197,27 +207,6 @@ class InClusterMonitoring(pulumi.ComponentResource):
         )
         self.register_outputs(
             {"grafanaSecretArn": self.grafana_secret_arn, "namespace": self.namespace}
-        )
-
-    def _values(self, resolved: dict[str, Any]) -> dict[str, Any]:
-        args = self._args
-        return chart.helm_values(
-            args.context,
-            args.config,
-            storage_class=resolved["storage_class"],
-            targets=chart.ScrapeTargets(
-                engine_asg_name=resolved["asg"],
-                engine_metrics_port=args.engine_metrics_port,
-                engine_metrics_path=METRICS_PATH,
-                kafka_brokers=resolved["brokers"],
-            ),
-            receivers=chart.Receivers(
-                alert_topic_arn=resolved["topic"],
-                slack=args.slack_webhook_url is not None,
-                slack_channel=args.config.slack_channel,
-                pager_duty=args.pager_duty_routing_key is not None,
-            ),
-            consumer_lag_messages=args.consumer_lag_messages,
         )
 
     def _metadata(
