@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 
-from components.config import ConfigError, StackConfig, load_stack_config
+from components.config import ConfigError, StackConfig, from_pulumi, load_stack_config
 from components.config.monitoring import scrape_flows
 from components.config.observability import MonitoringMode
 from components.reachability import (
@@ -15,6 +16,7 @@ from components.reachability import (
     Auth,
     Role,
 )
+from offline.stack_files import PROJECT_DIR, read_stack_files
 from tests.stack_values import P, base_values
 
 SLACK = f"{P}:alertSlackWebhookUrl"
@@ -150,3 +152,23 @@ def test_the_flows_follow_the_mode_the_kafka_mode_and_the_metrics_port() -> None
         load("startup", observability={"monitoring": {"mode": "self-hosted"}})
     )
     assert {f.destination for f in serverless} == {Role.APP, Role.MATCHING_ENGINE}
+
+
+@pytest.mark.parametrize("secret", [True, False])
+def test_the_program_reads_which_keys_pulumi_holds_as_secrets(
+    secret: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from_pulumi`` asks the engine's config which keys are secrets (``--secret``)."""
+    files = read_stack_files("prod", overrides={SLACK: WEBHOOK})
+    monkeypatch.chdir(PROJECT_DIR)
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    pulumi.runtime.set_all_config(files.engine_config(), [SLACK] if secret else [])
+    try:
+        if secret:
+            assert from_pulumi().alert_slack_webhook_url == WEBHOOK
+        else:
+            with pytest.raises(ConfigError) as info:
+                from_pulumi()
+            assert info.value.key == SLACK
+    finally:
+        pulumi.runtime.set_all_config({}, [])
