@@ -74,6 +74,11 @@ def test_the_roles_allow_exactly_what_scraping_and_alerting_need() -> None:
     key = run.named("observability-alerts-key").outputs["arn"]
     needed = {
         "prometheus": {("ec2:DescribeInstances", "*")},
+        "grafana": {
+            ("cloudwatch:GetMetricData", "*"),
+            ("cloudwatch:GetMetricStatistics", "*"),
+            ("cloudwatch:ListMetrics", "*"),
+        },
         "alertmanager": {
             ("sns:Publish", topic),
             ("kms:GenerateDataKey*", key),
@@ -85,8 +90,8 @@ def test_the_roles_allow_exactly_what_scraping_and_alerting_need() -> None:
         for action, resource in want:
             assert is_allowed([document], action, resource), (account, action, resource)
         assert grants([document]) == want
-        # Exactly those pairs (the only "*" is DescribeInstances, which has no resource-level
-        # permissions), and no NotAction / NotResource reach beyond them.
+        # Exactly those pairs (the "*" ones are calls without resource-level permissions), and
+        # no NotAction / NotResource reach beyond them.
         assert not open_ended([document])
         association = run.named(f"monitoring-{account}-identity")
         assert (association.get("namespace"), association.get("serviceAccount")) == (

@@ -45,6 +45,7 @@ NAMESPACE = "monitoring"
 RELEASE_NAME = "monitoring"
 PROMETHEUS = ServiceAccount(NAMESPACE, "prometheus")
 ALERTMANAGER = ServiceAccount(NAMESPACE, "alertmanager")
+GRAFANA = ServiceAccount(NAMESPACE, "grafana")
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_ADMIN_USER = "admin"
 GRAFANA_USER_KEY = "admin-user"
@@ -57,6 +58,7 @@ PAGER_DUTY_KEY = "pagerduty-routing-key"
 DASHBOARD_LABEL = "grafana_dashboard"
 DASHBOARD_LABEL_VALUE = "1"
 DATASOURCE_UID = "prometheus"
+CLOUDWATCH_DATASOURCE_UID = "cloudwatch"
 # Jobs of additionalScrapeConfigs; the dashboards and rules select on them.
 ENGINE_JOB = "matching-engine"
 KAFKA_JMX_JOB = "msk-jmx"
@@ -73,6 +75,16 @@ PAGED_SEVERITIES = ("critical", "warning")
 # condition keeps it to this stack's region. DescribeAvailabilityZones is optional (it only adds
 # the zone-ID label) and is not granted.
 DISCOVERY_ACTIONS = ("ec2:DescribeInstances",)
+# Grafana's CloudWatch data source (seed 002 section 6.2), metrics only: the reads of
+# AmazonGrafanaCloudWatchAccess's first statement that have no resource type, so "*" is their
+# only resource (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/
+# AmazonGrafanaCloudWatchAccess.html). Not its Logs Insights queries, which would read the
+# services' logs, nor the tag and EC2 lookups that only fill the editor's drop-downs.
+CLOUDWATCH_READ_ACTIONS = (
+    "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics",
+    "cloudwatch:ListMetrics",
+)
 # Publishing to an SSE-KMS topic needs the topic's key (SNS Developer Guide, "Setting up topic
 # encryption": the publisher needs kms:GenerateDataKey* and kms:Decrypt on the key).
 PUBLISH_KEY_ACTIONS = ("kms:GenerateDataKey*", "kms:Decrypt")
@@ -119,6 +131,18 @@ def prometheus_statements(ctx: AwsContext) -> list[dict[str, Any]]:
             "Sid": "DiscoverEngineHosts",
             "Effect": "Allow",
             "Action": list(DISCOVERY_ACTIONS),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": ctx.region}},
+        }
+    ]
+
+
+def grafana_statements(ctx: AwsContext) -> list[dict[str, Any]]:
+    return [
+        {
+            "Sid": "ReadCloudWatchMetrics",
+            "Effect": "Allow",
+            "Action": list(CLOUDWATCH_READ_ACTIONS),
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:RequestedRegion": ctx.region}},
         }
@@ -344,6 +368,7 @@ def helm_values(
             "config": alertmanager_config(ctx, receivers),
         },
         "grafana": {
+            "serviceAccount": {"create": True, "name": GRAFANA.name},
             # The Secret's keys are the chart's defaults (admin.userKey, admin.passwordKey).
             "admin": {"existingSecret": GRAFANA_ADMIN_SECRET},
             "persistence": {
@@ -362,5 +387,14 @@ def helm_values(
                 },
                 "datasources": {"enabled": True, "uid": DATASOURCE_UID},
             },
+            # Credentials from the default chain: the pod's Pod Identity role.
+            "additionalDataSources": [
+                {
+                    "name": "CloudWatch",
+                    "type": "cloudwatch",
+                    "uid": CLOUDWATCH_DATASOURCE_UID,
+                    "jsonData": {"authType": "default", "defaultRegion": ctx.region},
+                }
+            ],
         },
     }

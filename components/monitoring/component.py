@@ -8,7 +8,8 @@ One kube-prometheus-stack release in its own namespace, with:
 - Alertmanager routing to the stack's alert topic with a Pod Identity role that may publish to
   that topic alone, and to Slack / PagerDuty from config secrets (``chart.alertmanager_config``);
 - Grafana on its own gp3 volume, its admin password generated here and kept in Secrets Manager
-  under this component's CMK, and the engine, Kafka and API dashboards.
+  under this component's CMK, the engine, Kafka and API dashboards, and CloudWatch as a second
+  data source through a Pod Identity role that may only read metrics.
 
 Like every Helm release of the stack it exists only once the cluster is reachable
 (``eks.imageTag`` set), so the caller creates it only then.
@@ -89,6 +90,12 @@ class InClusterMonitoring(pulumi.ComponentResource):
                     lambda arns: chart.alertmanager_statements(arns[0], arns[1])
                 )
             ),
+        )
+        grafana = self._identity(
+            "grafana",
+            "Grafana's CloudWatch data source",
+            chart.GRAFANA,
+            statements_json(chart.grafana_statements(ctx)),
         )
         password = random.RandomPassword(
             f"{name}-grafana-password",
@@ -199,6 +206,7 @@ class InClusterMonitoring(pulumi.ComponentResource):
                 depends_on=[
                     prometheus,
                     alertmanager,
+                    grafana,
                     args.storage_class,
                     namespace,
                     *objects,

@@ -101,6 +101,13 @@ def test_alertmanager_and_grafana_have_their_own_volumes_and_grafana_an_existing
     # The service accounts are the ones the Pod Identity roles trust.
     assert tree["prometheus"]["serviceAccount"]["name"] == chart.PROMETHEUS.name
     assert tree["alertmanager"]["serviceAccount"]["name"] == chart.ALERTMANAGER.name
+    assert grafana["serviceAccount"]["name"] == chart.GRAFANA.name
+    # Seed 002 section 6.2's second data source, with the pod's own credentials.
+    [cloudwatch] = grafana["additionalDataSources"]
+    assert (cloudwatch["type"], cloudwatch["jsonData"]) == (
+        "cloudwatch",
+        {"authType": "default", "defaultRegion": "ap-northeast-2"},
+    )
 
 
 def test_every_scrape_job_outside_the_cluster_is_a_flow_of_the_table() -> None:
@@ -191,6 +198,18 @@ def test_pager_duty_and_slack_add_to_the_topic_and_read_their_secrets_from_files
 def test_prometheus_may_only_list_instances_in_its_region() -> None:
     document = {"Version": "2012-10-17", "Statement": chart.prometheus_statements(CONTEXT)}
     assert grants([document]) == {("ec2:DescribeInstances", "*")}
+    [statement] = document["Statement"]
+    assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "ap-northeast-2"}}
+
+
+def test_grafana_may_only_read_metrics_in_its_region() -> None:
+    document = {"Version": "2012-10-17", "Statement": chart.grafana_statements(CONTEXT)}
+    assert grants([document]) == {
+        ("cloudwatch:GetMetricData", "*"),
+        ("cloudwatch:GetMetricStatistics", "*"),
+        ("cloudwatch:ListMetrics", "*"),
+    }
+    assert not is_allowed([document], "logs:StartQuery", "*")  # not the services' logs
     [statement] = document["Statement"]
     assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "ap-northeast-2"}}
 

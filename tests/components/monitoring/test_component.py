@@ -81,7 +81,7 @@ def test_one_pinned_release_waiting_for_its_identities_secrets_and_volumes(previ
     assert (stack.get("version"), stack.get("namespace")) == (chart.CHART_VERSION, "monitoring")
     assert stack.get("repositoryOpts.repo") == chart.REPOSITORY
     associations = {a.get("serviceAccount"): a for a in run.of_type(ASSOCIATION)}
-    assert set(associations) == {"prometheus", "alertmanager"}
+    assert set(associations) == {"prometheus", "alertmanager", "grafana"}
     for association in associations.values():
         assert association.get("namespace") == "monitoring"
         assert association.urn in stack.dependencies
@@ -159,6 +159,7 @@ def test_the_roles_trust_only_their_service_accounts_and_grant_only_their_calls(
     run = monitoring_run(False)
     for account, wanted in (
         ("prometheus", {("ec2:DescribeInstances", "*")}),
+        ("grafana", {(action, "*") for action in chart.CLOUDWATCH_READ_ACTIONS}),
         (
             "alertmanager",
             {("sns:Publish", TOPIC), ("kms:GenerateDataKey*", KEY), ("kms:Decrypt", KEY)},
