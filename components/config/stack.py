@@ -125,9 +125,7 @@ class StackConfig:
         None, description="Slack incoming-webhook URL for warnings (`--secret`)"
     )
     alert_pager_duty_routing_key: Annotated[str, SECRET_TEXT] | None = Field(
-        None,
-        alias="alertPagerDutyRoutingKey",
-        description="PagerDuty Events API v2 routing key for critical alerts (`--secret`)",
+        None, description="PagerDuty Events API v2 routing key for critical alerts (`--secret`)"
     )
 
     @property

@@ -1,4 +1,4 @@
-"""kube-prometheus-stack (seed 002 section 6.2): its Helm values and its two AWS identities.
+"""kube-prometheus-stack (seed 002 section 6.2): its Helm values and its three AWS identities.
 
 Prometheus scrapes the cluster (the chart's own jobs: kubelet and cAdvisor, kube-state-metrics,
 node exporter, CoreDNS, the API server) and, through ``additionalScrapeConfigs``:
