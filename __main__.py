@@ -18,11 +18,13 @@ from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.config import SubnetTier, from_pulumi
+from components.config.monitoring import scrape_flows
 from components.data_layer import DataLayer, DataLayerArgs
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from components.matching_engine import MatchingEngineFleet, MatchingEngineFleetArgs
+from components.monitoring import InClusterMonitoring, InClusterMonitoringArgs
 from components.observability import Observability, ObservabilityArgs
 from components.prerequisites import autoscaling_service_linked_role
 from components.reachability import Role, reachability
@@ -93,6 +95,7 @@ network = TradingVpc(
             kafka_scram=config.kafka.scram,
             cache_serverless=config.cache.is_serverless,
             deployer_access=config.eks.has_private_access_path,
+            monitoring=scrape_flows(config),
         ),
         deployer_cidrs=config.eks.private_access_cidrs,
         deployer_security_group_ids=config.eks.private_access_security_group_ids,
@@ -304,6 +307,38 @@ cluster_services = ClusterServices(
     opts=in_stack,
 )
 
+# Prometheus, Alertmanager and Grafana: Helm too, so behind the same gate.
+monitoring = None
+if (
+    config.observability.monitoring.enabled
+    and cluster_services.kubernetes_provider is not None
+    and cluster_services.storage_class is not None
+):
+    monitoring = InClusterMonitoring(
+        "monitoring",
+        InClusterMonitoringArgs(
+            name_prefix=config.name_prefix,
+            config=config.observability.monitoring,
+            context=context,
+            cluster_name=cluster.cluster_name,
+            kubernetes_provider=cluster_services.kubernetes_provider,
+            storage_class=cluster_services.storage_class,
+            engine_asg_name=engine.asg_name,
+            engine_metrics_port=config.matching_engine.metrics_port,
+            kafka_bootstrap_brokers=(
+                kafka.bootstrap_brokers_iam if config.kafka.is_provisioned else None
+            ),
+            kafka_broker_count=config.kafka.provisioned_broker_count,
+            alert_topic_arn=observability.topic_arn,
+            alert_key_arn=observability.alert_key_arn,
+            consumer_lag_messages=config.observability.consumer_lag_messages,
+            slack_webhook_url=config.alert_slack_webhook_url,
+            pager_duty_routing_key=config.alert_pager_duty_routing_key,
+            protect=config.protect_stateful,
+        ),
+        opts=in_stack,
+    )
+
 pulumi.export("tier", config.tier)
 pulumi.export("region", config.region)
 pulumi.export("vpcId", network.vpc_id)
@@ -364,3 +399,5 @@ pulumi.export("serviceLogGroups", observability.log_group_names)
 pulumi.export("clusterPodLogGroup", cluster_services.pod_log_group_name)
 if cluster_services.storage_class_name is not None:
     pulumi.export("defaultStorageClass", cluster_services.storage_class_name)
+if monitoring is not None:
+    pulumi.export("grafanaAdminSecretArn", monitoring.grafana_secret_arn)

@@ -32,6 +32,9 @@ from .reachability import ENGINE_GRPC_PORT, ENGINE_TCP_PORT
 
 USER_DATA_TEMPLATE = Path(__file__).parent / "templates" / "matching_engine_user_data.sh.tmpl"
 METRICS_NAMESPACE = "TradingPlatform/MatchingEngine"
+# Spring Boot Actuator's Prometheus endpoint under its default base path (Spring Boot reference,
+# "Actuator: Endpoints"), served on ``matchingEngine.metricsPort``.
+METRICS_PATH = "/actuator/prometheus"
 # Amazon Linux 2023's public SSM parameters; AL2 (and amazon-linux-extras) is retired.
 AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 # A healthy engine is back in service within this long after boot (JVM start and pre-touch).
@@ -57,6 +60,7 @@ class UserDataParams:
     database_secret_arn: str
     database_user: str  # empty: the engine has no database user
     cache_secret_arn: str
+    metrics_port: int  # Actuator's management port: Prometheus metrics, off the NLB's ports
 
 
 def render_user_data(params: UserDataParams) -> str:
@@ -215,6 +219,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
                             database_secret_arn=values[2],
                             database_user=args.database_user or "",
                             cache_secret_arn=values[3],
+                            metrics_port=engine.metrics_port,
                         )
                     ).encode()
                 ).decode()

@@ -44,6 +44,7 @@ class ObservabilityArgs:
 class Observability(pulumi.ComponentResource):
     dashboard_name: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
+    alert_key_arn: pulumi.Output[str]  # the topic's CMK: a publisher needs to use it
     budget_name: pulumi.Output[str]
     log_group_names: dict[Service, pulumi.Output[str]]
     log_group_arns: dict[Service, pulumi.Output[str]]  # for the log shipper's role
@@ -190,6 +191,7 @@ class Observability(pulumi.ComponentResource):
 
         self.dashboard_name = dashboard.dashboard_name
         self.topic_arn = topic.arn
+        self.alert_key_arn = key.arn
         self.budget_name = budget.name
         self.log_group_names = {service: group.name for service, group in log_groups.items()}
         self.log_group_arns = {service: group.arn for service, group in log_groups.items()}

@@ -105,6 +105,19 @@ LB_CONTROLLER_WEBHOOK_PORT = 9443  # the AWS Load Balancer Controller's admissio
 # usage with the Kubernetes Metrics Server"); the API server proxies `kubectl top` and HPAs there.
 METRICS_SERVER_PORT = 10251
 DNS_PORT = 53
+# MSK open monitoring: the brokers' JMX exporter and node exporter (MSK Developer Guide, "Open
+# monitoring with Prometheus": https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html).
+KAFKA_JMX_EXPORTER_PORT = 11001
+KAFKA_NODE_EXPORTER_PORT = 11002
+# The engine's metrics port by default (matchingEngine.metricsPort).
+ENGINE_METRICS_PORT = 9404
+# kube-prometheus-stack inside the cluster: the ports of its pods (and of node exporter, on the
+# node's address) that other pods reach across nodes.
+PROMETHEUS_PORT = 9090
+ALERTMANAGER_PORT = 9093
+KUBE_STATE_METRICS_PORT = 8080  # also the operator's config-reloader sidecars
+NODE_EXPORTER_PORT = 9100
+COREDNS_METRICS_PORT = 9153
 
 
 def _one(
@@ -287,15 +300,64 @@ DEPLOYER_FLOWS: tuple[Flow, ...] = (
 )
 
 
+def monitoring_flows(*, engine_metrics_port: int, kafka_exporters: bool) -> tuple[Flow, ...]:
+    """Prometheus (in-cluster monitoring) scrapes the engines and, on MSK Provisioned, the
+    brokers' exporters; MSK Serverless has no open monitoring.
+
+    Prometheus is a pod, and pods use their node's security group (Role.APP) unless security
+    groups for pods are set up, so at the network layer every pod of the cluster may reach these
+    ports, not only Prometheus. What they serve is read-only metrics without credentials.
+    The nodes carry only that group (their launch template names it, so EKS adds no cluster
+    group), hence the stack's own pod-to-pod ports are flows here too.
+    """
+    in_cluster = (
+        _one(Role.APP, Role.APP, PROMETHEUS_PORT, "Grafana queries Prometheus"),
+        _one(Role.APP, Role.APP, ALERTMANAGER_PORT, "Prometheus sends alerts to Alertmanager"),
+        _one(Role.APP, Role.APP, KUBE_STATE_METRICS_PORT, "Prometheus scrapes kube-state-metrics"),
+        _one(Role.APP, Role.APP, NODE_EXPORTER_PORT, "Prometheus scrapes node exporter"),
+        _one(Role.APP, Role.APP, COREDNS_METRICS_PORT, "Prometheus scrapes CoreDNS metrics"),
+    )
+    engine = _one(
+        Role.APP,
+        Role.MATCHING_ENGINE,
+        engine_metrics_port,
+        "Prometheus scrapes engine metrics",
+    )
+    if not kafka_exporters:
+        return (*in_cluster, engine)
+    return (
+        *in_cluster,
+        engine,
+        _one(
+            Role.APP,
+            Role.KAFKA,
+            KAFKA_JMX_EXPORTER_PORT,
+            "Prometheus scrapes the broker JMX exporter",
+        ),
+        _one(
+            Role.APP,
+            Role.KAFKA,
+            KAFKA_NODE_EXPORTER_PORT,
+            "Prometheus scrapes the broker node exporter",
+        ),
+    )
+
+
 def reachability(
-    *, kafka_scram: bool, cache_serverless: bool, deployer_access: bool = False
+    *,
+    kafka_scram: bool,
+    cache_serverless: bool,
+    deployer_access: bool = False,
+    monitoring: tuple[Flow, ...] = (),
 ) -> tuple[Flow, ...]:
-    """The table for a stack: the fixed flows plus those its settings enable."""
+    """The table for a stack: the fixed flows plus those its settings enable (``monitoring``:
+    ``monitoring_flows`` when the stack runs Prometheus)."""
     return (
         REACHABILITY
         + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
         + (SERVERLESS_CACHE_FLOWS if cache_serverless else ())
         + (DEPLOYER_FLOWS if deployer_access else ())
+        + monitoring
     )
 
 
@@ -368,4 +430,11 @@ def rule_specs(flows: tuple[Flow, ...] = REACHABILITY) -> list[RuleSpec]:
     return specs
 
 
-check_table(reachability(kafka_scram=True, cache_serverless=True, deployer_access=True))
+check_table(
+    reachability(
+        kafka_scram=True,
+        cache_serverless=True,
+        deployer_access=True,
+        monitoring=monitoring_flows(engine_metrics_port=ENGINE_METRICS_PORT, kafka_exporters=True),
+    )
+)

@@ -65,6 +65,10 @@ class ClusterServicesArgs:
 class ClusterServices(pulumi.ComponentResource):
     pod_log_group_name: pulumi.Output[str]
     storage_class_name: pulumi.Output[str] | None  # None until the charts are installed
+    # The in-cluster provider and the default StorageClass, for other in-cluster components
+    # (components.monitoring); None until the charts are installed.
+    kubernetes_provider: k8s.Provider | None
+    storage_class: k8s.storage.v1.StorageClass | None
 
     def __init__(
         self, name: str, args: ClusterServicesArgs, opts: pulumi.ResourceOptions | None = None
@@ -101,13 +105,17 @@ class ClusterServices(pulumi.ComponentResource):
         )
         self.pod_log_group_name = pod_logs.name
         self.storage_class_name = None
+        self.kubernetes_provider = None
+        self.storage_class = None
         if args.install_charts and chart is not None:
             self._k8s = k8s.Provider(
                 f"{name}-k8s",
                 kubeconfig=pulumi.Output.from_input(args.kubeconfig).apply(kubeconfig_text),
                 opts=child_options(self),
             )
-            self.storage_class_name = self._storage_class(ebs_csi)
+            self.kubernetes_provider = self._k8s
+            self.storage_class = self._storage_class(ebs_csi)
+            self.storage_class_name = self.storage_class.metadata.name
             self._cluster_autoscaler(chart)
             self._log_shipper(pod_logs)
         self.register_outputs(
@@ -166,7 +174,7 @@ class ClusterServices(pulumi.ComponentResource):
     def _in_cluster(self, depends_on: Sequence[pulumi.Resource]) -> pulumi.ResourceOptions:
         return child_options(self, provider=self._k8s, depends_on=depends_on)
 
-    def _storage_class(self, driver: aws.eks.Addon) -> pulumi.Output[str]:
+    def _storage_class(self, driver: aws.eks.Addon) -> k8s.storage.v1.StorageClass:
         """The default class: gp3, encrypted with the cluster key, bound where the pod lands
         (an EBS volume lives in one AZ, so it is created in the AZ the scheduler picked), and
         kept when its claim is deleted: the monitoring stack's data outlives a reinstall."""
@@ -185,7 +193,7 @@ class ClusterServices(pulumi.ComponentResource):
             allow_volume_expansion=True,
             opts=self._in_cluster(depends_on=[driver]),
         )
-        return storage_class.metadata.name
+        return storage_class
 
     def _identity(
         self,

@@ -7,6 +7,8 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from components.reachability import ENGINE_GRPC_PORT, ENGINE_METRICS_PORT, ENGINE_TCP_PORT
+
 from .errors import SettingError, raise_all
 from .instances import Architecture, architecture, check_al2023
 from .schema import (
@@ -62,6 +64,8 @@ INSTANCE_MEMORY_GIB: dict[str, int] = {
 # CloudWatch agent.
 HEAP_HEADROOM_GIB = 1
 _SIZE = Integer(1)
+# The engine's own listeners; the metrics port must be another.
+_TRAFFIC_PORTS = (ENGINE_TCP_PORT, ENGINE_GRPC_PORT)
 
 
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
@@ -125,9 +129,25 @@ class MatchingEngineConfig:
         None, description="pins the AMI; unset follows the latest AL2023"
     )
 
+    # Spring Boot Actuator's Prometheus endpoint on a management port of its own, so metrics
+    # are never served on the order-traffic listeners the NLB forwards.
+    metrics_port: Annotated[int, Integer(1024, 65535)] = Field(
+        ENGINE_METRICS_PORT,
+        description="the engine's Prometheus metrics port (Actuator management port)",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         problems = check_scaling(self.min, self.desired, self.max)
+        if self.metrics_port in _TRAFFIC_PORTS:
+            problems.append(
+                SettingError(
+                    f"{self.metrics_port} is an order-traffic port of the engine; metrics get "
+                    "a port of their own",
+                    f"1024..65535 except {', '.join(map(str, _TRAFFIC_PORTS))}",
+                    at=("metricsPort",),
+                )
+            )
         try:
             check_al2023(self.instance_type)
         except SettingError as problem:

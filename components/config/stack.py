@@ -28,6 +28,7 @@ from .errors import ConfigError, SettingError, StackConfigError, raise_all
 from .loader import config_errors
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
+from .monitoring import SECRET_TEXT, monitoring_problems, plaintext_problems
 from .network import NatStrategy, NetworkConfig, check_zones_offered
 from .observability import ObservabilityConfig
 from .schema import (
@@ -118,6 +119,13 @@ class StackConfig:
     prerequisites: PrerequisitesConfig = Field(
         PrerequisitesConfig(createAutoScalingServiceLinkedRole=False),
         description="account prerequisites",
+    )
+    # Alertmanager's optional receivers (observability.monitoring); config secrets only.
+    alert_slack_webhook_url: Annotated[str, SECRET_TEXT] | None = Field(
+        None, description="Slack incoming-webhook URL for warnings (`--secret`)"
+    )
+    alert_pager_duty_routing_key: Annotated[str, SECRET_TEXT] | None = Field(
+        None, description="PagerDuty Events API v2 routing key for critical alerts (`--secret`)"
     )
 
     @property
@@ -218,7 +226,15 @@ class StackConfig:
                 )
             )
         problems += self._access_problems()
+        problems += monitoring_problems(self)
         raise_all(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_are_secret(self, info: ValidationInfo) -> Self:
+        """A receiver's URL or key in plain text would sit in the stack file and the state."""
+        secret_keys = (info.context or {}).get("secret_keys", frozenset())
+        raise_all(plaintext_problems(self, secret_keys))
         return self
 
     def _access_problems(self) -> list[SettingError]:
@@ -340,8 +356,12 @@ def load_stack_config(
     stack: str,
     file_order: Mapping[str, Any] | None = None,
     today: date | None = None,
+    secret_keys: frozenset[str] = frozenset(),
 ) -> StackConfig:
     """Validates the stack's config (full ``namespace:key`` names) and applies its tier.
+
+    ``secret_keys``: the full keys Pulumi holds as secrets (``--secret``); a key that must be a
+    secret and is not is refused.
 
     Every problem is reported at once, as ``StackConfigError`` in the order of the keys in
     ``file_order`` (the stack file's config, as parsed; default: ``values`` itself). ``today``
@@ -370,7 +390,7 @@ def load_stack_config(
     try:
         config = _ADAPTER.validate_python(
             {k: v for k, v in data.items() if k not in ("project", "stack")},
-            context={"stack": stack, "today": today},
+            context={"stack": stack, "today": today, "secret_keys": secret_keys},
         )
     except ValidationError as error:
         errors = config_errors(error, data, order, root=StackConfig)
@@ -415,4 +435,5 @@ def from_pulumi() -> StackConfig:
         parsed = yaml.safe_load(stack_file.read_text()) or {}
         config = parsed.get("config") or {}
         file_order = {k if ":" in k else f"{PROJECT}:{k}": v for k, v in config.items()}
-    return load_stack_config(values, stack=stack, file_order=file_order)
+    secret_keys = frozenset(key for key in values if runtime_config.is_config_secret(key))
+    return load_stack_config(values, stack=stack, file_order=file_order, secret_keys=secret_keys)

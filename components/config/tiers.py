@@ -26,12 +26,15 @@ TOPICS: dict[str, dict[str, Any]] = {
 }
 
 
-def _observability(p99_ms: int, lag: int, retention_days: int) -> dict[str, Any]:
+def _observability(
+    p99_ms: int, lag: int, retention_days: int, monitoring: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Seed 002 section 13.1's scale-up triggers as alarm thresholds; seed 001's evictions.
 
     Ours: the 5xx rate and log retention. The lag alarms' groups come from ``ACCESS``.
     """
     return {
+        **({"monitoring": monitoring} if monitoring is not None else {}),
         "logRetentionDays": retention_days,
         "apiLatencyP99Ms": p99_ms,
         "api5xxPercent": 1,
@@ -67,6 +70,19 @@ ACCESS: dict[str, dict[str, Any]] = {
         "cache": True,
     },
 }
+
+
+def _monitoring(*, storage_gb: int, memory_gb: int) -> dict[str, Any]:
+    """Prometheus, Alertmanager and Grafana in the cluster (seed 002 section 6.2). The startup
+    tier has none: seed 002 section 11.9 keeps it to CloudWatch."""
+    return {
+        "mode": "self-hosted",
+        "retentionDays": 15,
+        "prometheusStorageGb": storage_gb,
+        "prometheusMemoryGb": memory_gb,
+        "alertmanagerStorageGb": 10,
+        "grafanaStorageGb": 20,
+    }
 
 
 def _usage(
@@ -224,7 +240,14 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 3421},
-    "observability": _observability(p99_ms=300, lag=50_000, retention_days=30),
+    # Seed 002 section 10 keeps open monitoring (JMX); the Prometheus volume and memory are ours,
+    # half the scale tier's for a tenth of its traffic.
+    "observability": _observability(
+        p99_ms=300,
+        lag=50_000,
+        retention_days=30,
+        monitoring=_monitoring(storage_gb=50, memory_gb=4),
+    ),
     "access": ACCESS,
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
     # Seed 002 section 10.7: 3 TB out, NAT +3 TB, 2 TB CloudFront, 200 GB S3. Ours as in startup.
@@ -317,7 +340,13 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "topics": TOPICS,
     },
     "budget": {"monthlyUsd": 21895},
-    "observability": _observability(p99_ms=100, lag=100_000, retention_days=90),
+    # Seed 002 section 6.2: 15 days on 100 GiB, Alertmanager 10 GiB, Grafana 20 GiB. Ours: memory.
+    "observability": _observability(
+        p99_ms=100,
+        lag=100_000,
+        retention_days=90,
+        monitoring=_monitoring(storage_gb=100, memory_gb=8),
+    ),
     "access": ACCESS,
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
     # Seed 002 section 8: 10 TB out, 10 TB from CloudFront, 1 TB in S3, 10M WAF requests. Ours as

@@ -38,6 +38,7 @@ _REFERENCE_SUFFIX: Final = re.compile(
     r"_(ARN|NAME|ID|URL|URI|PATH|FILE|ENDPOINT|REGION|TTL|LENGTH)$", re.IGNORECASE
 )
 _SECRET_NAME: Final = re.compile(rf"({_SECRET_WORDS})", re.IGNORECASE)
+_EXISTING_REFERENCE: Final = re.compile(r"existing", re.IGNORECASE)
 # NAME=value, NAME: value, or a CLI flag `--password value`; the value a literal, not $VAR,
 # $(command) or {{template}}.
 _VALUE: Final = r"[\"']?(?P<value>[^\s\"'$`{][^\s\"']{5,})"
@@ -213,6 +214,8 @@ def _secret_named(name: object) -> bool:
         isinstance(name, str)
         and _SECRET_NAME.search(name) is not None
         and not _REFERENCE_SUFFIX.search(name)
+        # Charts' `existingSecret` (and `existingSecretPasswordKey` ...) name a Kubernetes Secret.
+        and not _EXISTING_REFERENCE.match(name)
     )
 
 

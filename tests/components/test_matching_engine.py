@@ -438,13 +438,16 @@ def test_rendered_user_data_tunes_the_host_per_tier(tier: str, preview: bool) ->
     assert '"log_group_name": "/trading-test/matching-engine/application"' in script
     assert '"log_group_name": "/trading-test/matching-engine/gc"' in script
     assert f"KAFKA_BOOTSTRAP_SERVERS={BOOTSTRAP}" in script
+    assert "--management.server.port=9404" in script  # matchingEngine.metricsPort's default
     # Only the CloudWatch agent's own ${aws:...} variables survive rendering.
     leftovers = {part.split("}")[0] for part in script.split("${")[1:]}
     assert leftovers == {"aws:InstanceId"}
 
 
-@pytest.mark.parametrize("heap", [3, 24])
-def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
+@pytest.mark.parametrize(("heap", "metrics_port"), [(3, 9404), (24, 9500)])
+def test_render_user_data_uses_the_heap_and_metrics_port_it_is_given(
+    heap: int, metrics_port: int
+) -> None:
     script = render_user_data(
         UserDataParams(
             heap_gb=heap,
@@ -459,9 +462,13 @@ def test_render_user_data_uses_the_heap_it_is_given(heap: int) -> None:
             database_secret_arn="arn:db",
             database_user="trading_engine",
             cache_secret_arn="arn:cache",
+            metrics_port=metrics_port,
         )
     )
     assert f"-Xms{heap}g -Xmx{heap}g" in script
+    # Actuator's Prometheus endpoint on its own port, off the NLB's listeners.
+    assert f"--management.server.port={metrics_port}" in script
+    assert "--management.endpoints.web.exposure.include=health,prometheus" in script
     assert "s3://bucket/engine/builds/v2/config.yml" in script
     # The script parses as bash, heredocs and all.
     syntax = subprocess.run(

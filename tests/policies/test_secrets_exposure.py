@@ -133,7 +133,8 @@ class TestPlaintextConfig:
         assert len(evaluate(no_plaintext_secret_config, "kubernetes:core/v1:ConfigMap", data)) == 1
         values = {
             "values": {
-                "auth": {"password": "pw", "existingSecret": ""},
+                # existingSecret names a Secret: a reference, not a literal secret.
+                "auth": {"password": "pw", "existingSecret": "db-auth"},
                 "replicas": [{"apiToken": "t"}],
             }
         }
