@@ -4,6 +4,7 @@ table prices agrees with the seed's figure within 10%, except the rows README ex
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,13 @@ def test_seed_rows_add_up_to_the_seed_totals_within_rounding() -> None:
 def test_the_tiers_budgets_are_the_seed_totals() -> None:
     for tier, total in SEED_TOTALS.items():
         assert tier_config(tier).budget.monthly_usd == total
+
+
+def test_the_readme_explains_every_explained_row_in_its_calibration_table() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    section = readme.split("#### Calibration against the seed", 1)[1].split("\n### ", 1)[0]
+    explained_rows = [
+        line for line in section.splitlines() if line.startswith("| ") and "explained:" in line
+    ]
+    for tier, label in EXPLAINED:
+        assert any(row.startswith(f"| {label} |") for row in explained_rows), (tier, label)
