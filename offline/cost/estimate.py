@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
@@ -184,17 +184,23 @@ Rule = Callable[[_Pricer, CostResource, "_Index"], Iterable[Line]]
 
 @dataclass(frozen=True)
 class _Index:
-    """Lookups across resources: by URN, RDS instances by identifier, counts by type."""
+    """Lookups across resources: by URN, RDS instances by identifier, the instances each RDS
+    Proxy targets (by proxy name), counts by type."""
 
     by_urn: dict[str, CostResource]
     databases: dict[str, CostResource]
+    proxy_targets: dict[str, tuple[str, ...]]  # proxy name -> DB instance identifiers
     counts: dict[str, int]
 
     @classmethod
     def of(cls, resources: Sequence[CostResource]) -> _Index:
         counts: dict[str, int] = {}
+        targets: dict[str, tuple[str, ...]] = {}
         for r in resources:
             counts[r.type] = counts.get(r.type, 0) + 1
+            if r.type == "aws:rds/proxyTarget:ProxyTarget" and r.get("dbInstanceIdentifier"):
+                proxy = str(r.get("dbProxyName"))
+                targets[proxy] = (*targets.get(proxy, ()), str(r.get("dbInstanceIdentifier")))
         return cls(
             {r.urn: r for r in resources},
             {
@@ -202,6 +208,7 @@ class _Index:
                 for r in resources
                 if r.type == "aws:rds/instance:Instance" and r.get("identifier")
             },
+            targets,
             counts,
         )
 
@@ -335,10 +342,36 @@ def _rds_instance(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
         )
 
 
+# vCPUs per DB instance class, from "Hardware specifications for DB instance classes",
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html.
+# A class missing here leaves its proxy line unpriced.
+DB_CLASS_VCPUS: Final = {
+    "db.t4g.medium": 2,
+    "db.t4g.large": 2,
+    "db.r6i.large": 2,
+    "db.r6i.xlarge": 4,
+    "db.r6i.2xlarge": 8,
+    "db.r6i.4xlarge": 16,
+}
+
+
 def _rds_proxy(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
-    yield p.line(
-        r, "proxy (billed per vCPU of the target)", p.hours, "proxy-hours", "rds.proxy.vcpu"
-    )
+    # RDS Proxy is billed per vCPU-hour of the instance it targets (found through its
+    # ProxyTarget), as AWS's own RDS Proxy advisor computes it: "vCPUs x rate x 730 hours"
+    # (aws/agent-toolkit-for-aws, skills/specialized-skills/database-skills/rds-oss/references/
+    # proxy-advisor-workflow.md). A Multi-AZ standby is not a target and is not counted.
+    identifiers = index.proxy_targets.get(str(r.get("name")), ())
+    targets = [index.databases[i] for i in identifiers if i in index.databases]
+    classes = [str(t.get("instanceClass")) for t in targets]
+    vcpus = [DB_CLASS_VCPUS.get(c) for c in classes]
+    if not targets or None in vcpus:
+        line = p.line(r, "proxy (target's vCPUs unknown)", p.hours, "proxy-hours", "rds.proxy.vcpu")
+        why = f"the vCPUs of the proxy's target ({', '.join(classes) or 'none found'}) are unknown"
+        yield replace(line, unit_price=None, note=why)
+        return
+    total = sum(v for v in vcpus if v is not None)
+    item = f"proxy, {total} vCPUs of its target {'/'.join(classes)}"
+    yield p.line(r, item, total * p.hours, "vCPU-hours", "rds.proxy.vcpu")
 
 
 def _replication_group(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
@@ -478,8 +511,36 @@ def _hosted_zone(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
 
 
 def _health_check(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
+    """A health check and its optional features (HTTPS, string matching, latency measurement,
+    the 10-second interval), each billed a month: https://aws.amazon.com/route53/pricing/.
+
+    Priced at the non-AWS-endpoint rate, the higher one: the AWS rate applies only to endpoints
+    Route 53 counts as the account's AWS resources, which a domain name does not show.
+    """
     kind = str(r.get("type", "HTTP"))
-    yield p.line(r, f"{kind} health check", 1, "check-months", "route53.healthcheck", region=GLOBAL)
+    features = [
+        name
+        for name, used in (
+            ("HTTPS", kind.startswith("HTTPS")),
+            ("string matching", kind.endswith("STR_MATCH")),
+            ("latency measurement", r.get("measureLatency") is True),
+            ("10-second interval", _number(r.get("requestInterval"), 30) == 10),
+        )
+        if used
+    ]
+    rate = "non-AWS endpoint rate, an upper bound"
+    yield p.line(
+        r, f"{kind} health check ({rate})", 1, "check-months", "route53.healthcheck", region=GLOBAL
+    )
+    if features:
+        yield p.line(
+            r,
+            f"optional features: {', '.join(features)} ({rate})",
+            len(features),
+            "feature-months",
+            "route53.healthcheck.feature",
+            region=GLOBAL,
+        )
 
 
 _RULES: Final[dict[str, Rule]] = {

@@ -160,6 +160,12 @@ SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
     ),
 }
 
+_OTHER = (
+    "the one billable item under the seed's lump sum is an HTTPS health check: $0.75 + $2.00 for "
+    "HTTPS at the non-AWS-endpoint rate ($1.50 at the AWS rate); ACM public certificates are free "
+    "and the hosted zone exists before the stack"
+)
+
 EXPLAINED: Final[dict[tuple[str, str], str]] = {
     ("startup", "RDS PostgreSQL db.t4g.large"): (
         "the seed's $117 is $0.160/hour; the sourced us-east-1 price is $0.129 ($94.17)"
@@ -174,6 +180,25 @@ EXPLAINED: Final[dict[tuple[str, str], str]] = {
     ("growth", "NAT Gateway 1x (+ 3TB)"): (
         "the seed's own quantities (one gateway, 3 TB processed) cost $167.85 at the list price"
     ),
+    (
+        "startup",
+        "S3 50GB",
+    ): "50 GB at the sourced $0.023/GB-month is $1.15; the seed rounds it to $2",
+    ("startup", "Other (Route 53...)"): _OTHER,
+    ("growth", "MSK 3x kafka.m5.large"): (
+        "the program runs 4 brokers (3 cannot spread evenly over 2 AZs); the seed's $540 is "
+        "$0.247/broker-hour, the sourced price $0.21 (3 brokers: $459.90)"
+    ),
+    ("growth", "MSK Storage 500GB x 3"): (
+        "4 brokers x 500 GB at the sourced $0.10/GB-month; the seed's $75 is $0.05/GB-month for "
+        "3 (its 1,500 GB cost $150 at $0.10)"
+    ),
+    ("growth", "Other (Route 53, ACM...)"): _OTHER,
+    ("scale", "MSK 6x kafka.m5.2xlarge"): (
+        "the program runs kafka.m7g.2xlarge ($0.816/hour sourced), not the seed's m5.2xlarge; the "
+        "seed's $4,320 is $0.986/broker-hour, the sourced m5.2xlarge $0.84 ($3,679.20)"
+    ),
+    ("scale", "Other (Route 53, ACM...)"): _OTHER,
     ("scale", "Secrets Manager 10 secrets"): (
         "the program creates 4 secrets, not 10, and the usage adds 1M API calls ($5)"
     ),

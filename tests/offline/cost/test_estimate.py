@@ -49,6 +49,7 @@ KEYS = [
     "waf.requests.million",
     "route53.zone",
     "route53.healthcheck",
+    "route53.healthcheck.feature",
     "transfer.out.gb",
     "cloudfront.gb",
     "s3.standard.gb",
@@ -103,6 +104,7 @@ EXPECTED_LINES = [
     ("startup", "matching-engine-asg", "ec2.c6i.large", 2 * 730),
     ("startup", "data-postgres-primary", "rds.postgres.db.t4g.large", 730),
     ("startup", "data-postgres-primary", "rds.gp3.gb", 100),
+    ("startup", "data-proxy-proxy", "rds.proxy.vcpu", 2 * 730),  # db.t4g.large: 2 vCPUs
     ("startup", "data-cache-group", "elasticache.cache.t4g.medium", 2 * 730),
     ("startup", "network-nat-0", "nat.gb", 1000),
     ("growth", "services-websocket", "ec2.r6i.large", 2 * 730),
@@ -117,6 +119,8 @@ EXPECTED_LINES = [
     ("scale", "matching-engine-asg", "ebs.gp3.throughput", 3 * (1000 - 125)),
     ("scale", "data-postgres-replica-1", "rds.gp3.gb", 500),  # a replica stores its source's GB
     ("scale", "data-cache-group", "elasticache.cache.r6g.xlarge", 9 * 730),
+    ("scale", "data-proxy-proxy", "rds.proxy.vcpu", 16 * 730),  # the primary's, not its standby's
+    ("scale", "edge-site-health", "route53.healthcheck.feature", 1),  # HTTPS
     ("scale", "kafka-cluster", "msk.throughput", 6 * 250),
     ("scale", "edge-waf-acl", "waf.requests.million", 10),
     ("scale", "edge-alb", "eip.hour", 3 * 730),  # internet-facing: a public IPv4 per AZ
@@ -129,9 +133,10 @@ def test_line_of_each_tier(tier: str, resource: str, key: str, quantity: float) 
 
 
 # The whole estimate at $1 a unit: any new, dropped or resized billable item moves it.
-# The static bucket's CMK added one key (a fixed table: one unit a key) to each tier.
-# In-cluster monitoring added a key and a secret (Grafana's admin) to the released scale stack.
-EXPECTED_TOTALS = {"startup": 32305.0, "growth": 49432.0, "scale": 154943.99}
+# The static bucket's CMK added one key (a fixed table: one unit a key) to each tier; the proxy
+# counts its target's vCPU-hours and the health check its HTTPS feature. In-cluster monitoring
+# added a key and a secret (Grafana's admin) to the released scale stack.
+EXPECTED_TOTALS = {"startup": 33036.0, "growth": 51623.0, "scale": 165894.99}
 # Two AZs: 10 interface endpoints x 2 AZs x 730 h, one NAT gateway and its address (730 h each),
 # and the 1,000 GB it processes.
 STARTUP_NETWORK = 10 * 2 * 730 + 730 + 730 + 1000
@@ -257,3 +262,56 @@ def test_the_scale_tiers_batch_group_costs_nothing_at_rest() -> None:
     assert line.quantity == 0
     assert line.monthly == 0.0
     assert "upper bound" in line.item
+
+
+def _proxy_fronting(instance_class: str) -> list[CostResource]:
+    proxy = CostResource("urn:p", "aws:rds/proxy:Proxy", "proxy", "data", {"name": "px"})
+    target = CostResource(
+        "urn:t",
+        "aws:rds/proxyTarget:ProxyTarget",
+        "target",
+        "data",
+        {"dbProxyName": "px", "dbInstanceIdentifier": "db"},
+    )
+    db = CostResource(
+        "urn:d",
+        "aws:rds/instance:Instance",
+        "db",
+        "data",
+        {"identifier": "db", "instanceClass": instance_class, "multiAz": True},
+    )
+    return [proxy, target, db]
+
+
+def test_a_proxy_is_billed_per_vcpu_of_its_target_not_per_proxy() -> None:
+    table = _price_table({"rds.proxy.vcpu": 0.015})
+    result = estimate(
+        _proxy_fronting("db.r6i.2xlarge"), table, Context(REGION, tier_config("scale").usage, TODAY)
+    )
+    [line] = [x for x in result.lines if x.resource == "proxy"]
+    assert line.quantity == 8 * 730
+    assert line.monthly == round(8 * 730 * 0.015, 2)
+
+
+def test_a_proxy_whose_target_has_unknown_vcpus_is_unpriced_not_free() -> None:
+    table = _price_table({"rds.proxy.vcpu": 0.015})
+    result = estimate(
+        _proxy_fronting("db.x9.huge"), table, Context(REGION, tier_config("scale").usage, TODAY)
+    )
+    [line] = [x for x in result.lines if x.resource == "proxy"]
+    assert line in result.unpriced
+    assert "db.x9.huge" in line.note
+
+
+def test_a_health_check_pays_for_each_optional_feature() -> None:
+    inputs = {"type": "HTTPS_STR_MATCH", "measureLatency": True, "requestInterval": 10}
+    check = CostResource("urn:h", "aws:route53/healthCheck:HealthCheck", "hc", "edge", inputs)
+    plain = CostResource(
+        "urn:p", "aws:route53/healthCheck:HealthCheck", "plain", "edge", {"type": "HTTP"}
+    )
+    result = estimate(
+        [check, plain], _flat_table(()), Context(REGION, tier_config("scale").usage, TODAY)
+    )
+    features = {x.resource: x.quantity for x in result.lines if x.unit == "feature-months"}
+    assert features == {"hc": 4}  # HTTPS, string matching, latency, 10-second interval
+    assert {x.region for x in result.lines if x.resource in ("hc", "plain")} == {"global"}

@@ -4,6 +4,7 @@ table prices agrees with the seed's figure within 10%, except the rows README ex
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -19,21 +20,22 @@ PRICED_ROWS = {
         "EKS Cluster", "EC2 (EKS Nodes) 3x c6i.xlarge", "EC2 (Matching Engine) 2x c6i.large",
         "RDS PostgreSQL db.t4g.large", "RDS Replica db.t4g.medium", "RDS Storage 100GB gp3",
         "NAT Gateway 1x (+ 1TB)", "ALB 1x",
-        "CloudFront 500GB",
-        "CloudWatch Basic", "Data Transfer 1TB",
+        "CloudFront 500GB", "S3 50GB",
+        "CloudWatch Basic", "Data Transfer 1TB", "Other (Route 53...)",
     },
     "growth": {
         "EKS Cluster", "EC2 (API Nodes) 2x c6i.xlarge", "EC2 (WebSocket) 2x r6i.large",
         "EC2 (Consumer) 2x c6i.large", "EC2 (Matching Engine) 2x c6i.xlarge",
-        "RDS Storage 200GB gp3", "NAT Gateway 1x (+ 3TB)", "ALB 1x (+ LCU)", "CloudFront 2TB",
-        "CloudWatch Logs + Metrics", "Data Transfer 3TB",
+        "RDS Storage 200GB gp3", "MSK 3x kafka.m5.large", "MSK Storage 500GB x 3",
+        "NAT Gateway 1x (+ 3TB)", "ALB 1x (+ LCU)", "CloudFront 2TB", "S3 200GB",
+        "CloudWatch Logs + Metrics", "Data Transfer 3TB", "Other (Route 53, ACM...)",
     },
     "scale": {
         "EKS Cluster", "EC2 (API Nodes) 6x c6i.2xlarge", "EC2 (WebSocket) 4x r6i.xlarge",
-        "EC2 (Consumer) 6x c6i.xlarge", "NAT Gateway 3x (+ data transfer)", "ALB 1x (+ LCU)",
-        "CloudFront 10TB",
+        "EC2 (Consumer) 6x c6i.xlarge", "MSK 6x kafka.m5.2xlarge",
+        "NAT Gateway 3x (+ data transfer)", "ALB 1x (+ LCU)", "CloudFront 10TB", "S3 1TB",
         "CloudWatch Logs + Metrics", "Secrets Manager 10 secrets", "WAF 10M requests",
-        "Data Transfer 10TB",
+        "Data Transfer 10TB", "Other (Route 53, ACM...)",
     },
 }  # fmt: skip
 
@@ -71,3 +73,13 @@ def test_seed_rows_add_up_to_the_seed_totals_within_rounding() -> None:
 def test_the_tiers_budgets_are_the_seed_totals() -> None:
     for tier, total in SEED_TOTALS.items():
         assert tier_config(tier).budget.monthly_usd == total
+
+
+def test_the_readme_explains_every_explained_row_in_its_calibration_table() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    section = readme.split("#### Calibration against the seed", 1)[1].split("\n### ", 1)[0]
+    explained_rows = [
+        line for line in section.splitlines() if line.startswith("| ") and "explained:" in line
+    ]
+    for tier, label in EXPLAINED:
+        assert any(row.startswith(f"| {label} |") for row in explained_rows), (tier, label)
