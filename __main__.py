@@ -19,6 +19,7 @@ from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.config import SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
+from components.dr_network import DrNetworkSettings
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
@@ -113,8 +114,25 @@ kafka = KafkaCluster(
     opts=in_stack,
 )
 # The cross-region replica needs AZs of the DR region; nothing else looks there.
-if config.has_dr_replica:
+dr_network = None
+if config.has_dr_replica and config.dr_region and config.dr_network_config:
     config.check_offered_dr_zones(regular_zones(config.dr_region))
+    # The DR network: the primary's tiers and the same table. Deployer CIDRs (a VPN) reach any
+    # region; the primary's runner security groups exist only in its own VPC.
+    dr_network = DrNetworkSettings(
+        region=config.dr_region,
+        network=config.dr_network_config,
+        cluster_name=config.eks.cluster_name,
+        cloudfront_prefix_list_id=aws.ec2.get_managed_prefix_list(
+            name=CLOUDFRONT_ORIGIN_FACING, region=config.dr_region, opts=invoke
+        ).id,
+        reachability=reachability(
+            kafka_scram=config.kafka.scram,
+            cache_serverless=config.cache.is_serverless,
+            deployer_access=bool(config.eks.private_access_cidrs),
+        ),
+        deployer_cidrs=config.eks.private_access_cidrs,
+    )
 data = DataLayer(
     "data",
     DataLayerArgs(
@@ -131,9 +149,7 @@ data = DataLayer(
         logs_kms_key_arn=logs_key.key_arn,
         protect=config.protect_stateful,
         availability_zones=zones,
-        dr_region=config.dr_region,
-        dr_availability_zones=config.dr_availability_zones,
-        dr_flow_log_retention_days=config.network.flow_log_retention_days,
+        dr_network=dr_network,
         database_users=[
             access.database_user
             for access in config.access.by_workload().values()
@@ -342,6 +358,21 @@ pulumi.export("cacheReaderEndpoint", data.cache_reader_endpoint)
 pulumi.export("cacheSecretArn", data.cache_secret_arn)
 pulumi.export("dataKmsKeyArn", data.data_key_arn)
 pulumi.export("drDataKmsKeyArn", data.dr_key_arn)
+# What an apps stack in the DR region attaches to after a failover (README, "Failing over").
+if data.dr_network is not None:
+    pulumi.export(
+        "drNetwork",
+        {
+            "region": config.dr_region,
+            "vpcId": data.dr_network.vpc_id,
+            "subnetIds": {tier.value: ids for tier, ids in data.dr_network.subnet_ids.items()},
+            "securityGroupIds": {
+                role.value: sg for role, sg in data.dr_network.security_group_ids.items()
+            },
+            "dbSubnetGroupName": data.dr_network.db_subnet_group_name,
+            "cacheSubnetGroupName": data.dr_network.cache_subnet_group_name,
+        },
+    )
 pulumi.export("siteUrl", edge.site_url)
 pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
 pulumi.export("albDnsName", edge.alb_dns_name)

@@ -18,7 +18,7 @@ from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
-from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
+from .dr_network import DrNetwork, DrNetworkSettings
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
     POSTGRES_PORT,
@@ -26,6 +26,7 @@ from .postgres import (
     PostgresDatabase,
     PostgresDatabaseArgs,
 )
+from .reachability import Role
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,7 @@ class DataLayerArgs:
     logs_kms_key_arn: pulumi.Input[str]
     protect: bool
     availability_zones: Sequence[str]  # of the database subnets, in subnet order
-    dr_region: str | None = None
-    dr_availability_zones: Sequence[str] = ()
-    dr_flow_log_retention_days: int = 365
+    dr_network: DrNetworkSettings | None = None  # with postgres.crossRegionReplica
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -63,6 +62,7 @@ class DataLayer(pulumi.ComponentResource):
     cache_secret_arn: pulumi.Output[str]
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
+    dr_network: DrNetwork | None  # where the apps go at a failover
     database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
     cache_metric_dimensions: list[dict[str, pulumi.Output[str]]]  # AWS/ElastiCache, per node
 
@@ -83,6 +83,7 @@ class DataLayer(pulumi.ComponentResource):
             opts=child,
         )
         self.data_key_arn = key.key_arn
+        self.dr_network = None
         dr = self._dr_target() if pg.cross_region_replica else None
         self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
@@ -198,10 +199,12 @@ class DataLayer(pulumi.ComponentResource):
         )
 
     def _dr_target(self) -> DrReplicaTarget:
-        """A key and a minimal isolated network in the DR region for the cross-region replica."""
+        """A key and the DR network in the DR region for the cross-region replica."""
         args = self._args
-        if args.dr_region is None:
+        settings = args.dr_network
+        if settings is None:
             raise ValueError("postgres.crossRegionReplica needs drRegion (checked by the config)")
+        region = settings.region
         child = child_options(self)
         key = DataEncryptionKey(
             f"{self._name}-dr-key",
@@ -210,7 +213,7 @@ class DataLayer(pulumi.ComponentResource):
                 purpose="data-dr",
                 context=args.context,
                 protect=args.protect,
-                region=args.dr_region,
+                region=region,
             ),
             opts=child,
         )
@@ -220,28 +223,25 @@ class DataLayer(pulumi.ComponentResource):
                 name_prefix=f"{args.name_prefix}-dr",
                 context=args.context,
                 protect=args.protect,
-                region=args.dr_region,
+                region=region,
             ),
             opts=child,
         )
-        network = DrDatabaseNetwork(
+        network = DrNetwork(
             f"{self._name}-dr-network",
-            DrDatabaseNetworkArgs(
+            settings.vpc_args(
                 name_prefix=args.name_prefix,
-                region=args.dr_region,
-                vpc_cidr=args.postgres.dr_vpc_cidr,
-                availability_zones=args.dr_availability_zones,
-                context=args.context,
                 logs_kms_key_arn=logs_key.key_arn,
-                flow_log_retention_days=args.dr_flow_log_retention_days,
+                context=args.context,
                 protect=args.protect,
             ),
             opts=child,
         )
+        self.dr_network = network
         return DrReplicaTarget(
-            region=args.dr_region,
+            region=region,
             db_subnet_group_name=network.db_subnet_group_name,
-            security_group_id=network.security_group_id,
+            security_group_id=network.security_group_ids[Role.DATABASE],
             kms_key_arn=key.key_arn,
         )
 

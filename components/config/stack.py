@@ -23,6 +23,7 @@ from components.regions import region_facts
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
 from .data import CacheConfig, PostgresConfig
+from .dr_network import DrNetworkConfig, dr_network_config, dr_problems
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
 from .loader import config_errors
@@ -119,6 +120,9 @@ class StackConfig:
         PrerequisitesConfig(createAutoScalingServiceLinkedRole=False),
         description="account prerequisites",
     )
+    dr_network: DrNetworkConfig = Field(
+        DrNetworkConfig(), description="the DR VPC's NAT and endpoints; failover"
+    )
 
     @property
     def name_prefix(self) -> str:
@@ -150,6 +154,15 @@ class StackConfig:
     def has_dr_replica(self) -> bool:
         """A cross-region replica in ``dr_region``: the only reason to look at that region."""
         return self.dr_region is not None and self.postgres.cross_region_replica
+
+    @property
+    def dr_network_config(self) -> NetworkConfig | None:
+        """The DR VPC (the primary's tiers at its offsets), where there is a DR replica."""
+        if not self.has_dr_replica:
+            return None
+        return dr_network_config(
+            self.dr_network, self.network, self.postgres.dr_vpc_cidr, self.dr_availability_zones
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -192,6 +205,12 @@ class StackConfig:
                 )
             )
         problems += self._pin_zones()
+        problems += dr_problems(
+            self.dr_network,
+            self.network,
+            self.postgres.dr_vpc_cidr,
+            has_dr_replica=self.has_dr_replica,
+        )
         az_count = self.network.az_count
         if self.kafka.mode is KafkaMode.PROVISIONED and self.kafka.broker_count % az_count:
             problems.append(
