@@ -132,6 +132,7 @@ if config.has_dr_replica and config.dr_region and config.dr_network_config:
             deployer_access=bool(config.eks.private_access_cidrs),
         ),
         deployer_cidrs=config.eks.private_access_cidrs,
+        failover=config.dr_network.failover,
     )
 data = DataLayer(
     "data",

@@ -243,6 +243,7 @@ class DataLayer(pulumi.ComponentResource):
             db_subnet_group_name=network.db_subnet_group_name,
             security_group_id=network.security_group_ids[Role.DATABASE],
             kms_key_arn=key.key_arn,
+            promoted=settings.failover,
         )
 
     def _secret(

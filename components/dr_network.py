@@ -39,6 +39,7 @@ class DrNetworkSettings:
     reachability: tuple[Flow, ...]
     # Peer.DEPLOYER's sources in DR: CIDRs only (the primary's runner groups live in its VPC).
     deployer_cidrs: Sequence[str] = ()
+    failover: bool = False  # drNetwork.failover: the DR replica is promoted
 
     def vpc_args(
         self,
