@@ -16,6 +16,7 @@ from .aws_context import AwsContext
 from .blocks import child_options, json_secret
 from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
+from .config.failover import AttachedDatabaseConfig
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
 from .dr_network import DrNetwork, DrNetworkSettings
@@ -23,6 +24,7 @@ from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
     POSTGRES_PORT,
     DrReplicaTarget,
+    PostgresBuild,
     PostgresDatabase,
     PostgresDatabaseArgs,
 )
@@ -45,6 +47,8 @@ class DataLayerArgs:
     protect: bool
     availability_zones: Sequence[str]  # of the database subnets, in subnet order
     dr_network: DrNetworkSettings | None = None  # with postgres.crossRegionReplica
+    # The failover stack: the primary stack's promoted DR instance instead of a new database.
+    attached_database: AttachedDatabaseConfig | None = None
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -87,28 +91,35 @@ class DataLayer(pulumi.ComponentResource):
         dr = self._dr_target() if pg.cross_region_replica else None
         self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
-        database = PostgresDatabase(
-            f"{name}-postgres",
-            PostgresDatabaseArgs(
-                name_prefix=prefix,
-                config=pg,
-                db_subnet_group_name=args.db_subnet_group_name,
-                security_group_id=args.database_security_group_id,
-                kms_key_arn=key.key_arn,
-                context=args.context,
-                protect=args.protect,
-                availability_zones=args.availability_zones,
-                dr=dr,
-            ),
-            opts=child,
-        )
+        database: PostgresDatabase | PostgresBuild
+        attached = args.attached_database
+        if attached is None:
+            database = PostgresDatabase(
+                f"{name}-postgres",
+                PostgresDatabaseArgs(
+                    name_prefix=prefix,
+                    config=pg,
+                    db_subnet_group_name=args.db_subnet_group_name,
+                    security_group_id=args.database_security_group_id,
+                    kms_key_arn=key.key_arn,
+                    context=args.context,
+                    protect=args.protect,
+                    availability_zones=args.availability_zones,
+                    dr=dr,
+                ),
+                opts=child,
+            )
+        else:
+            database = attached_database(attached)
+        # The key the master secret is under: ours, or the DR key the promoted instance's is.
+        master_secret_key = key.key_arn if attached is None else attached.kms_key_arn
         proxy = DatabaseProxy(
             f"{name}-proxy",
             DatabaseProxyArgs(
                 name_prefix=prefix,
                 proxy=pg.proxy,
                 secret_arn=database.master_secret_arn,
-                kms_key_arn=key.key_arn,
+                kms_key_arn=master_secret_key,
                 subnet_ids=args.database_subnet_ids,
                 security_group_id=args.proxy_security_group_id,
                 context=args.context,
@@ -263,3 +274,15 @@ class DataLayer(pulumi.ComponentResource):
             value=value,
             name=f"{prefix}/app/{purpose}",
         ).arn
+
+
+def attached_database(attached: AttachedDatabaseConfig) -> PostgresBuild:
+    """The promoted DR instance as the proxy, the secrets and the alarms see a database."""
+    return PostgresBuild(
+        writer_endpoint=pulumi.Output.from_input(attached.address),
+        reader_endpoints=[],
+        master_secret_arn=pulumi.Output.from_input(attached.master_secret_arn),
+        metric_dimensions={"DBInstanceIdentifier": pulumi.Output.from_input(attached.identifier)},
+        proxy_target_instance=pulumi.Output.from_input(attached.identifier),
+        resource_id=pulumi.Output.from_input(attached.resource_id),
+    )

@@ -13,7 +13,6 @@ What bills by the hour while nobody uses it (NAT gateways, interface endpoints) 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -36,9 +35,9 @@ class DrNetworkSettings:
     network: NetworkConfig  # ``StackConfig.dr_network_config``
     cluster_name: str  # the Kubernetes subnet tags, as in the primary
     cloudfront_prefix_list_id: pulumi.Input[str]  # the managed list's id in the DR region
-    reachability: tuple[Flow, ...]
-    # Peer.DEPLOYER's sources in DR: CIDRs only (the primary's runner groups live in its VPC).
-    deployer_cidrs: Sequence[str] = ()
+    reachability: tuple[Flow, ...]  # without the deployer flows: the failover stack's
+    # Per AZ when the primary's NAT is, so the failover stack can add a NAT per AZ.
+    private_route_table_per_az: bool = False
     failover: bool = False  # drNetwork.failover: the DR replica is promoted
 
     def vpc_args(
@@ -60,8 +59,8 @@ class DrNetworkSettings:
             context=context,
             protect=protect,
             reachability=self.reachability,
-            deployer_cidrs=self.deployer_cidrs,
             region=self.region,
+            private_route_table_per_az=self.private_route_table_per_az,
             security_group_descriptions={
                 Role.DATABASE: DATABASE_GROUP_DESCRIPTION.format(prefix=prefix)
             },

@@ -40,12 +40,15 @@ class TradingVpcArgs:
     region: str | None = None
     # A group whose live description must stay (EC2 replaces a group to change it).
     security_group_descriptions: Mapping[Role, str] = field(default_factory=dict)
+    # A private route table per AZ even without NAT yet, so per-AZ NAT can be added later.
+    private_route_table_per_az: bool = False
 
 
 class TradingVpc(pulumi.ComponentResource):
     TYPE = "trading:network:TradingVpc"
     vpc_id: pulumi.Output[str]
     subnet_ids: dict[SubnetTier, list[pulumi.Output[str]]]
+    route_table_ids: dict[SubnetTier, list[pulumi.Output[str]]]
     security_group_ids: dict[Role, pulumi.Output[str]]
     # The groups themselves, for APIs that take the resource (pulumi-eks's clusterSecurityGroup),
     # so nobody re-reads a group this program creates.
@@ -107,6 +110,7 @@ class TradingVpc(pulumi.ComponentResource):
         subnets = self._subnets(vpc, azs)
         self.subnet_ids = {tier: [s.id for s in subnets[tier]] for tier in SubnetTier}
         route_tables = self._routing(vpc, igw, subnets, azs)
+        self.route_table_ids = {tier: [rt.id for rt in route_tables[tier]] for tier in SubnetTier}
 
         s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -286,7 +290,7 @@ class TradingVpc(pulumi.ComponentResource):
             )
 
         # Private (EKS) tier: egress to the internet through NAT, per AZ when NAT is per AZ.
-        if strategy is NatStrategy.PER_AZ:
+        if strategy is NatStrategy.PER_AZ or self._args.private_route_table_per_az:
             private = [table(SubnetTier.PRIVATE, f"-{i}") for i in range(len(azs))]
         else:
             private = [table(SubnetTier.PRIVATE, "")]
@@ -296,7 +300,7 @@ class TradingVpc(pulumi.ComponentResource):
                     f"{name}-private-nat-{index}",
                     route_table_id=rt.id,
                     destination_cidr_block=WORLD_IPV4,
-                    nat_gateway_id=nats[index].id,
+                    nat_gateway_id=nats[index % len(nats)].id,
                     region=self._region,
                     opts=child_options(self),
                 )

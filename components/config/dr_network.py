@@ -1,52 +1,33 @@
-"""``trading-platform:drNetwork``: what the DR network runs while it waits, and at failover.
+"""``trading-platform:drNetwork`` and the DR VPC's layout.
 
 The DR VPC (``postgres.drVpcCidr``) gets the primary's subnet tiers at the primary's offsets, its
 routes and the security groups of the same reachability table at all times: they cost nothing.
-What costs money idle (NAT gateways, interface endpoints) is off until a failover turns it on;
-``python -m offline.failover`` writes these keys.
+What bills by the hour idle (NAT gateways, interface endpoints) belongs to the failover stack,
+which brings it with the apps (``components.config.failover``). ``drNetwork.failover`` records
+in this stack that the replica was promoted; ``python -m offline.failover`` writes it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from .errors import SettingError, raise_all
-from .network import _ENDPOINT_SERVICE, NatStrategy, NetworkConfig
-from .schema import CHOICE, FLAG, SCHEMA, Strings
+from .errors import SettingError
+from .network import NatStrategy, NetworkConfig
+from .schema import FLAG, SCHEMA
 from .subnets import SubnetTier
 
 
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class DrNetworkConfig:
-    nat_strategy: Annotated[NatStrategy, CHOICE] = Field(
-        default=NatStrategy.NONE,
-        description="NAT in the DR VPC: `none` while standing by (a gateway bills by the hour)",
-    )
-    interface_endpoints: Annotated[tuple[str, ...], Strings(_ENDPOINT_SERVICE.validate)] = Field(
-        default=(), description="interface endpoints in the DR private tier; none while standing by"
-    )
     failover: Annotated[bool, FLAG] = Field(
         default=False,
-        description="the DR replica is promoted (no `replicateSourceDb`); the DR region serves",
+        description="the DR replica was promoted: declare it without `replicateSourceDb`",
     )
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if "s3" in self.interface_endpoints:
-            raise_all(
-                [
-                    SettingError(
-                        "s3 is always a free gateway endpoint; remove it from the interface list",
-                        at=("interfaceEndpoints",),
-                    )
-                ]
-            )
-        return self
 
     @property
     def is_default(self) -> bool:
@@ -99,38 +80,21 @@ def dr_problems(
                 at=("postgres", "drVpcCidr"),
             )
         )
-    if dr.failover:
-        missing = [s for s in primary.interface_endpoints if s not in dr.interface_endpoints]
-        if missing:
-            problems.append(
-                SettingError(
-                    f"lacks {', '.join(missing)}, which the apps use in the primary "
-                    "(network.interfaceEndpoints); after a failover they run here",
-                    at=("drNetwork", "interfaceEndpoints"),
-                )
-            )
-        if dr.nat_strategy is NatStrategy.NONE and primary.nat_strategy is not NatStrategy.NONE:
-            problems.append(
-                SettingError(
-                    "is none, but the services' external broker APIs go out through NAT "
-                    f"(network.natStrategy is {primary.nat_strategy}); after a failover they "
-                    "run here",
-                    at=("drNetwork", "natStrategy"),
-                )
-            )
     return problems
 
 
 def dr_network_config(
-    dr: DrNetworkConfig, primary: NetworkConfig, dr_vpc_cidr: str, zones: Sequence[str]
+    primary: NetworkConfig, dr_vpc_cidr: str, zones: Sequence[str]
 ) -> NetworkConfig:
     """The DR VPC as a ``NetworkConfig``, so the primary's network builder builds it too."""
     return NetworkConfig(
         vpc_cidr=dr_vpc_cidr,
         az_count=primary.az_count,
-        nat_strategy=dr.nat_strategy,
+        # Nothing that bills by the hour while standing by: the failover stack adds NAT and the
+        # interface endpoints when the apps arrive.
+        nat_strategy=NatStrategy.NONE,
         subnets=dr_subnets(primary, dr_vpc_cidr),
-        interface_endpoints=dr.interface_endpoints,
+        interface_endpoints=(),
         flow_log_retention_days=primary.flow_log_retention_days,
         availability_zones=tuple(zones),
     )

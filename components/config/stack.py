@@ -22,10 +22,11 @@ from components.regions import region_facts
 
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
-from .data import CacheConfig, PostgresConfig
+from .data import CacheConfig, PostgresConfig, PostgresEngine
 from .dr_network import DrNetworkConfig, dr_network_config, dr_problems
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
+from .failover import FailoverFromConfig, failover_problems
 from .loader import config_errors
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
@@ -121,7 +122,12 @@ class StackConfig:
         description="account prerequisites",
     )
     dr_network: DrNetworkConfig = Field(
-        DrNetworkConfig(), description="the DR VPC's NAT and endpoints; failover"
+        DrNetworkConfig(), description="the DR network; the promotion after a failover"
+    )
+    failover_from: FailoverFromConfig | None = Field(
+        default=None,
+        description="the failover stack: the primary stack's DR network and promoted database, "
+        "written by `python -m offline.failover`",
     )
 
     @property
@@ -161,7 +167,7 @@ class StackConfig:
         if not self.has_dr_replica:
             return None
         return dr_network_config(
-            self.dr_network, self.network, self.postgres.dr_vpc_cidr, self.dr_availability_zones
+            self.network, self.postgres.dr_vpc_cidr, self.dr_availability_zones
         )
 
     @model_validator(mode="before")
@@ -211,6 +217,7 @@ class StackConfig:
             self.postgres.dr_vpc_cidr,
             has_dr_replica=self.has_dr_replica,
         )
+        problems += self._failover_problems()
         az_count = self.network.az_count
         if self.kafka.mode is KafkaMode.PROVISIONED and self.kafka.broker_count % az_count:
             problems.append(
@@ -239,6 +246,25 @@ class StackConfig:
         problems += self._access_problems()
         raise_all(problems)
         return self
+
+    def _failover_problems(self) -> list[SettingError]:
+        """A failover stack attaches to one DR network and database; it has none of its own."""
+        failover = self.failover_from
+        if failover is None:
+            return []
+        why = "a failover stack runs on the primary stack's promoted DR database"
+        problems = failover_problems(failover, region=self.region, az_count=self.network.az_count)
+        if self.dr_region is not None:
+            problems.append(SettingError(f"must be unset: {why}", at=("drRegion",)))
+        if self.postgres.cross_region_replica:
+            problems.append(
+                SettingError(f"must be false: {why}", at=("postgres", "crossRegionReplica"))
+            )
+        if self.postgres.engine is not PostgresEngine.POSTGRES:
+            problems.append(
+                SettingError(f"must be postgres: {why}, an RDS instance", at=("postgres", "engine"))
+            )
+        return problems
 
     def _access_problems(self) -> list[SettingError]:
         """Workload access against the topics, the database, the flows and the endpoints."""
