@@ -57,8 +57,9 @@ def dr_problems(
             return []
         return [
             SettingError(
-                "is set but there is no DR network: it comes with postgres.crossRegionReplica",
-                at=("drNetwork",),
+                "is true but there is no DR replica to have promoted (postgres.crossRegionReplica "
+                "is off or drRegion unset)",
+                at=("drNetwork", "failover"),
             )
         ]
     vpc = ipaddress.IPv4Network(dr_vpc_cidr)

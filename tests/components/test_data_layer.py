@@ -74,6 +74,7 @@ def dr_settings(config: StackConfig) -> DrNetworkSettings | None:
         cluster_name="trading-test",
         cloudfront_prefix_list_id="pl-dr-cloudfront",
         reachability=REACHABILITY,
+        failover=config.dr_network.failover,
     )
 
 
