@@ -155,7 +155,7 @@ def dr_stack_config(
         edge["domainName"] = f"dr.{edge['domainName']}"
     config[f"{PROJECT}:edge"] = edge
     config[FAILOVER_FROM] = {
-        "stack": plan.stack,
+        "primaryStack": plan.stack,
         "network": dict(outputs["drNetwork"]),
         "database": dict(database),
     }

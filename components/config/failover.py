@@ -93,7 +93,9 @@ class AttachedDatabaseConfig:
 
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class FailoverFromConfig:
-    stack: Annotated[str, _STACK] = Field(description="the primary stack this one takes over from")
+    primary_stack: Annotated[str, _STACK] = Field(
+        description="the primary stack this one takes over from"
+    )
     network: AttachedNetworkConfig = Field(description="its DR network")
     database: AttachedDatabaseConfig = Field(description="its promoted DR database")
 

@@ -124,7 +124,11 @@ def failover_values(**changes: Any) -> dict[str, Any]:
         "aws:region": DR,
         f"{P}:drRegion": None,
         f"{P}:postgres": {"crossRegionReplica": False},
-        f"{P}:failoverFrom": {"stack": "prod", "network": network_ids(), "database": DATABASE},
+        f"{P}:failoverFrom": {
+            "primaryStack": "prod",
+            "network": network_ids(),
+            "database": DATABASE,
+        },
         **changes,
     }
 
@@ -164,7 +168,7 @@ def test_a_failover_stack_that_contradicts_itself_is_refused(
 def with_network(**network: Any) -> dict[str, Any]:
     attached = {**network_ids(), **network}
     return failover_values(
-        **{f"{P}:failoverFrom": {"stack": "prod", "network": attached, "database": DATABASE}}
+        **{f"{P}:failoverFrom": {"primaryStack": "prod", "network": attached, "database": DATABASE}}
     )
 
 
@@ -196,7 +200,7 @@ def test_a_secret_that_is_not_an_arn_is_refused_with_its_key() -> None:
     values = failover_values(
         **{
             f"{P}:failoverFrom": {
-                "stack": "prod",
+                "primaryStack": "prod",
                 "network": network_ids(),
                 "database": database,
             }
