@@ -87,8 +87,7 @@ class DataLayer(pulumi.ComponentResource):
             opts=child,
         )
         self.data_key_arn = key.key_arn
-        self.dr_network = None
-        dr = self._dr_target() if pg.cross_region_replica else None
+        dr, self.dr_network = self._dr_target() if pg.cross_region_replica else (None, None)
         self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
         database: PostgresDatabase | PostgresBuild
@@ -209,7 +208,7 @@ class DataLayer(pulumi.ComponentResource):
             }
         )
 
-    def _dr_target(self) -> DrReplicaTarget:
+    def _dr_target(self) -> tuple[DrReplicaTarget, DrNetwork]:
         """A key and the DR network in the DR region for the cross-region replica."""
         args = self._args
         settings = args.dr_network
@@ -248,14 +247,14 @@ class DataLayer(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.dr_network = network
-        return DrReplicaTarget(
+        target = DrReplicaTarget(
             region=region,
             db_subnet_group_name=network.db_subnet_group_name,
             security_group_id=network.security_group_ids[Role.DATABASE],
             kms_key_arn=key.key_arn,
             promoted=settings.failover,
         )
+        return target, network
 
     def _secret(
         self,
