@@ -41,6 +41,7 @@ class FailoverPlan:
     dr_region: str
     replica_identifier: str
     backup_retention_days: int
+    dr_vpc_cidr: str
     data_key_arn: str  # the DR data key: the promoted instance's storage and master secret
 
     @property
@@ -90,6 +91,7 @@ def plan_failover(stack: str, values: Mapping[str, Any], data_key_arn: str) -> F
         dr_region=config.dr_region,
         replica_identifier=database_identifier(config.name_prefix) + DR_SUFFIX,
         backup_retention_days=config.postgres.backup_retention_days,
+        dr_vpc_cidr=config.postgres.dr_vpc_cidr,
         data_key_arn=data_key_arn,
     )
 
@@ -131,6 +133,9 @@ def dr_stack_config(
     config["aws:region"] = plan.dr_region
     network = dict(config.get(f"{PROJECT}:network") or {})
     network.pop("availabilityZones", None)  # the DR region's, from the region table or DR pins
+    # The attached VPC's layout, for the record: the subnets are the DR network's, by id.
+    network.pop("subnets", None)
+    network["vpcCidr"] = plan.dr_vpc_cidr
     pinned = stack_file_config.get(f"{PROJECT}:drAvailabilityZones")
     if pinned:
         network["availabilityZones"] = pinned

@@ -128,6 +128,7 @@ def test_the_failover_stack_moves_to_the_dr_region_and_attaches() -> None:
     raw = load_yaml(PROJECT_DIR / "Pulumi.prod.yaml")["config"]
     config = dr_stack_config(raw, prod_outputs(), promoted_database(describe(), plan), plan)
     assert config["aws:region"] == DR_REGION
+    assert config["trading-platform:network"]["vpcCidr"] == "10.1.0.0/16"
     assert not [key for key in config if key.startswith("trading-platform:dr")]
     assert config["trading-platform:postgres"]["crossRegionReplica"] is False
     assert "privateAccessSecurityGroupIds" not in config["trading-platform:eks"]
