@@ -1,5 +1,6 @@
-"""DrNetwork on its own (the scale tier's DR region), and the promoted DR instance: the primary's
-tiers at its offsets, its routing, the table's rules and nothing that bills by the hour."""
+"""DrNetwork on its own (the scale tier's DR region), the promoted DR instance, and the failover
+stack's AttachedDrNetwork: the primary's tiers at its offsets, its routing, the table's rules,
+nothing that bills by the hour until the failover stack brings it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import pytest
 from components.aws_context import AwsContext
 from components.config import StackConfig, SubnetTier, load_stack_config
 from components.config.dr_network import dr_subnets
+from components.config.failover import AttachedNetworkConfig
+from components.dr_attached_network import AttachedDrNetwork, AttachedDrNetworkArgs
 from components.dr_network import DrNetwork, DrNetworkSettings
 from components.reachability import Peer, Role, reachability, rule_specs
 from offline.capture import CapturedResource
 from offline.mocks import ACCOUNT_ID, AVAILABILITY_ZONES
 from offline.runner import ProgramRun, run_component
 from tests.components.test_data_layer import build as build_data_layer
+from tests.config.test_dr_config import network_ids
 from tests.resources import linked, linked_one, world_ingress
 from tests.stack_values import base_values
 
@@ -202,3 +206,51 @@ def test_the_dr_instance_is_a_replica_until_the_failover_records_its_promotion(
     assert instance.get("masterUserSecretKmsKeyId") == instance.get("kmsKeyId")
     assert instance.get("skipFinalSnapshot") is False
     assert instance.get("finalSnapshotIdentifier") == "trading-test-postgres-dr-final"
+
+
+def attached_network(nat: str) -> ProgramRun:
+    """The failover stack's view of a DR network, with one deployer CIDR and one runner group."""
+    ids = network_ids()
+    ids["routeTableIds"]["private"] = [f"rtb-0123456789abcdef{i}" for i in range(3)]
+    config = scale_config(**{"trading-platform:network": {"natStrategy": nat}})
+    args = AttachedDrNetworkArgs(
+        name_prefix="trading-t",
+        attached=AttachedNetworkConfig(**ids),
+        network=config.network,
+        deployer_cidrs=["10.100.0.0/16"],
+        deployer_security_group_ids=["sg-0fedcba987654321f"],
+    )
+    return run_component(
+        lambda: AttachedDrNetwork("network", args), preview=False, region=DR_REGION
+    )
+
+
+@pytest.mark.parametrize(("nat", "gateways"), [("per-az", 3), ("single", 1)])
+def test_the_failover_stack_brings_nat_endpoints_and_its_deployers(nat: str, gateways: int) -> None:
+    run = attached_network(nat)
+    nats = run.of_type("aws:ec2/natGateway:NatGateway")
+    assert len(nats) == gateways
+    routes = run.of_type("aws:ec2/route:Route")
+    # Every private route table gets a default route; per AZ, each to its own AZ's gateway.
+    assert sorted(r.get("routeTableId") for r in routes) == [
+        f"rtb-0123456789abcdef{i}" for i in range(3)
+    ]
+    assert {linked_one(r, "natGatewayId", run.resources).urn for r in routes} == {
+        n.urn for n in nats
+    }
+    if nat == "per-az":
+        assert [linked_one(r, "natGatewayId", run.resources).urn for r in routes] == [
+            n.urn for n in nats
+        ]
+    endpoints = run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert len(endpoints) == len(scale_config().network.interface_endpoints)
+    assert {e.get("securityGroupIds")[0] for e in endpoints} == {"sg-0123456789abcdef0"}
+    rules = run.of_type(RULES["ingress"])
+    assert {(r.get("cidrIpv4"), r.get("referencedSecurityGroupId")) for r in rules} == {
+        (None, "sg-0fedcba987654321f"),
+        ("10.100.0.0/16", None),
+    }
+    assert {(r.get("fromPort"), r.get("securityGroupId")) for r in rules} == {
+        (443, "sg-0123456789abcdef0")
+    }
+    assert run.of_type(SG) == []  # the groups are the primary stack's
