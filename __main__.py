@@ -17,9 +17,11 @@ from components.access import (
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
-from components.config import SubnetTier, from_pulumi
+from components.config import NatStrategy, SubnetTier, from_pulumi
 from components.config.monitoring import scrape_flows
 from components.data_layer import DataLayer, DataLayerArgs
+from components.dr_attached_network import AttachedDrNetwork, AttachedDrNetworkArgs
+from components.dr_network import DrNetworkSettings
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
@@ -80,28 +82,43 @@ logs_key = LogsEncryptionKey(
     ),
     opts=in_stack,
 )
-network = TradingVpc(
-    "network",
-    TradingVpcArgs(
-        name_prefix=config.name_prefix,
-        network=config.network,
-        availability_zones=zones,
-        cluster_name=config.eks.cluster_name,
-        cloudfront_prefix_list_id=cloudfront_prefix_list.id,
-        logs_kms_key_arn=logs_key.key_arn,
-        context=context,
-        protect=config.protect_stateful,
-        reachability=reachability(
-            kafka_scram=config.kafka.scram,
-            cache_serverless=config.cache.is_serverless,
-            deployer_access=config.eks.has_private_access_path,
-            monitoring=scrape_flows(config),
+network: TradingVpc | AttachedDrNetwork
+if config.failover_from is None:
+    network = TradingVpc(
+        "network",
+        TradingVpcArgs(
+            name_prefix=config.name_prefix,
+            network=config.network,
+            availability_zones=zones,
+            cluster_name=config.eks.cluster_name,
+            cloudfront_prefix_list_id=cloudfront_prefix_list.id,
+            logs_kms_key_arn=logs_key.key_arn,
+            context=context,
+            protect=config.protect_stateful,
+            reachability=reachability(
+                kafka_scram=config.kafka.scram,
+                cache_serverless=config.cache.is_serverless,
+                deployer_access=config.eks.has_private_access_path,
+                monitoring=scrape_flows(config),
+            ),
+            deployer_cidrs=config.eks.private_access_cidrs,
+            deployer_security_group_ids=config.eks.private_access_security_group_ids,
         ),
-        deployer_cidrs=config.eks.private_access_cidrs,
-        deployer_security_group_ids=config.eks.private_access_security_group_ids,
-    ),
-    opts=in_stack,
-)
+        opts=in_stack,
+    )
+else:
+    # The failover stack: the primary stack's DR network, plus NAT, endpoints and deployers.
+    network = AttachedDrNetwork(
+        "network",
+        AttachedDrNetworkArgs(
+            name_prefix=config.name_prefix,
+            attached=config.failover_from.network,
+            network=config.network,
+            deployer_cidrs=config.eks.private_access_cidrs,
+            deployer_security_group_ids=config.eks.private_access_security_group_ids,
+        ),
+        opts=in_stack,
+    )
 kafka = KafkaCluster(
     "kafka",
     KafkaClusterArgs(
@@ -116,8 +133,26 @@ kafka = KafkaCluster(
     opts=in_stack,
 )
 # The cross-region replica needs AZs of the DR region; nothing else looks there.
-if config.has_dr_replica:
+dr_network = None
+if config.has_dr_replica and config.dr_region and config.dr_network_config:
     config.check_offered_dr_zones(regular_zones(config.dr_region))
+    # The DR network: the primary's tiers and the same table. Its deployer rules belong to the
+    # failover stack, which knows its own deployers (the runners here live in this VPC).
+    dr_network = DrNetworkSettings(
+        region=config.dr_region,
+        network=config.dr_network_config,
+        cluster_name=config.eks.cluster_name,
+        cloudfront_prefix_list_id=aws.ec2.get_managed_prefix_list(
+            name=CLOUDFRONT_ORIGIN_FACING, region=config.dr_region, opts=invoke
+        ).id,
+        reachability=reachability(
+            kafka_scram=config.kafka.scram,
+            cache_serverless=config.cache.is_serverless,
+            monitoring=scrape_flows(config),
+        ),
+        private_route_table_per_az=config.network.nat_strategy is NatStrategy.PER_AZ,
+        failover=config.dr_network.failover,
+    )
 data = DataLayer(
     "data",
     DataLayerArgs(
@@ -134,9 +169,8 @@ data = DataLayer(
         logs_kms_key_arn=logs_key.key_arn,
         protect=config.protect_stateful,
         availability_zones=zones,
-        dr_region=config.dr_region,
-        dr_availability_zones=config.dr_availability_zones,
-        dr_flow_log_retention_days=config.network.flow_log_retention_days,
+        dr_network=dr_network,
+        attached_database=config.failover_from.database if config.failover_from else None,
         database_users=[
             access.database_user
             for access in config.access.by_workload().values()
@@ -377,6 +411,25 @@ pulumi.export("cacheReaderEndpoint", data.cache_reader_endpoint)
 pulumi.export("cacheSecretArn", data.cache_secret_arn)
 pulumi.export("dataKmsKeyArn", data.data_key_arn)
 pulumi.export("drDataKmsKeyArn", data.dr_key_arn)
+# What an apps stack in the DR region attaches to after a failover (README, "Failing over").
+if data.dr_network is not None:
+    pulumi.export(
+        "drNetwork",
+        {
+            "region": config.dr_region,
+            "vpcId": data.dr_network.vpc_id,
+            "subnetIds": {tier.value: ids for tier, ids in data.dr_network.subnet_ids.items()},
+            "securityGroupIds": {
+                role.value: sg for role, sg in data.dr_network.security_group_ids.items()
+            },
+            "routeTableIds": {
+                tier.value: ids for tier, ids in data.dr_network.route_table_ids.items()
+            },
+            "dbSubnetGroupName": data.dr_network.db_subnet_group_name,
+            "cacheSubnetGroupName": data.dr_network.cache_subnet_group_name,
+            "flowLogGroupName": data.dr_network.flow_log_group_name,
+        },
+    )
 pulumi.export("siteUrl", edge.site_url)
 pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
 pulumi.export("albDnsName", edge.alb_dns_name)

@@ -16,16 +16,19 @@ from .aws_context import AwsContext
 from .blocks import child_options, json_secret
 from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
+from .config.failover import AttachedDatabaseConfig
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
-from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
+from .dr_network import DrNetwork, DrNetworkSettings
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
     POSTGRES_PORT,
     DrReplicaTarget,
+    PostgresBuild,
     PostgresDatabase,
     PostgresDatabaseArgs,
 )
+from .reachability import Role
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,9 @@ class DataLayerArgs:
     logs_kms_key_arn: pulumi.Input[str]
     protect: bool
     availability_zones: Sequence[str]  # of the database subnets, in subnet order
-    dr_region: str | None = None
-    dr_availability_zones: Sequence[str] = ()
-    dr_flow_log_retention_days: int = 365
+    dr_network: DrNetworkSettings | None = None  # with postgres.crossRegionReplica
+    # The failover stack: the primary stack's promoted DR instance instead of a new database.
+    attached_database: AttachedDatabaseConfig | None = None
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -63,6 +66,7 @@ class DataLayer(pulumi.ComponentResource):
     cache_secret_arn: pulumi.Output[str]
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
+    dr_network: DrNetwork | None  # where the apps go at a failover
     database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
     cache_metric_dimensions: list[dict[str, pulumi.Output[str]]]  # AWS/ElastiCache, per node
 
@@ -83,31 +87,38 @@ class DataLayer(pulumi.ComponentResource):
             opts=child,
         )
         self.data_key_arn = key.key_arn
-        dr = self._dr_target() if pg.cross_region_replica else None
+        dr, self.dr_network = self._dr_target() if pg.cross_region_replica else (None, None)
         self.dr_key_arn = pulumi.Output.from_input(dr.kms_key_arn) if dr else None
 
-        database = PostgresDatabase(
-            f"{name}-postgres",
-            PostgresDatabaseArgs(
-                name_prefix=prefix,
-                config=pg,
-                db_subnet_group_name=args.db_subnet_group_name,
-                security_group_id=args.database_security_group_id,
-                kms_key_arn=key.key_arn,
-                context=args.context,
-                protect=args.protect,
-                availability_zones=args.availability_zones,
-                dr=dr,
-            ),
-            opts=child,
-        )
+        database: PostgresDatabase | PostgresBuild
+        attached = args.attached_database
+        if attached is None:
+            database = PostgresDatabase(
+                f"{name}-postgres",
+                PostgresDatabaseArgs(
+                    name_prefix=prefix,
+                    config=pg,
+                    db_subnet_group_name=args.db_subnet_group_name,
+                    security_group_id=args.database_security_group_id,
+                    kms_key_arn=key.key_arn,
+                    context=args.context,
+                    protect=args.protect,
+                    availability_zones=args.availability_zones,
+                    dr=dr,
+                ),
+                opts=child,
+            )
+        else:
+            database = attached_database(attached)
+        # The key the master secret is under: ours, or the DR key the promoted instance's is.
+        master_secret_key = key.key_arn if attached is None else attached.kms_key_arn
         proxy = DatabaseProxy(
             f"{name}-proxy",
             DatabaseProxyArgs(
                 name_prefix=prefix,
                 proxy=pg.proxy,
                 secret_arn=database.master_secret_arn,
-                kms_key_arn=key.key_arn,
+                kms_key_arn=master_secret_key,
                 subnet_ids=args.database_subnet_ids,
                 security_group_id=args.proxy_security_group_id,
                 context=args.context,
@@ -197,11 +208,13 @@ class DataLayer(pulumi.ComponentResource):
             }
         )
 
-    def _dr_target(self) -> DrReplicaTarget:
-        """A key and a minimal isolated network in the DR region for the cross-region replica."""
+    def _dr_target(self) -> tuple[DrReplicaTarget, DrNetwork]:
+        """A key and the DR network in the DR region for the cross-region replica."""
         args = self._args
-        if args.dr_region is None:
+        settings = args.dr_network
+        if settings is None:
             raise ValueError("postgres.crossRegionReplica needs drRegion (checked by the config)")
+        region = settings.region
         child = child_options(self)
         key = DataEncryptionKey(
             f"{self._name}-dr-key",
@@ -210,7 +223,7 @@ class DataLayer(pulumi.ComponentResource):
                 purpose="data-dr",
                 context=args.context,
                 protect=args.protect,
-                region=args.dr_region,
+                region=region,
             ),
             opts=child,
         )
@@ -220,30 +233,28 @@ class DataLayer(pulumi.ComponentResource):
                 name_prefix=f"{args.name_prefix}-dr",
                 context=args.context,
                 protect=args.protect,
-                region=args.dr_region,
+                region=region,
             ),
             opts=child,
         )
-        network = DrDatabaseNetwork(
+        network = DrNetwork(
             f"{self._name}-dr-network",
-            DrDatabaseNetworkArgs(
+            settings.vpc_args(
                 name_prefix=args.name_prefix,
-                region=args.dr_region,
-                vpc_cidr=args.postgres.dr_vpc_cidr,
-                availability_zones=args.dr_availability_zones,
-                context=args.context,
                 logs_kms_key_arn=logs_key.key_arn,
-                flow_log_retention_days=args.dr_flow_log_retention_days,
+                context=args.context,
                 protect=args.protect,
             ),
             opts=child,
         )
-        return DrReplicaTarget(
-            region=args.dr_region,
+        target = DrReplicaTarget(
+            region=region,
             db_subnet_group_name=network.db_subnet_group_name,
-            security_group_id=network.security_group_id,
+            security_group_id=network.security_group_ids[Role.DATABASE],
             kms_key_arn=key.key_arn,
+            promoted=settings.failover,
         )
+        return target, network
 
     def _secret(
         self,
@@ -262,3 +273,15 @@ class DataLayer(pulumi.ComponentResource):
             value=value,
             name=f"{prefix}/app/{purpose}",
         ).arn
+
+
+def attached_database(attached: AttachedDatabaseConfig) -> PostgresBuild:
+    """The promoted DR instance as the proxy, the secrets and the alarms see a database."""
+    return PostgresBuild(
+        writer_endpoint=pulumi.Output.from_input(attached.address),
+        reader_endpoints=[],
+        master_secret_arn=pulumi.Output.from_input(attached.master_secret_arn),
+        metric_dimensions={"DBInstanceIdentifier": pulumi.Output.from_input(attached.identifier)},
+        proxy_target_instance=pulumi.Output.from_input(attached.identifier),
+        resource_id=pulumi.Output.from_input(attached.resource_id),
+    )

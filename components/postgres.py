@@ -35,6 +35,14 @@ MASTER_PASSWORD_SPECIALS = "!#%^*-_=+"
 INSTANCE_LOG_EXPORTS = ("postgresql", "upgrade")
 
 
+DR_SUFFIX = "-dr"
+
+
+def database_identifier(name_prefix: str) -> str:
+    """The RDS primary's (or Aurora cluster's) identifier; the DR replica's adds ``-dr``."""
+    return f"{name_prefix}-postgres"
+
+
 @dataclass(frozen=True)
 class DrReplicaTarget:
     """Where the cross-region replica goes: a region and that region's network and key."""
@@ -43,6 +51,8 @@ class DrReplicaTarget:
     db_subnet_group_name: pulumi.Input[str]
     security_group_id: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    # After a failover (``drNetwork.failover``): promoted, so no longer a replica of anything.
+    promoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,7 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     @property
     def _identifier(self) -> str:
-        return f"{self._args.name_prefix}-postgres"
+        return database_identifier(self._args.name_prefix)
 
     def _enhanced_monitoring_role(self) -> aws.iam.Role:
         ctx = self._args.context
@@ -361,11 +371,16 @@ class PostgresDatabase(pulumi.ComponentResource):
         """
         config = self._args.config
         params = self._parameter_group("-dr", region=dr.region)
+        identifier = f"{self._identifier}{DR_SUFFIX}"
         return aws.rds.Instance(
             f"{self._name}-dr-replica",
-            identifier=f"{self._identifier}-dr",
+            identifier=identifier,
             region=dr.region,
-            replicate_source_db=primary.arn,
+            # Dropping the source promotes the replica in place (pulumi-aws rds.Instance:
+            # "Removing the replicateSourceDb attribute from an existing RDS Replicate database
+            # ... will promote the database to a fully standalone database"); the runbook
+            # promotes it with the CLI first, so this only records it.
+            replicate_source_db=None if dr.promoted else primary.arn,
             instance_class=config.replica_instance_class,
             max_allocated_storage=config.max_allocated_storage_gb,
             storage_type="gp3",
@@ -380,10 +395,18 @@ class PostgresDatabase(pulumi.ComponentResource):
             maintenance_window=config.maintenance_window,
             copy_tags_to_snapshot=True,
             deletion_protection=True,
-            skip_final_snapshot=True,
+            # Promoted, it has no replicas, so RDS may manage and rotate its master password, in
+            # a secret in the DR region under the DR key (the primary's is in the lost region);
+            # "you can turn on this management" on an existing instance (ModifyDBInstance,
+            # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html).
+            manage_master_user_password=True if dr.promoted else None,
+            master_user_secret_kms_key_id=dr.kms_key_arn if dr.promoted else None,
+            # Promoted, it is the system of record and keeps a final snapshot like the primary.
+            skip_final_snapshot=not dr.promoted,
+            final_snapshot_identifier=f"{identifier}-final" if dr.promoted else None,
             enabled_cloudwatch_logs_exports=list(INSTANCE_LOG_EXPORTS),
             **self._observability(dr.kms_key_arn),
-            tags={"Name": f"{self._identifier}-dr", "Role": "dr-replica"},
+            tags={"Name": identifier, "Role": "dr-primary" if dr.promoted else "dr-replica"},
             opts=child_options(self, protect=self._args.protect),
         )
 

@@ -7,8 +7,8 @@ through endpoints. Every security-group rule comes from ``reachability.REACHABIL
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -36,11 +36,19 @@ class TradingVpcArgs:
     # Peer.DEPLOYER's sources: CIDRs and security-group ids (eks.privateAccess*).
     deployer_cidrs: Sequence[str] = ()
     deployer_security_group_ids: Sequence[str] = ()
+    # Another region than the provider's (pulumi-aws v7 ``region=``): the DR network's.
+    region: str | None = None
+    # A group whose live description must stay (EC2 replaces a group to change it).
+    security_group_descriptions: Mapping[Role, str] = field(default_factory=dict)
+    # A private route table per AZ even without NAT yet, so per-AZ NAT can be added later.
+    private_route_table_per_az: bool = False
 
 
 class TradingVpc(pulumi.ComponentResource):
+    TYPE = "trading:network:TradingVpc"
     vpc_id: pulumi.Output[str]
     subnet_ids: dict[SubnetTier, list[pulumi.Output[str]]]
+    route_table_ids: dict[SubnetTier, list[pulumi.Output[str]]]
     security_group_ids: dict[Role, pulumi.Output[str]]
     # The groups themselves, for APIs that take the resource (pulumi-eks's clusterSecurityGroup),
     # so nobody re-reads a group this program creates.
@@ -54,7 +62,8 @@ class TradingVpc(pulumi.ComponentResource):
     ) -> None:
         net = args.network
         # Checked before registering anything, so a bad count leaves no half-built VPC.
-        net.check_offered_zones(args.availability_zones, args.context.region)
+        region = args.region or args.context.region
+        net.check_offered_zones(args.availability_zones, region)
         azs = list(args.availability_zones)[: net.az_count]
         # A caller's own table gets the invariants the default one gets at import.
         check_table(args.reachability)
@@ -64,9 +73,10 @@ class TradingVpc(pulumi.ComponentResource):
             raise ValueError(
                 "a deployer flow needs deployer CIDRs or security groups, and they need the flow"
             )
-        super().__init__("trading:network:TradingVpc", name, None, opts)
+        super().__init__(type(self).TYPE, name, None, opts)
         self._name = name
         self._args = args
+        self._region = args.region
         prefix = args.name_prefix
 
         vpc = aws.ec2.Vpc(
@@ -75,6 +85,7 @@ class TradingVpc(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": prefix},
+            region=self._region,
             opts=child_options(self),
         )
         self.vpc_id = vpc.id
@@ -85,20 +96,26 @@ class TradingVpc(pulumi.ComponentResource):
             ingress=[],
             egress=[],
             tags={"Name": f"{prefix}-default-locked"},
+            region=self._region,
             opts=child_options(self),
         )
         igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags={"Name": prefix}, opts=child_options(self)
+            f"{name}-igw",
+            vpc_id=vpc.id,
+            tags={"Name": prefix},
+            region=self._region,
+            opts=child_options(self),
         )
 
         subnets = self._subnets(vpc, azs)
         self.subnet_ids = {tier: [s.id for s in subnets[tier]] for tier in SubnetTier}
         route_tables = self._routing(vpc, igw, subnets, azs)
+        self.route_table_ids = {tier: [rt.id for rt in route_tables[tier]] for tier in SubnetTier}
 
         s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
             vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{args.context.region}.s3",
+            service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[
                 rt.id
@@ -106,6 +123,7 @@ class TradingVpc(pulumi.ComponentResource):
                 for rt in route_tables[tier]
             ],
             tags={"Name": f"{prefix}-s3"},
+            region=self._region,
             opts=child_options(self),
         )
 
@@ -117,12 +135,13 @@ class TradingVpc(pulumi.ComponentResource):
             aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}",
                 vpc_id=vpc.id,
-                service_name=f"com.amazonaws.{args.context.region}.{service}",
+                service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=self.subnet_ids[SubnetTier.PRIVATE],
                 security_group_ids=[groups[Role.ENDPOINTS].id],
                 tags={"Name": f"{prefix}-{service}"},
+                region=self._region,
                 opts=child_options(self),
             )
 
@@ -135,6 +154,7 @@ class TradingVpc(pulumi.ComponentResource):
                 retention_days=net.flow_log_retention_days,
                 context=args.context,
                 protect=args.protect,
+                region=args.region,
             ),
             opts=child_options(self),
         )
@@ -146,6 +166,7 @@ class TradingVpc(pulumi.ComponentResource):
             description=f"{prefix} database tier (no internet route)",
             subnet_ids=database_subnets,
             tags={"Name": f"{prefix}-db"},
+            region=self._region,
             opts=child_options(self),
         )
         cache_group = aws.elasticache.SubnetGroup(
@@ -153,6 +174,7 @@ class TradingVpc(pulumi.ComponentResource):
             description=f"{prefix} database tier (no internet route)",
             subnet_ids=database_subnets,
             tags={"Name": f"{prefix}-cache"},
+            region=self._region,
             opts=child_options(self),
         )
         self.db_subnet_group_name = db_group.name
@@ -195,6 +217,7 @@ class TradingVpc(pulumi.ComponentResource):
                         "Tier": tier.value,
                         **k8s_tags.get(tier, {}),
                     },
+                    region=self._region,
                     opts=child_options(self),
                 )
                 for index, (cidr, az) in enumerate(
@@ -218,6 +241,7 @@ class TradingVpc(pulumi.ComponentResource):
                 f"{name}-{tier.value}-rt{suffix}",
                 vpc_id=vpc.id,
                 tags={"Name": f"{prefix}-{tier.value}{suffix}"},
+                region=self._region,
                 opts=child_options(self),
             )
 
@@ -227,6 +251,7 @@ class TradingVpc(pulumi.ComponentResource):
                     f"{name}-{tier.value}-rta-{index}",
                     subnet_id=subnet.id,
                     route_table_id=tables[index % len(tables)].id,
+                    region=self._region,
                     opts=child_options(self),
                 )
 
@@ -236,6 +261,7 @@ class TradingVpc(pulumi.ComponentResource):
             route_table_id=public.id,
             destination_cidr_block=WORLD_IPV4,
             gateway_id=igw.id,
+            region=self._region,
             opts=child_options(self),
         )
         associate(SubnetTier.PUBLIC, [public])
@@ -249,6 +275,7 @@ class TradingVpc(pulumi.ComponentResource):
                 f"{name}-nat-eip-{index}",
                 domain="vpc",
                 tags={"Name": f"{prefix}-nat-{azs[index]}"},
+                region=self._region,
                 opts=child_options(self),
             )
             nats.append(
@@ -257,12 +284,13 @@ class TradingVpc(pulumi.ComponentResource):
                     allocation_id=eip.allocation_id,
                     subnet_id=subnets[SubnetTier.PUBLIC][index].id,
                     tags={"Name": f"{prefix}-nat-{azs[index]}"},
+                    region=self._region,
                     opts=child_options(self, depends_on=[igw]),
                 )
             )
 
         # Private (EKS) tier: egress to the internet through NAT, per AZ when NAT is per AZ.
-        if strategy is NatStrategy.PER_AZ:
+        if strategy is NatStrategy.PER_AZ or self._args.private_route_table_per_az:
             private = [table(SubnetTier.PRIVATE, f"-{i}") for i in range(len(azs))]
         else:
             private = [table(SubnetTier.PRIVATE, "")]
@@ -272,7 +300,8 @@ class TradingVpc(pulumi.ComponentResource):
                     f"{name}-private-nat-{index}",
                     route_table_id=rt.id,
                     destination_cidr_block=WORLD_IPV4,
-                    nat_gateway_id=nats[index].id,
+                    nat_gateway_id=nats[index % len(nats)].id,
+                    region=self._region,
                     opts=child_options(self),
                 )
         associate(SubnetTier.PRIVATE, private)
@@ -297,10 +326,13 @@ class TradingVpc(pulumi.ComponentResource):
         groups = {
             role: aws.ec2.SecurityGroup(
                 f"{name}-{role.value}-sg",
-                description=f"{prefix} {role.value}: rules from the reachability table",
+                description=self._args.security_group_descriptions.get(
+                    role, f"{prefix} {role.value}: rules from the reachability table"
+                ),
                 vpc_id=vpc.id,
                 revoke_rules_on_delete=True,
                 tags={"Name": f"{prefix}-{role.value}", "Role": role.value},
+                region=self._region,
                 opts=child_options(self),
             )
             for role in Role
@@ -322,6 +354,7 @@ class TradingVpc(pulumi.ComponentResource):
                 "from_port": spec.from_port,
                 "to_port": spec.to_port,
                 "description": spec.description,
+                "region": self._region,
                 "opts": child_options(self),
             }
             if peer is Peer.DEPLOYER:

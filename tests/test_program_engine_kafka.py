@@ -101,7 +101,10 @@ def test_scram_opens_its_port_only_when_enabled() -> None:
     assert scram_rules(plain) == []
     assert "kafkaBootstrapBrokersScram" not in plain.outputs
     with_scram = run("prod", preview=False, scram=True)
+    # The DR network is built from the same table, so the failover stack's clients keep SCRAM.
     assert sorted(scram_rules(with_scram)) == [
+        "data-dr-network-app-egress-to-kafka-tcp9096",
+        "data-dr-network-kafka-ingress-from-app-tcp9096",
         "network-app-egress-to-kafka-tcp9096",
         "network-kafka-ingress-from-app-tcp9096",
     ]

@@ -22,9 +22,11 @@ from components.regions import region_facts
 
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
-from .data import CacheConfig, PostgresConfig
+from .data import CacheConfig, PostgresConfig, PostgresEngine
+from .dr_network import DrNetworkConfig, dr_network_config, dr_problems
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
+from .failover import FailoverFromConfig, failover_problems
 from .loader import config_errors
 from .matching_engine import MatchingEngineConfig
 from .messaging import KafkaConfig, KafkaMode
@@ -127,6 +129,14 @@ class StackConfig:
     alert_pager_duty_routing_key: Annotated[str, SECRET_TEXT] | None = Field(
         None, description="PagerDuty Events API v2 routing key for critical alerts (`--secret`)"
     )
+    dr_network: DrNetworkConfig = Field(
+        DrNetworkConfig(), description="the DR network; the promotion after a failover"
+    )
+    failover_from: FailoverFromConfig | None = Field(
+        default=None,
+        description="the failover stack: the primary stack's DR network and promoted database, "
+        "written by `python -m offline.failover`",
+    )
 
     @property
     def name_prefix(self) -> str:
@@ -158,6 +168,15 @@ class StackConfig:
     def has_dr_replica(self) -> bool:
         """A cross-region replica in ``dr_region``: the only reason to look at that region."""
         return self.dr_region is not None and self.postgres.cross_region_replica
+
+    @property
+    def dr_network_config(self) -> NetworkConfig | None:
+        """The DR VPC (the primary's tiers at its offsets), where there is a DR replica."""
+        if not self.has_dr_replica:
+            return None
+        return dr_network_config(
+            self.network, self.postgres.dr_vpc_cidr, self.dr_availability_zones
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -200,6 +219,13 @@ class StackConfig:
                 )
             )
         problems += self._pin_zones()
+        problems += dr_problems(
+            self.dr_network,
+            self.network,
+            self.postgres.dr_vpc_cidr,
+            has_dr_replica=self.has_dr_replica,
+        )
+        problems += self._failover_problems()
         az_count = self.network.az_count
         if self.kafka.mode is KafkaMode.PROVISIONED and self.kafka.broker_count % az_count:
             problems.append(
@@ -236,6 +262,25 @@ class StackConfig:
         secret_keys = (info.context or {}).get("secret_keys", frozenset())
         raise_all(plaintext_problems(self, secret_keys))
         return self
+
+    def _failover_problems(self) -> list[SettingError]:
+        """A failover stack attaches to one DR network and database; it has none of its own."""
+        failover = self.failover_from
+        if failover is None:
+            return []
+        why = "a failover stack runs on the primary stack's promoted DR database"
+        problems = failover_problems(failover, region=self.region, az_count=self.network.az_count)
+        if self.dr_region is not None:
+            problems.append(SettingError(f"must be unset: {why}", at=("drRegion",)))
+        if self.postgres.cross_region_replica:
+            problems.append(
+                SettingError(f"must be false: {why}", at=("postgres", "crossRegionReplica"))
+            )
+        if self.postgres.engine is not PostgresEngine.POSTGRES:
+            problems.append(
+                SettingError(f"must be postgres: {why}, an RDS instance", at=("postgres", "engine"))
+            )
+        return problems
 
     def _access_problems(self) -> list[SettingError]:
         """Workload access against the topics, the database, the flows and the endpoints."""
