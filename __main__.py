@@ -17,7 +17,7 @@ from components.access import (
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
-from components.config import SubnetTier, from_pulumi
+from components.config import CacheAuth, SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
@@ -93,6 +93,7 @@ network = TradingVpc(
             kafka_scram=config.kafka.scram,
             cache_serverless=config.cache.is_serverless,
             deployer_access=config.eks.has_private_access_path,
+            cache_iam=config.cache.auth is CacheAuth.IAM,
         ),
         deployer_cidrs=config.eks.private_access_cidrs,
         deployer_security_group_ids=config.eks.private_access_security_group_ids,
@@ -154,6 +155,7 @@ access_targets = AccessTargetInputs(
     database_secret_arn=data.database_secret_arn,
     cache_secret_arn=data.cache_secret_arn,
     secrets_key_arn=data.data_key_arn,
+    cache_connect_arns=data.cache_iam_connect_arns,
 )
 
 

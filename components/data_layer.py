@@ -61,6 +61,7 @@ class DataLayer(pulumi.ComponentResource):
     master_secret_arn: pulumi.Output[str]
     database_secret_arn: pulumi.Output[str]
     cache_secret_arn: pulumi.Output[str]
+    cache_iam_connect_arns: list[pulumi.Output[str]]  # elasticache:Connect targets, or []
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
     database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
@@ -165,21 +166,26 @@ class DataLayer(pulumi.ComponentResource):
                 "credentialsSecretArn": database.master_secret_arn,
             },
         )
+        # auth iam: AUTH <username> <IAM token the client signs>, so no password is stored;
+        # rbac: AUTH <username> <password>; token: AUTH <password>.
+        cache_settings: dict[str, object] = {
+            "engine": args.cache.engine.value,
+            "host": cache.endpoint,
+            "readerHost": cache.reader_endpoint,
+            "port": cache.port,
+            "tls": True,
+            "auth": cache.auth.value,
+            "username": cache.username,
+        }
+        if cache.password is not None:
+            cache_settings["password"] = cache.password
         self.cache_secret_arn = self._secret(
             "cache",
-            "Redis/Valkey connection settings and credential",
+            "Redis/Valkey connection settings (and credential, unless IAM)",
             key.key_arn,
-            {
-                "engine": args.cache.engine.value,
-                "host": cache.endpoint,
-                "readerHost": cache.reader_endpoint,
-                "port": cache.port,
-                "tls": True,
-                # AUTH <password>, or AUTH <username> <password> with RBAC.
-                "username": cache.username,
-                "password": cache.password,
-            },
+            cache_settings,
         )
+        self.cache_iam_connect_arns = cache.iam_connect_arns
         self.register_outputs(
             {
                 "writerEndpoint": self.writer_endpoint,

@@ -18,7 +18,7 @@ Seed 002 opened 0-65535 between tiers; every port here is the application's own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -64,6 +64,7 @@ class Auth(StrEnum):
     KAFKA_SCRAM = "kafka-scram"  # a username and password from the SCRAM secret
     DATABASE_IAM = "database-iam"  # an IAM token for one database user (rds-db:connect)
     CACHE_CREDENTIAL = "cache-credential"  # the AUTH token or RBAC password from its secret
+    CACHE_IAM = "cache-iam"  # an IAM token for the RBAC user (elasticache:Connect)
     AWS_API = "aws-api"  # SigV4; what the caller may do is its own role's business
     KUBERNETES = "kubernetes"  # IAM to the API server: access entries, the node role
 
@@ -288,14 +289,26 @@ DEPLOYER_FLOWS: tuple[Flow, ...] = (
 
 
 def reachability(
-    *, kafka_scram: bool, cache_serverless: bool, deployer_access: bool = False
+    *,
+    kafka_scram: bool,
+    cache_serverless: bool,
+    deployer_access: bool = False,
+    cache_iam: bool = False,
 ) -> tuple[Flow, ...]:
-    """The table for a stack: the fixed flows plus those its settings enable."""
-    return (
+    """The table for a stack: the fixed flows plus those its settings enable. With
+    ``cache_iam`` (``cache.auth: iam``) the cache flows authenticate with IAM tokens instead of
+    a stored credential; the network rules are the same."""
+    flows = (
         REACHABILITY
         + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
         + (SERVERLESS_CACHE_FLOWS if cache_serverless else ())
         + (DEPLOYER_FLOWS if deployer_access else ())
+    )
+    if not cache_iam:
+        return flows
+    return tuple(
+        replace(flow, auth=Auth.CACHE_IAM) if flow.auth is Auth.CACHE_CREDENTIAL else flow
+        for flow in flows
     )
 
 

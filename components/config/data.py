@@ -293,7 +293,16 @@ class CacheEngine(StrEnum):
 
 class CacheAuth(StrEnum):
     TOKEN = "token"  # one AUTH token (replication groups only)
-    RBAC = "rbac"  # an application user in a user group, with an access string
+    RBAC = "rbac"  # an application user in a user group, with an access string and a password
+    # The same user, authenticated by a short-lived SigV4 token its IAM role signs: no static
+    # secret exists (ElastiCache user guide, "Authenticating with IAM": Valkey 7.2+ or Redis OSS
+    # 7.0+, TLS required).
+    IAM = "iam"
+
+    @property
+    def has_user(self) -> bool:
+        """An RBAC user in a user group (password or IAM), rather than an AUTH token."""
+        return self is not CacheAuth.TOKEN
 
 
 # The newest version of each engine this project is tested against.
@@ -352,11 +361,12 @@ class CacheConfig(_EngineVersion[CacheEngine]):
             json_schema_extra=derived("8.0 for valkey, 7.1 for redis"),
         )
     )
-    # None: rbac when serverless (it has no AUTH token), else token; filled in below.
+    # None: iam for valkey or Serverless (no static secret), else token; filled in below.
     auth: Annotated[CacheAuth, CHOICE] | None = Field(
         None,
-        description="an AUTH token or an RBAC user (Serverless: rbac only)",
-        json_schema_extra=derived("`rbac` when serverless, else `token`"),
+        description="`iam`: an RBAC user that signs IAM tokens, no password; `rbac`: the same "
+        "user with a password; `token`: one AUTH token (not on Serverless)",
+        json_schema_extra=derived("`iam` with valkey or serverless, else `token`"),
     )
     node_type: Annotated[str, InstanceType("cache.")] = Field(description="replication group")
     cluster_mode: Annotated[bool, FLAG] = Field(description="shard the keyspace")
@@ -400,15 +410,19 @@ class CacheConfig(_EngineVersion[CacheEngine]):
             problems.append(
                 SettingError("valkey needs 7.x or 8.x", "7.2, 8.0, 8.1", at=("engineVersion",))
             )
-        auth = self.auth or (CacheAuth.RBAC if self.is_serverless else CacheAuth.TOKEN)
+        auth = self.auth or (
+            CacheAuth.IAM
+            if self.engine is CacheEngine.VALKEY or self.is_serverless
+            else CacheAuth.TOKEN
+        )
         if self.is_serverless and auth is CacheAuth.TOKEN:
-            problems.append(SettingError("Serverless has no AUTH token", "rbac", at=("auth",)))
+            problems.append(SettingError("Serverless has no AUTH token", "iam, rbac", at=("auth",)))
         # Valkey user groups need no "default" user; Redis ones would need a disabled one too.
-        if auth is CacheAuth.RBAC and self.engine is not CacheEngine.VALKEY:
+        if auth.has_user and self.engine is not CacheEngine.VALKEY:
             problems.append(
                 SettingError(
-                    f"is {self.engine.value} but RBAC users (auth rbac, implied by mode "
-                    "serverless) are valkey users here",
+                    f"is {self.engine.value} but RBAC users (auth {auth.value}) are valkey "
+                    "users here",
                     "valkey",
                     at=("engine",),
                 )

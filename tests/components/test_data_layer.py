@@ -484,7 +484,10 @@ def test_replication_group_cache(case: Case) -> None:
         "maintenanceWindow": "mon:05:00-mon:07:00",
     }
     assert {k: group.get(k) for k in expected} == expected
-    assert SECRET_SIG in group.get("authToken")
+    # IAM authentication by default: an RBAC user group and no AUTH token to leak or rotate.
+    assert group.get("authToken") is None
+    assert group.get("userGroupIds") == ["trading-test-cache-users"]
+    assert_iam_app_user(case)
     assert group.protect is (case.tier == "scale")
     if cache.cluster_mode:
         assert (group.get("numNodeGroups"), group.get("replicasPerNodeGroup")) == (3, 2)
@@ -525,14 +528,19 @@ def test_serverless_cache(case: Case) -> None:
     }
     assert cache.get("dailySnapshotTime") == "03:00"
     assert cache.protect is (case.tier == "scale")
+    assert_iam_app_user(case)
+    assert cache.get("userGroupId") == "trading-test-cache-users"
+
+
+def assert_iam_app_user(case: Case) -> None:
+    """The one application user signs IAM tokens: no password exists, and its name is its id
+    (ElastiCache refuses an IAM user whose name differs from its id)."""
     user = case.one("aws:elasticache/user:User")
     assert "-@dangerous" in user.get("accessString")
-    mode = user.get("authenticationMode")
-    assert SECRET_SIG in mode
-    if not case.preview:
-        assert mode["value"]["type"] == "password"
-        assert mode["value"]["passwords"][0].startswith(MOCK_SECRET_MARKER)
-    assert cache.get("userGroupId") == "trading-test-cache-users"
+    assert user.get("authenticationMode") == {"type": "iam"}
+    assert user.get("userName") == user.get("userId") == "trading-test-cache-app"
+    generated = case.run.of_type("random:index/randomPassword:RandomPassword")
+    assert all("cache" not in r.name for r in generated)
 
 
 def test_application_secrets_are_encrypted_envelopes(case: Case) -> None:
@@ -552,9 +560,9 @@ def test_application_secrets_are_encrypted_envelopes(case: Case) -> None:
             assert value["port"] == 5432
             assert value["iamAuth"] is True
         elif value["engine"] == "valkey":
-            assert value["password"].startswith(MOCK_SECRET_MARKER)
-            rbac = case.config.cache.mode.value == "serverless"
-            assert value["username"] == ("trading-app" if rbac else None)
+            # IAM: the settings name the user and the method; there is no password to store.
+            assert "password" not in value
+            assert (value["auth"], value["username"]) == ("iam", "trading-test-cache-app")
             assert value["host"] == case.run.outputs["cache_endpoint"]
             assert value["tls"] is True
 
@@ -591,8 +599,8 @@ def test_rds_manages_the_password_when_there_is_no_replica() -> None:
     assert primary.get("manageMasterUserPassword") is True
     assert primary.get("masterUserSecretKmsKeyId") == case.data_key
     assert primary.get("password") is None
-    generated = case.run.of_type("random:index/randomPassword:RandomPassword")
-    assert [r.name for r in generated] == ["data-cache-auth-token"]
+    # Nothing is generated: RDS keeps the master password and the cache uses IAM.
+    assert not case.run.of_type("random:index/randomPassword:RandomPassword")
     assert "trading-test/postgres/master" not in {s.get("name") for s in case.run.of_type(SECRET)}
     # The proxy logs in with the secret RDS created and rotates.
     (auth,) = case.one(PROXY).get("auths")
@@ -634,19 +642,28 @@ def test_aurora_serverless_v2(preview: bool) -> None:
     assert endpoint.get("targetRole") == "READ_ONLY"
 
 
-@pytest.mark.parametrize("preview", [False, True])
-def test_replication_group_with_an_rbac_user_instead_of_a_token(preview: bool) -> None:
-    case = Case("postgres", "replication-group", "scale", preview, cache={"auth": "rbac"})
+def test_replication_group_with_an_rbac_password_user_instead_of_iam() -> None:
+    case = Case("postgres", "replication-group", "scale", False, cache={"auth": "rbac"})
     group = case.one(REPLICATION_GROUP)
     assert group.get("authToken") is None
     assert group.get("userGroupIds") == ["trading-test-cache-users"]
     assert group.get("transitEncryptionMode") == "required"
     user = case.one("aws:elasticache/user:User")
     assert user.get("userName") == "trading-app"
-    assert SECRET_SIG in user.get("authenticationMode")
-    # An input of the user's, so known even in a preview.
+    mode = user.get("authenticationMode")
+    assert SECRET_SIG in mode
+    assert mode["value"]["type"] == "password"
+    assert mode["value"]["passwords"][0].startswith(MOCK_SECRET_MARKER)
     users = case.one("aws:elasticache/userGroup:UserGroup")
     assert users.get("userIds") == ["trading-test-cache-app"]
+
+
+def test_replication_group_with_an_auth_token_in_a_preview() -> None:
+    case = Case("postgres", "replication-group", "scale", True, cache={"auth": "token"})
+    group = case.one(REPLICATION_GROUP)
+    assert SECRET_SIG in group.get("authToken")
+    assert group.get("userGroupIds") is None
+    assert not case.run.of_type("aws:elasticache/user:User")
 
 
 def test_redis_replication_group_uses_the_redis_family() -> None:

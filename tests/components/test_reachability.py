@@ -13,6 +13,7 @@ from components.reachability import (
     Peer,
     Role,
     check_table,
+    reachability,
     rule_specs,
 )
 
@@ -106,3 +107,17 @@ def test_every_data_flow_says_how_it_authenticates() -> None:
     assert kinds[(Role.ALB, Role.APP)] is Auth.NETWORK
     # Only sources with an identity authenticate beyond the network.
     assert {f.source for f in REACHABILITY if f.auth is not Auth.NETWORK} <= IDENTITY_HOLDERS
+
+
+@pytest.mark.parametrize("serverless", [False, True])
+def test_an_iam_cache_changes_how_its_flows_authenticate_not_the_network(serverless: bool) -> None:
+    stored = reachability(kafka_scram=False, cache_serverless=serverless)
+    iam = reachability(kafka_scram=False, cache_serverless=serverless, cache_iam=True)
+    assert rule_specs(iam) == rule_specs(stored)
+    to_cache = [f for f in iam if f.destination is Role.CACHE]
+    assert len(to_cache) == (4 if serverless else 2)
+    assert {f.auth for f in to_cache} == {Auth.CACHE_IAM}
+    assert Auth.CACHE_CREDENTIAL not in {f.auth for f in iam}
+    assert [f for f in iam if f.destination is not Role.CACHE] == [
+        f for f in stored if f.destination is not Role.CACHE
+    ]

@@ -72,7 +72,8 @@ def test_tier_defaults(
     assert (pg.proxy.max_connections_percent, pg.proxy.borrow_timeout_seconds) == (80, 120)
     assert pg.proxy.idle_client_timeout_seconds == 1800
     assert cache.mode is CacheMode.REPLICATION_GROUP
-    assert cache.auth is CacheAuth.TOKEN
+    # Valkey: IAM authentication, so no static cache secret exists.
+    assert cache.auth is CacheAuth.IAM
     assert cache.parameter_family == "valkey8"
     assert (cache.cluster_mode, cache.shards, cache.replicas_per_shard) == (
         cluster_mode,
@@ -108,7 +109,7 @@ def test_serverless_valkey_cache_with_custom_limits() -> None:
     )
     assert config.cache.mode is CacheMode.SERVERLESS
     assert config.cache.engine is CacheEngine.VALKEY
-    assert config.cache.auth is CacheAuth.RBAC
+    assert config.cache.auth is CacheAuth.IAM
     assert config.cache.serverless.max_storage_gb == 50
     assert config.cache.serverless.min_ecpu_per_second == 1000
     assert config.cache.serverless.daily_snapshot_time == "02:00"
@@ -117,6 +118,13 @@ def test_serverless_valkey_cache_with_custom_limits() -> None:
 def test_redis_engine_gets_its_own_version_and_family() -> None:
     config = load(cache={"engine": "redis"})
     assert (config.cache.engine_version, config.cache.parameter_family) == ("7.1", "redis7")
+    # Redis user groups would need a default user of their own: an AUTH token instead.
+    assert config.cache.auth is CacheAuth.TOKEN
+
+
+@pytest.mark.parametrize("auth", ["token", "rbac"])
+def test_a_stored_cache_credential_can_still_be_chosen(auth: str) -> None:
+    assert load(cache={"auth": auth}).cache.auth is CacheAuth(auth)
 
 
 @pytest.mark.parametrize(
@@ -136,6 +144,7 @@ def test_redis_engine_gets_its_own_version_and_family() -> None:
             "RBAC users",
         ),
         ({"cache": {"auth": "rbac", "engine": "redis"}}, "cache.engine", "RBAC users"),
+        ({"cache": {"auth": "iam", "engine": "redis"}}, "cache.engine", "(auth iam)"),
         ({"cache": {"mode": "serverless", "auth": "token"}}, "cache.auth", "no AUTH token"),
         ({"cache": {"auth": "acl"}}, "cache.auth", "unknown value"),
         (
