@@ -26,6 +26,7 @@ from .postgres import (
     PostgresDatabase,
     PostgresDatabaseArgs,
 )
+from .secret_rotation import RotationNetwork
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class DataLayerArgs:
     database_security_group_id: pulumi.Input[str]
     proxy_security_group_id: pulumi.Input[str]
     cache_security_group_id: pulumi.Input[str]
+    rotation_security_group_id: pulumi.Input[str]  # the master password's rotation function
     logs_kms_key_arn: pulumi.Input[str]
     protect: bool
     availability_zones: Sequence[str]  # of the database subnets, in subnet order
@@ -98,6 +100,10 @@ class DataLayer(pulumi.ComponentResource):
                 context=args.context,
                 protect=args.protect,
                 availability_zones=args.availability_zones,
+                rotation_network=RotationNetwork(
+                    subnet_ids=args.database_subnet_ids,
+                    security_group_id=args.rotation_security_group_id,
+                ),
                 dr=dr,
             ),
             opts=child,

@@ -25,7 +25,12 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secr
 CONTEXT = AwsContext(ACCOUNT_ID, "aws", REGION, "amazonaws.com")
 SUBNETS = ["subnet-db-a", "subnet-db-b", "subnet-db-c"]
 ZONES = AVAILABILITY_ZONES[REGION]
-SG = {"database": "sg-database", "proxy": "sg-db-proxy", "cache": "sg-cache"}
+SG = {
+    "database": "sg-database",
+    "proxy": "sg-db-proxy",
+    "cache": "sg-cache",
+    "rotation": "sg-rotation",
+}
 LOGS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/logs"
 
 ENGINES = ("postgres", "aurora-postgresql")
@@ -77,6 +82,7 @@ def build(config: StackConfig) -> None:
             database_security_group_id=SG["database"],
             proxy_security_group_id=SG["proxy"],
             cache_security_group_id=SG["cache"],
+            rotation_security_group_id=SG["rotation"],
             logs_kms_key_arn=LOGS_KEY,
             protect=config.protect_stateful,
             availability_zones=ZONES[: config.network.az_count],
@@ -254,8 +260,10 @@ def test_postgres_rds_instances(case: Case) -> None:
         "monitoringInterval": 60,
     }
     assert {k: primary.get(k) for k in expected} == expected
-    # The major alone never drifts (a prefix of the actual version): nothing to ignore.
-    assert primary.ignore_changes == ()
+    # The major alone never drifts (a prefix of the actual version): no version to ignore; a
+    # password of ours is the rotation's after the first up.
+    rotated = ("password",) if case.config.postgres.self_managed_master_password else ()
+    assert primary.ignore_changes == rotated
     monitoring_role = linked_one(primary, "monitoringRoleArn", case.run.resources)
     assert monitoring_role.name == "data-postgres-monitoring-role"
     attachment = case.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -304,6 +312,56 @@ def test_master_password_never_in_config_and_managed_where_rds_allows(case: Case
         assert writer.get("masterUserSecretKmsKeyId") == case.data_key
         assert writer.get("password") is None
         assert writer.get("masterPassword") is None
+        assert "password" not in writer.ignore_changes
+
+
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+ROTATION_APP = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
+
+
+def test_master_password_rotates_on_the_configured_schedule(case: Case) -> None:
+    """Our own secret: AWS's single-user function in the database subnets with the rotation SG;
+    RDS's own secret: managed rotation, the same schedule and no function."""
+    pg = case.config.postgres
+    (rotation,) = case.run.of_type(ROTATION)
+    assert rotation.get("rotationRules") == {
+        "scheduleExpression": "cron(0 18 ? * SAT *)",
+        "duration": "2h",
+    }
+    functions = case.run.of_type(ROTATION_APP)
+    if not case.preview:
+        assert rotation.get("secretId") == case.run.outputs["master_secret_arn"]
+    if not pg.self_managed_master_password:
+        assert not functions
+        assert rotation.get("rotationLambdaArn") is None
+        return
+    (function,) = functions
+    assert function.get("applicationId") == (
+        "arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+        "SecretsManagerRDSPostgreSQLRotationSingleUser"
+    )
+    assert function.get("capabilities") == ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"]
+    parameters = function.get("parameters")
+    assert parameters["vpcSecurityGroupIds"] == SG["rotation"]
+    assert parameters["endpoint"] == f"https://secretsmanager.{REGION}.amazonaws.com"
+    # RDS master passwords may not contain these (and a rotation must not generate them).
+    assert set('/@" ') <= set(parameters["excludeCharacters"])
+    if not case.preview:
+        assert parameters["vpcSubnetIds"] == ",".join(SUBNETS)
+        assert parameters["kmsKeyArn"] == case.data_key
+        assert rotation.get("rotationLambdaArn") == (
+            f"arn:aws:lambda:{REGION}:123456789012:function:{parameters['functionName']}"
+        )
+    # The first rotation needs the database and the secret's value to exist.
+    (primary,) = [i for i in case.run.of_type(INSTANCE) if i.name == "data-postgres-primary"]
+    assert primary.urn in rotation.dependencies
+    # After a rotation, neither the database nor the secret gets the generated password back.
+    assert "password" in primary.ignore_changes
+    (master,) = [
+        v for v in case.run.of_type(SECRET_VERSION) if v.name == "data-postgres-master-secret-value"
+    ]
+    assert master.ignore_changes == ("secretString",)
+    assert master.urn in rotation.dependencies
 
 
 def test_dr_replica_only_where_asked_in_the_dr_region_with_the_dr_key(case: Case) -> None:
@@ -616,7 +674,7 @@ def test_a_pinned_rds_minor_ignores_aws_s_minor_upgrades(preview: bool) -> None:
     )
     primary, *replicas = case.in_region(INSTANCE, None)
     assert primary.get("engineVersion") == "16.11"
-    assert primary.ignore_changes == ("engineVersion",)
+    assert primary.ignore_changes == ("engineVersion", "password")
     # Replicas follow their source and set no version of their own.
     assert all(r.get("engineVersion") is None for r in replicas)
 

@@ -121,3 +121,25 @@ def test_an_iam_cache_changes_how_its_flows_authenticate_not_the_network(serverl
     assert [f for f in iam if f.destination is not Role.CACHE] == [
         f for f in stored if f.destination is not Role.CACHE
     ]
+
+
+def test_the_rotation_function_reaches_only_the_database_and_secrets_manager() -> None:
+    without = reachability(kafka_scram=False, cache_serverless=False)
+    with_it = reachability(kafka_scram=False, cache_serverless=False, database_rotation=True)
+    assert not [f for f in without if Role.ROTATION in (f.source, f.destination)]
+    added = set(with_it) - set(without)
+    assert {(f.source, f.destination, f.from_port, f.auth) for f in added} == {
+        (Role.ROTATION, Role.DATABASE, 5432, Auth.DATABASE_PASSWORD),
+        (Role.ROTATION, Role.ENDPOINTS, HTTPS, Auth.AWS_API),
+    }
+    rules = {(s.role, s.direction, s.peer, s.from_port) for s in rule_specs(with_it)}
+    rotation_rules = {r for r in rules if Role.ROTATION in (r[0], r[2])}
+    assert rotation_rules == {
+        (Role.ROTATION, "egress", Role.DATABASE, 5432),
+        (Role.DATABASE, "ingress", Role.ROTATION, 5432),
+        (Role.ROTATION, "egress", Role.ENDPOINTS, HTTPS),
+        (Role.ENDPOINTS, "ingress", Role.ROTATION, HTTPS),
+    }
+    # Nothing reaches the function, and it has an identity to sign its Secrets Manager calls.
+    assert not [f for f in with_it if f.destination is Role.ROTATION]
+    assert Role.ROTATION in IDENTITY_HOLDERS
