@@ -76,6 +76,9 @@ NON_BILLABLE: Final = frozenset(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketVersioning:BucketVersioning",
         "aws:secretsmanager/secretRotation:SecretRotation",  # its API calls: the usage line
+        # The stack is free; its function runs about once a week (a rotation's four steps), a
+        # few seconds of Lambda time whose request and duration charges round to $0.00.
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
         "aws:secretsmanager/secretVersion:SecretVersion",
         "aws:sns/topicPolicy:TopicPolicy",
         "aws:sns/topicSubscription:TopicSubscription",
