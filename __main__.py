@@ -17,7 +17,7 @@ from components.access import (
 from components.alarms import AlarmTargets, ServerlessCacheLimits
 from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
-from components.config import NatStrategy, SubnetTier, from_pulumi
+from components.config import CacheAuth, NatStrategy, SubnetTier, from_pulumi
 from components.config.monitoring import scrape_flows
 from components.data_layer import DataLayer, DataLayerArgs
 from components.dr_attached_network import AttachedDrNetwork, AttachedDrNetworkArgs
@@ -100,6 +100,8 @@ if config.failover_from is None:
                 cache_serverless=config.cache.is_serverless,
                 deployer_access=config.eks.has_private_access_path,
                 monitoring=scrape_flows(config),
+                cache_iam=config.cache.auth is CacheAuth.IAM,
+                database_rotation=config.postgres.self_managed_master_password,
             ),
             deployer_cidrs=config.eks.private_access_cidrs,
             deployer_security_group_ids=config.eks.private_access_security_group_ids,
@@ -149,6 +151,7 @@ if config.has_dr_replica and config.dr_region and config.dr_network_config:
             kafka_scram=config.kafka.scram,
             cache_serverless=config.cache.is_serverless,
             monitoring=scrape_flows(config),
+            cache_iam=config.cache.auth is CacheAuth.IAM,
         ),
         private_route_table_per_az=config.network.nat_strategy is NatStrategy.PER_AZ,
         failover=config.dr_network.failover,
@@ -166,6 +169,7 @@ data = DataLayer(
         database_security_group_id=network.security_group_ids[Role.DATABASE],
         proxy_security_group_id=network.security_group_ids[Role.DB_PROXY],
         cache_security_group_id=network.security_group_ids[Role.CACHE],
+        rotation_security_group_id=network.security_group_ids[Role.ROTATION],
         logs_kms_key_arn=logs_key.key_arn,
         protect=config.protect_stateful,
         availability_zones=zones,
@@ -191,6 +195,7 @@ access_targets = AccessTargetInputs(
     database_secret_arn=data.database_secret_arn,
     cache_secret_arn=data.cache_secret_arn,
     secrets_key_arn=data.data_key_arn,
+    cache_connect_arns=data.cache_iam_connect_arns,
 )
 
 

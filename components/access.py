@@ -13,7 +13,10 @@ Here the needs become statements:
 - The database: ``rds-db:connect`` on ``dbuser:prx-<proxy id>/<user>`` (RDS Proxy's IAM
   authentication: the resource is the proxy's, not the database's), and read access to the
   connection-settings secret.
-- The cache: read access to the secret that holds the AUTH token or the RBAC password.
+- The cache: read access to its connection-settings secret (which holds the AUTH token or the
+  RBAC password unless the cache uses IAM authentication) and, with IAM authentication,
+  ``elasticache:Connect`` on the cache and on its application user, the two resources a client's
+  signed token names (ElastiCache user guide, "Authenticating with IAM").
 - A secret read is ``secretsmanager:GetSecretValue`` on that secret and ``kms:Decrypt`` on its
   key only through Secrets Manager (``kms:ViaService``).
 """
@@ -58,6 +61,8 @@ class AccessTargets:
     database_secret_arn: str
     cache_secret_arn: str
     secrets_key_arn: str  # the key both connection-settings secrets are encrypted with
+    # The cache and its IAM-authenticated user, or () when the cache takes a stored credential.
+    cache_connect_arns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class AccessTargetInputs:
     database_secret_arn: pulumi.Input[str]
     cache_secret_arn: pulumi.Input[str]
     secrets_key_arn: pulumi.Input[str]
+    cache_connect_arns: Sequence[pulumi.Input[str]] = ()
 
     def resolved(self) -> pulumi.Output[AccessTargets]:
         return pulumi.Output.all(
@@ -80,6 +86,7 @@ class AccessTargetInputs:
             database=self.database_secret_arn,
             cache=self.cache_secret_arn,
             key=self.secrets_key_arn,
+            cache_connect=list(self.cache_connect_arns),
         ).apply(
             lambda v: AccessTargets(
                 context=self.context,
@@ -89,6 +96,7 @@ class AccessTargetInputs:
                 database_secret_arn=v["database"],
                 cache_secret_arn=v["cache"],
                 secrets_key_arn=v["key"],
+                cache_connect_arns=tuple(v["cache_connect"]),
             )
         )
 
@@ -192,6 +200,15 @@ def workload_statements(access: WorkloadAccess, t: AccessTargets) -> list[dict[s
     ]
     if secrets:
         statements += _read_secret("ConnectionSettings", secrets, t.secrets_key_arn, ctx)
+    if access.cache and t.cache_connect_arns:
+        statements.append(
+            {
+                "Sid": "ConnectToCacheWithIam",
+                "Effect": "Allow",
+                "Action": "elasticache:Connect",
+                "Resource": sorted(t.cache_connect_arns),
+            }
+        )
     return statements
 
 

@@ -3,9 +3,10 @@
 Either a replication group sized by the tier (seed 002/001: volatile-lru eviction, idle
 connections closed after 300 s, snapshots 03:00-05:00, maintenance mon:05:00-07:00, slow and
 engine logs shipped) or ElastiCache Serverless within usage limits (seed 000). Both encrypt at
-rest with the data CMK, refuse plaintext connections, and demand a credential generated here:
-an AUTH token or an RBAC application user on a replication group (``cache.auth``), the RBAC user
-on Serverless (which has no AUTH token).
+rest with the data CMK, refuse plaintext connections, and demand a credential (``cache.auth``):
+by default an RBAC application user that authenticates with IAM, so no static secret exists
+(clients sign a token with ``elasticache:Connect`` on the cache and the user, valid 15 minutes);
+or that user with a password generated here; or, on a replication group, one AUTH token.
 """
 
 from __future__ import annotations
@@ -61,14 +62,35 @@ class CacheBuild:
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     metric_dimensions: list[dict[str, pulumi.Output[str]]]
+    arn: pulumi.Output[str]  # the replication group's or the Serverless cache's
+
+
+@dataclass(frozen=True)
+class AppUser:
+    """The RBAC application user and the user group that holds it."""
+
+    user_name: str
+    arn: pulumi.Output[str]
+    group_id: pulumi.Output[str]
+
+
+def app_user_name(cache_id: str, auth: CacheAuth) -> str:
+    """An IAM-enabled user's name must equal its id (ElastiCache user guide, "Authenticating with
+    IAM", limitations); a password user keeps the short name clients already send."""
+    return f"{cache_id}-app" if auth is CacheAuth.IAM else APP_USER_NAME
 
 
 class RealtimeCache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     port: int
+    auth: CacheAuth
     username: str | None  # the RBAC user; an AUTH token has none
-    password: pulumi.Output[str]  # the AUTH token or the user's password, a secret Output
+    # The AUTH token or the user's password, a secret Output; None with IAM: there is none.
+    password: pulumi.Output[str] | None
+    # What a client's role needs elasticache:Connect on to sign an IAM token: the cache and the
+    # user (ElastiCache user guide, "Authenticating with IAM"); empty unless auth is iam.
+    iam_connect_arns: list[pulumi.Output[str]]
     # AWS/ElastiCache dimensions, one set per node (CacheClusterId) or the Serverless cache's
     # single set (clusterId): the two publish different metrics under different dimensions.
     metric_dimensions: list[dict[str, pulumi.Output[str]]]
@@ -80,27 +102,37 @@ class RealtimeCache(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self.port = CACHE_PORT
-        credential = random.RandomPassword(
-            f"{name}-auth-token",
-            length=64,
-            override_special=AUTH_TOKEN_SPECIALS,
-            min_special=2,
-            min_numeric=2,
-            opts=child_options(self),
+        auth = args.config.auth
+        if auth is None:
+            raise ValueError("cache.auth is filled in by the config")
+        self.auth = auth
+        credential = (
+            None
+            if auth is CacheAuth.IAM
+            else random.RandomPassword(
+                f"{name}-auth-token",
+                length=64,
+                override_special=AUTH_TOKEN_SPECIALS,
+                min_special=2,
+                min_numeric=2,
+                opts=child_options(self),
+            )
         )
-        self.password = pulumi.Output.secret(credential.result)
-        rbac = args.config.auth is CacheAuth.RBAC
-        self.username = APP_USER_NAME if rbac else None
-        user_group = self._app_user_group(credential) if rbac else None
+        self.password = pulumi.Output.secret(credential.result) if credential else None
+        user = self._app_user(auth, credential) if auth.has_user else None
+        self.username = user.user_name if user else None
         if args.config.mode is CacheMode.SERVERLESS:
-            if user_group is None:
-                raise ValueError("a Serverless cache needs RBAC (checked by the config)")
-            built = self._serverless(user_group)
+            if user is None:
+                raise ValueError("a Serverless cache needs an RBAC user (checked by the config)")
+            built = self._serverless(user.group_id)
         else:
-            built = self._replication_group(None if rbac else credential, user_group)
+            built = self._replication_group(
+                None if user else credential, user.group_id if user else None
+            )
         self.endpoint = built.endpoint
         self.reader_endpoint = built.reader_endpoint
         self.metric_dimensions = built.metric_dimensions
+        self.iam_connect_arns = [built.arn, user.arn] if user and auth is CacheAuth.IAM else []
         self.register_outputs(
             {"endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint, "port": self.port}
         )
@@ -109,31 +141,43 @@ class RealtimeCache(pulumi.ComponentResource):
     def _id(self) -> str:
         return f"{self._args.name_prefix}-cache"
 
-    def _app_user_group(self, credential: random.RandomPassword) -> pulumi.Output[str]:
-        """One application user, password-authenticated, in a user group of its own."""
+    def _app_user(self, auth: CacheAuth, credential: random.RandomPassword | None) -> AppUser:
+        """One application user, IAM- or password-authenticated, in a user group of its own.
+
+        The group holds no ``default`` user, so the engine's default user (no password) cannot
+        log in: Valkey user groups need none (ElastiCache user guide, "Role-Based Access Control").
+        """
         engine = self._args.config.engine.value
-        user = aws.elasticache.User(
-            f"{self._name}-app-user",
-            user_id=f"{self._id}-app",
-            user_name=APP_USER_NAME,
-            engine=engine,
-            access_string=APP_ACCESS_STRING,
+        user_name = app_user_name(self._id, auth)
+        if credential is None:
+            mode: pulumi.Input[aws.elasticache.UserAuthenticationModeArgs] = (
+                aws.elasticache.UserAuthenticationModeArgs(type="iam")
+            )
+        else:
             # Built inside a secret Output: a secret nested in a list of an input type loses
             # its secret flag on the wire, and the password would reach the state in clear.
-            authentication_mode=pulumi.Output.secret(credential.result).apply(
+            mode = pulumi.Output.secret(credential.result).apply(
                 lambda password: aws.elasticache.UserAuthenticationModeArgs(
                     type="password", passwords=[password]
                 )
-            ),
+            )
+        user = aws.elasticache.User(
+            f"{self._name}-app-user",
+            user_id=f"{self._id}-app",
+            user_name=user_name,
+            engine=engine,
+            access_string=APP_ACCESS_STRING,
+            authentication_mode=mode,
             opts=child_options(self),
         )
-        return aws.elasticache.UserGroup(
+        group = aws.elasticache.UserGroup(
             f"{self._name}-users",
             user_group_id=f"{self._id}-users",
             engine=engine,
             user_ids=[user.user_id],
             opts=child_options(self),
-        ).user_group_id
+        )
+        return AppUser(user_name=user_name, arn=user.arn, group_id=group.user_group_id)
 
     def _replication_group(
         self, token: random.RandomPassword | None, user_group: pulumi.Output[str] | None
@@ -226,6 +270,7 @@ class RealtimeCache(pulumi.ComponentResource):
                     config.shards if config.cluster_mode else None, config.replicas_per_shard
                 )
             ],
+            arn=group.arn,
         )
 
     def _serverless(self, user_group: pulumi.Output[str]) -> CacheBuild:
@@ -261,4 +306,5 @@ class RealtimeCache(pulumi.ComponentResource):
             endpoint=cache.endpoints.apply(lambda endpoints: endpoints[0].address),
             reader_endpoint=cache.reader_endpoints.apply(lambda endpoints: endpoints[0].address),
             metric_dimensions=[{"clusterId": cache.name}],
+            arn=cache.arn,
         )

@@ -29,6 +29,7 @@ from .postgres import (
     PostgresDatabaseArgs,
 )
 from .reachability import Role
+from .secret_rotation import RotationNetwork
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class DataLayerArgs:
     database_security_group_id: pulumi.Input[str]
     proxy_security_group_id: pulumi.Input[str]
     cache_security_group_id: pulumi.Input[str]
+    rotation_security_group_id: pulumi.Input[str]  # the master password's rotation function
     logs_kms_key_arn: pulumi.Input[str]
     protect: bool
     availability_zones: Sequence[str]  # of the database subnets, in subnet order
@@ -64,6 +66,7 @@ class DataLayer(pulumi.ComponentResource):
     master_secret_arn: pulumi.Output[str]
     database_secret_arn: pulumi.Output[str]
     cache_secret_arn: pulumi.Output[str]
+    cache_iam_connect_arns: list[pulumi.Output[str]]  # elasticache:Connect targets, or []
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
     dr_network: DrNetwork | None  # where the apps go at a failover
@@ -104,6 +107,10 @@ class DataLayer(pulumi.ComponentResource):
                     context=args.context,
                     protect=args.protect,
                     availability_zones=args.availability_zones,
+                    rotation_network=RotationNetwork(
+                        subnet_ids=args.database_subnet_ids,
+                        security_group_id=args.rotation_security_group_id,
+                    ),
                     dr=dr,
                 ),
                 opts=child,
@@ -176,21 +183,26 @@ class DataLayer(pulumi.ComponentResource):
                 "credentialsSecretArn": database.master_secret_arn,
             },
         )
+        # auth iam: AUTH <username> <IAM token the client signs>, so no password is stored;
+        # rbac: AUTH <username> <password>; token: AUTH <password>.
+        cache_settings: dict[str, object] = {
+            "engine": args.cache.engine.value,
+            "host": cache.endpoint,
+            "readerHost": cache.reader_endpoint,
+            "port": cache.port,
+            "tls": True,
+            "auth": cache.auth.value,
+            "username": cache.username,
+        }
+        if cache.password is not None:
+            cache_settings["password"] = cache.password
         self.cache_secret_arn = self._secret(
             "cache",
-            "Redis/Valkey connection settings and credential",
+            "Redis/Valkey connection settings (and credential, unless IAM)",
             key.key_arn,
-            {
-                "engine": args.cache.engine.value,
-                "host": cache.endpoint,
-                "readerHost": cache.reader_endpoint,
-                "port": cache.port,
-                "tls": True,
-                # AUTH <password>, or AUTH <username> <password> with RBAC.
-                "username": cache.username,
-                "password": cache.password,
-            },
+            cache_settings,
         )
+        self.cache_iam_connect_arns = cache.iam_connect_arns
         self.register_outputs(
             {
                 "writerEndpoint": self.writer_endpoint,

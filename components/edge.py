@@ -97,6 +97,27 @@ class EdgeProtectionArgs:
     access_logged_buckets: Sequence[LoggedBucket] = ()
 
 
+@dataclass(frozen=True)
+class OriginSecret:
+    """The origin header's values: the one CloudFront sends, and those the ALB accepts."""
+
+    sent: pulumi.Output[str]
+    accepted: list[pulumi.Output[str]]  # the sent value first, then the previous generation's
+
+
+def origin_secret_generations(generation: int) -> tuple[int, int]:
+    """(the generation CloudFront sends, the previous one the ALB still accepts)."""
+    if generation < 1:
+        raise ValueError(f"origin secret generations start at 1, got {generation}")
+    return generation, generation - 1
+
+
+def origin_password_name(component: str, generation: int) -> str:
+    """Generation 0 is the single value's name from before rotation: it stays the same value."""
+    base = f"{component}-origin-secret"
+    return base if generation == 0 else f"{base}-{generation}"
+
+
 class EdgeProtection(pulumi.ComponentResource):
     site_url: pulumi.Output[str]
     distribution_id: pulumi.Output[str]
@@ -133,7 +154,7 @@ class EdgeProtection(pulumi.ComponentResource):
         alb_cert = self._certificate("alb-cert", [origin_domain], None)
         cdn_cert = self._certificate("cdn-cert", [domain, f"www.{domain}"], US_EAST_1)
 
-        secret_value, secret_arn = self._origin_secret()
+        origin_secret, secret_arn = self._origin_secret()
         # CloudWatch Logs needs a key in the log group's region: WAF and CloudFront log to
         # us-east-1, so they get their own key there.
         logs_key = LogsEncryptionKey(
@@ -174,11 +195,11 @@ class EdgeProtection(pulumi.ComponentResource):
             *args.access_logged_buckets,
         ]
         log_policy = self._log_bucket_policy(logs, logged)
-        alb, target_groups = self._load_balancer(alb_cert, secret_value, logs, log_policy)
+        alb, target_groups, rules = self._load_balancer(alb_cert, origin_secret, logs, log_policy)
         self._alias("origin", origin_domain, "A", alb.dns_name, alb.zone_id, evaluate=True)
 
         distribution = self._distribution(
-            origin_domain, static, cdn_cert, firewall.web_acl_arn, secret_value
+            origin_domain, static, cdn_cert, firewall.web_acl_arn, origin_secret.sent, rules
         )
         resolve_static_key(self._static_key(distribution).arn)
         self._static_bucket_policy(static, distribution)
@@ -272,14 +293,29 @@ class EdgeProtection(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _origin_secret(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-        """The header value only CloudFront knows, and the ARN of the secret that keeps it.
+    def _origin_secret(self) -> tuple[OriginSecret, pulumi.Output[str]]:
+        """The header values only CloudFront knows, and the ARN of the secret that keeps the one
+        it sends.
 
-        Rotate by replacing the RandomPassword: CloudFront and the ALB rules update together.
+        Each generation is its own RandomPassword. ``edge.originSecretGeneration`` N: CloudFront
+        sends N's value, the ALB rules accept N's and N-1's. Raising N by one is one ``up`` with
+        no downtime: the rules (which the distribution depends on) first accept N+1 next to N,
+        then CloudFront switches to N+1 while N is still accepted, and N-1's password is deleted
+        last. Generation 0 keeps the name of the value from before generations, so that value
+        stays accepted during the first switch.
         """
         prefix, ctx = self._args.name_prefix, self._args.context
-        password = random.RandomPassword(
-            f"{self._name}-origin-secret", length=48, special=False, opts=child_options(self)
+        sent_generation, previous_generation = origin_secret_generations(
+            self._args.edge.origin_secret_generation
+        )
+        sent, previous = (
+            random.RandomPassword(
+                origin_password_name(self._name, generation),
+                length=48,
+                special=False,
+                opts=child_options(self),
+            )
+            for generation in (sent_generation, previous_generation)
         )
         key = customer_managed_key(
             f"{self._name}-secrets-key",
@@ -295,10 +331,14 @@ class EdgeProtection(pulumi.ComponentResource):
             parent=self,
             kms_key_arn=key.arn,
             description=f"Value of the {ORIGIN_SECRET_HEADER} header CloudFront adds for the ALB",
-            value=password.result,
+            value=sent.result,
             name_prefix=f"{prefix}/edge/origin-verify-",
         )
-        return pulumi.Output.secret(password.result), secret.arn
+        values = OriginSecret(
+            sent=pulumi.Output.secret(sent.result),
+            accepted=[pulumi.Output.secret(p.result) for p in (sent, previous)],
+        )
+        return values, secret.arn
 
     def _private_bucket(
         self,
@@ -402,10 +442,10 @@ class EdgeProtection(pulumi.ComponentResource):
     def _load_balancer(
         self,
         certificate: aws.acm.CertificateValidation,
-        secret: pulumi.Output[str],
+        secret: OriginSecret,
         logs: PrivateBucket,
         log_policy: aws.s3.BucketPolicy,
-    ) -> tuple[aws.lb.LoadBalancer, dict[Service, aws.lb.TargetGroup]]:
+    ) -> tuple[aws.lb.LoadBalancer, dict[Service, aws.lb.TargetGroup], list[aws.lb.ListenerRule]]:
         args, name, prefix = self._args, self._name, self._args.name_prefix
 
         alb = aws.lb.LoadBalancer(
@@ -446,9 +486,10 @@ class EdgeProtection(pulumi.ComponentResource):
             ],
             opts=child_options(self),
         )
+        rules: list[aws.lb.ListenerRule] = []
         for spec in EXPOSED:
             route = _route(spec)
-            aws.lb.ListenerRule(
+            rule = aws.lb.ListenerRule(
                 f"{name}-{spec.service}-rule",
                 listener_arn=https.arn,
                 priority=route.priority,
@@ -459,8 +500,11 @@ class EdgeProtection(pulumi.ComponentResource):
                         )
                     ),
                     aws.lb.ListenerRuleConditionArgs(
+                        # A request matches when its header equals any of the values (ALB guide,
+                        # "Condition types for listener rules": up to three strings per
+                        # http-header condition, five match evaluations per rule).
                         http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                            http_header_name=ORIGIN_SECRET_HEADER, values=[secret]
+                            http_header_name=ORIGIN_SECRET_HEADER, values=secret.accepted
                         )
                     ),
                 ],
@@ -471,7 +515,8 @@ class EdgeProtection(pulumi.ComponentResource):
                 ],
                 opts=child_options(self),
             )
-        return alb, target_groups
+            rules.append(rule)
+        return alb, target_groups, rules
 
     def _target_group(self, spec: ServiceSpec) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
@@ -508,6 +553,7 @@ class EdgeProtection(pulumi.ComponentResource):
         certificate: aws.acm.CertificateValidation,
         web_acl_arn: pulumi.Output[str],
         secret: pulumi.Output[str],
+        origin_rules: Sequence[aws.lb.ListenerRule],
     ) -> aws.cloudfront.Distribution:
         edge, prefix, name = self._args.edge, self._args.name_prefix, self._name
         invoke = pulumi.InvokeOptions(parent=self)
@@ -609,7 +655,8 @@ class EdgeProtection(pulumi.ComponentResource):
                 minimum_protocol_version="TLSv1.2_2021",
             ),
             tags={"Name": f"{prefix}-cdn"},
-            opts=child_options(self),
+            # The rules accept a new origin secret before CloudFront starts sending it.
+            opts=child_options(self, depends_on=list(origin_rules)),
         )
 
     def _security_headers(self) -> aws.cloudfront.ResponseHeadersPolicy:

@@ -18,9 +18,10 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .aws_context import AwsContext, policy_json
-from .blocks import child_options, json_secret
+from .blocks import StoredSecret, child_options, json_secret
 from .config import PostgresConfig, PostgresEngine
 from .config.data import GP3_PROVISIONED_FROM_GB
+from .secret_rotation import MasterPasswordRotation, MasterPasswordRotationArgs, RotationNetwork
 
 POSTGRES_PORT = 5432
 # Performance Insights keeps 7 days free of charge, which covers an incident's investigation.
@@ -65,6 +66,9 @@ class PostgresDatabaseArgs:
     context: AwsContext
     protect: bool
     availability_zones: Sequence[str]  # the database subnets' AZs, to spread instances over
+    # Where a rotation function for our own master secret runs (the database subnets and the
+    # reachability table's rotation SG); used only when the password is ours.
+    rotation_network: RotationNetwork
     dr: DrReplicaTarget | None = None
 
 
@@ -126,6 +130,8 @@ class PostgresBuild:
     master_secret_arn: pulumi.Output[str]
     metric_dimensions: dict[str, pulumi.Output[str]]
     dr_endpoint: pulumi.Output[str] | None = None
+    # Our own master secret's value, with the database, both of which the first rotation needs.
+    rotation_after: tuple[pulumi.Resource, ...] = ()
     proxy_target_instance: pulumi.Output[str] | None = None
     proxy_target_cluster: pulumi.Output[str] | None = None
     # db-... or cluster-...: what the proxy's rds-db:connect resources name.
@@ -151,6 +157,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         self._args = args
         self._monitoring_role = self._enhanced_monitoring_role()
         built = self._aurora() if args.config.engine is PostgresEngine.AURORA else self._instances()
+        self._rotation(built)
         self.writer_endpoint = built.writer_endpoint
         self.reader_endpoints = built.reader_endpoints
         self.dr_endpoint = built.dr_endpoint
@@ -243,9 +250,13 @@ class PostgresDatabase(pulumi.ComponentResource):
         # RDS refuses to create read replicas (same- or cross-region) of an instance whose
         # master password it manages in Secrets Manager. With replicas, the password is
         # generated here (never in config), kept in our own CMK-encrypted secret and handed
-        # to RDS as a secret value; without replicas, RDS manages and rotates it.
-        managed = config.replica_count == 0 and args.dr is None
+        # to RDS as a secret value, and then rotated by our rotation function; without
+        # replicas, RDS manages and rotates it.
+        managed = not config.self_managed_master_password
         password = None if managed else self._generated_password()
+        # The rotation owns the password after the first up: the generated one is only the
+        # initial value, and applying it again would undo a rotation (and lock out the proxy).
+        rotated = [] if managed else ["password"]
         primary = aws.rds.Instance(
             f"{self._name}-primary",
             identifier=self._identifier,
@@ -285,7 +296,9 @@ class PostgresDatabase(pulumi.ComponentResource):
             **self._observability(args.kms_key_arn),
             tags={"Name": self._identifier, "Role": "primary"},
             opts=child_options(
-                self, protect=self._args.protect, ignore_changes=_version_drift(config)
+                self,
+                protect=self._args.protect,
+                ignore_changes=[*_version_drift(config), *rotated],
             ),
         )
         # A replica inherits storage encryption, the master user and its secret from the source;
@@ -313,14 +326,16 @@ class PostgresDatabase(pulumi.ComponentResource):
             )
             for index in range(config.replica_count)
         ]
+        own_secret = None if managed else self._own_master_secret(primary, password)
         return PostgresBuild(
             writer_endpoint=primary.address,
             reader_endpoints=[replica.address for replica in replicas],
             master_secret_arn=(
                 primary.master_user_secrets.apply(lambda s: _managed_secret(s[0].secret_arn))
-                if managed
-                else self._own_master_secret(primary, password)
+                if own_secret is None
+                else own_secret.secret.arn
             ),
+            rotation_after=(primary,) if own_secret is None else (primary, own_secret.version),
             metric_dimensions={"DBInstanceIdentifier": primary.identifier},
             dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
             proxy_target_instance=primary.identifier,
@@ -341,7 +356,7 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     def _own_master_secret(
         self, primary: aws.rds.Instance, password: random.RandomPassword | None
-    ) -> pulumi.Output[str]:
+    ) -> StoredSecret:
         """The master credentials in the shape RDS Proxy and the rotation templates read."""
         if password is None:
             raise ValueError("a self-managed master secret needs a generated password")
@@ -360,7 +375,29 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "password": password.result,
             },
             name=f"{args.name_prefix}/postgres/master",
-        ).arn
+            # The rotation function writes each new password as a new version; the value set
+            # here is only the first (see _instances).
+            rotated=True,
+        )
+
+    def _rotation(self, built: PostgresBuild) -> None:
+        """Secrets Manager rotates the master secret on ``postgres.rotation``'s schedule: with
+        our function when the password is ours, else RDS's managed rotation."""
+        args = self._args
+        own = args.config.self_managed_master_password
+        MasterPasswordRotation(
+            f"{self._name}-rotation",
+            MasterPasswordRotationArgs(
+                name_prefix=args.name_prefix,
+                secret_arn=built.master_secret_arn,
+                schedule=args.config.rotation,
+                context=args.context,
+                network=args.rotation_network if own else None,
+                kms_key_arn=args.kms_key_arn if own else None,
+                after=built.rotation_after,
+            ),
+            opts=child_options(self),
+        )
 
     def _dr_replica(self, primary: aws.rds.Instance, dr: DrReplicaTarget) -> aws.rds.Instance:
         """A cross-region replica to promote if the primary region is lost.
@@ -501,6 +538,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
             proxy_target_cluster=cluster.cluster_identifier,
             resource_id=cluster.cluster_resource_id,
+            rotation_after=(cluster,),
         )
 
 

@@ -18,7 +18,7 @@ Seed 002 opened 0-65535 between tiers; every port here is the application's own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -40,6 +40,7 @@ class Role(StrEnum):
     CACHE = "cache"
     KAFKA = "kafka"
     ENDPOINTS = "endpoints"  # interface VPC endpoints
+    ROTATION = "rotation"  # the master password's rotation function (Lambda in the VPC)
 
 
 class Peer(StrEnum):
@@ -63,15 +64,25 @@ class Auth(StrEnum):
     KAFKA_IAM = "kafka-iam"  # SASL/IAM: kafka-cluster:* on the cluster, its topics and groups
     KAFKA_SCRAM = "kafka-scram"  # a username and password from the SCRAM secret
     DATABASE_IAM = "database-iam"  # an IAM token for one database user (rds-db:connect)
+    DATABASE_PASSWORD = "database-password"  # the master password from its secret
     CACHE_CREDENTIAL = "cache-credential"  # the AUTH token or RBAC password from its secret
+    CACHE_IAM = "cache-iam"  # an IAM token for the RBAC user (elasticache:Connect)
     AWS_API = "aws-api"  # SigV4; what the caller may do is its own role's business
     KUBERNETES = "kubernetes"  # IAM to the API server: access entries, the node role
 
 
 # Sources that can hold an AWS identity: pods (Pod Identity) and nodes, engine hosts (instance
-# profile), RDS Proxy (its role), the control plane (the cluster role), deployers (their own).
+# profile), RDS Proxy (its role), the control plane (the cluster role), deployers (their own),
+# the rotation function (its execution role).
 IDENTITY_HOLDERS: frozenset[Endpoint] = frozenset(
-    {Role.APP, Role.MATCHING_ENGINE, Role.DB_PROXY, Role.EKS_CONTROL_PLANE, Peer.DEPLOYER}
+    {
+        Role.APP,
+        Role.MATCHING_ENGINE,
+        Role.DB_PROXY,
+        Role.EKS_CONTROL_PLANE,
+        Peer.DEPLOYER,
+        Role.ROTATION,
+    }
 )
 
 
@@ -343,21 +354,53 @@ def monitoring_flows(*, engine_metrics_port: int, kafka_exporters: bool) -> tupl
     )
 
 
+# Only when the master password is ours (an RDS instance with replicas): AWS's rotation function
+# logs in to the database as the master user to change it, and stores it in Secrets Manager.
+DATABASE_ROTATION_FLOWS: tuple[Flow, ...] = (
+    _one(
+        Role.ROTATION,
+        Role.DATABASE,
+        POSTGRES_PORT,
+        "Rotation function sets the master password",
+        auth=Auth.DATABASE_PASSWORD,
+    ),
+    _one(
+        Role.ROTATION,
+        Role.ENDPOINTS,
+        HTTPS,
+        "Rotation function to Secrets Manager",
+        auth=Auth.AWS_API,
+    ),
+)
+
+
 def reachability(
     *,
     kafka_scram: bool,
     cache_serverless: bool,
     deployer_access: bool = False,
     monitoring: tuple[Flow, ...] = (),
+    cache_iam: bool = False,
+    database_rotation: bool = False,
 ) -> tuple[Flow, ...]:
-    """The table for a stack: the fixed flows plus those its settings enable (``monitoring``:
-    ``monitoring_flows`` when the stack runs Prometheus)."""
-    return (
+    """The table for a stack: the fixed flows plus those its settings enable. ``monitoring``:
+    ``monitoring_flows`` when the stack runs Prometheus. With ``cache_iam`` (``cache.auth:
+    iam``) the cache flows authenticate with IAM tokens instead of a stored credential; the
+    network rules are the same. ``database_rotation``: the master password is ours, and our
+    rotation function changes it."""
+    flows = (
         REACHABILITY
         + (KAFKA_SCRAM_FLOWS if kafka_scram else ())
         + (SERVERLESS_CACHE_FLOWS if cache_serverless else ())
         + (DEPLOYER_FLOWS if deployer_access else ())
         + monitoring
+        + (DATABASE_ROTATION_FLOWS if database_rotation else ())
+    )
+    if not cache_iam:
+        return flows
+    return tuple(
+        replace(flow, auth=Auth.CACHE_IAM) if flow.auth is Auth.CACHE_CREDENTIAL else flow
+        for flow in flows
     )
 
 
@@ -435,6 +478,7 @@ check_table(
         kafka_scram=True,
         cache_serverless=True,
         deployer_access=True,
+        database_rotation=True,
         monitoring=monitoring_flows(engine_metrics_port=ENGINE_METRICS_PORT, kafka_exporters=True),
     )
 )

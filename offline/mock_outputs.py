@@ -176,6 +176,13 @@ def _secret(r: Created) -> Outputs:
     return {"arn": r.resource_id}  # a secret's id is its ARN
 
 
+def _serverless_application_stack(r: Created) -> Outputs:
+    """The rotation application's one output, as its template declares it."""
+    function = (r.inputs.get("parameters") or {}).get("functionName", r.logical_name)
+    arn = f"arn:{PARTITION}:lambda:{r.region}:{ACCOUNT_ID}:function:{function}"
+    return {"outputs": {"RotationLambdaARN": arn}}
+
+
 def _random_password(r: Created) -> Outputs:
     length = int(r.inputs.get("length", 32))
     return {"result": (MOCK_SECRET_MARKER + digest(r.logical_name, length=64))[:length]}
@@ -368,6 +375,9 @@ COMPUTED: dict[str, Callable[[Created], Outputs]] = {
     "aws:kms/key:Key": _kms_key,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+        _serverless_application_stack
+    ),
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,

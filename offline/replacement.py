@@ -75,6 +75,10 @@ FORCE_NEW: Final[dict[str, frozenset[str]]] = {
             "name", "kmsKeyId", "subnetIds", "snapshotArnsToRestores",
         ),
         "aws:elasticache/subnetGroup:SubnetGroup": ("name",),
+        # ModifyUser / ModifyUserGroup change access strings, authentication, members and
+        # engine; the ids (and a user's name) are the identity.
+        "aws:elasticache/user:User": ("userId", "userName"),
+        "aws:elasticache/userGroup:UserGroup": ("userGroupId",),
         "aws:iam/instanceProfile:InstanceProfile": (*_NAMED, "path"),
         "aws:iam/role:Role": (*_NAMED, "path"),
         "aws:iam/rolePolicy:RolePolicy": (*_NAMED, "role"),
@@ -124,6 +128,12 @@ FORCE_NEW: Final[dict[str, frozenset[str]]] = {
         "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
         "aws:secretsmanager/secret:Secret": _NAMED,
         "aws:secretsmanager/secretVersion:SecretVersion": ("secretId", "secretString"),
+        "aws:secretsmanager/secretRotation:SecretRotation": ("secretId",),
+        # A Serverless Application Repository stack is a CloudFormation stack of that name.
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+            "name",
+            "applicationId",
+        ),
         "aws:sns/topic:Topic": (*_NAMED, "fifoTopic"),
         "aws:sns/topicPolicy:TopicPolicy": ("arn",),
         # A subscription's topic, protocol and endpoint are its identity (SNS Subscribe).

@@ -53,7 +53,17 @@ def targets(run: ProgramRun, name: str) -> dict[str, Any]:
     cache = secrets[f"trading-{name}/app/cache"]
     assert database.get("kmsKeyId") == cache.get("kmsKeyId")
     (proxy,) = outputs(run, "aws:rds/proxy:Proxy")
+    caches = outputs(run, "aws:elasticache/replicationGroup:ReplicationGroup") or outputs(
+        run, "aws:elasticache/serverlessCache:ServerlessCache"
+    )
+    iam_users = [
+        user.outputs["arn"]
+        for user in run.of_type("aws:elasticache/user:User")
+        if user.get("authenticationMode.type") == "iam"
+    ]
     return {
+        # An IAM token names the cache and the user (ElastiCache's "Authenticating with IAM").
+        "cache_connect": {caches[0]["arn"], *iam_users} if iam_users else set(),
         "cluster": cluster,
         "topics": topics,
         "group": lambda group: cluster.replace(":cluster/", ":group/", 1) + f"/{group}",
@@ -93,6 +103,7 @@ def needed(access: WorkloadAccess, t: dict[str, Any]) -> set[tuple[str, str]]:
         pairs.add(("secretsmanager:GetSecretValue", t["database_secret"]))
     if access.cache:
         pairs.add(("secretsmanager:GetSecretValue", t["cache_secret"]))
+        pairs |= {("elasticache:Connect", arn) for arn in t["cache_connect"]}
     if access.database_user or access.cache:
         pairs.add(("kms:Decrypt", t["key"]))
     return pairs

@@ -37,9 +37,11 @@ def stored_secret(
     name_prefix: str | None = None,
     protect: bool = False,
     version_resource_name: str | None = None,
+    rotated: bool = False,
 ) -> StoredSecret:
     """A secret named ``name`` (or ``name_prefix`` plus a suffix) holding ``value``, which is
-    kept as a Pulumi secret in the state too."""
+    kept as a Pulumi secret in the state too. ``rotated``: a rotation writes its later values,
+    so ``value`` is only the first and a change to it is ignored rather than written back."""
     if (name is None) == (name_prefix is None):
         raise ValueError(f"secret {resource_name}: give exactly one of name and name_prefix")
     secret = aws.secretsmanager.Secret(
@@ -55,7 +57,7 @@ def stored_secret(
         version_resource_name or f"{resource_name}-value",
         secret_id=secret.id,
         secret_string=pulumi.Output.secret(value),
-        opts=child_options(parent),
+        opts=child_options(parent, ignore_changes=["secretString"] if rotated else None),
     )
     return StoredSecret(secret, version)
 
@@ -71,6 +73,7 @@ def json_secret(
     name_prefix: str | None = None,
     protect: bool = False,
     version_resource_name: str | None = None,
+    rotated: bool = False,
 ) -> StoredSecret:
     """A secret whose value is the JSON of ``value`` (which may hold Outputs)."""
     return stored_secret(
@@ -83,4 +86,5 @@ def json_secret(
         name_prefix=name_prefix,
         protect=protect,
         version_resource_name=version_resource_name,
+        rotated=rotated,
     )

@@ -61,15 +61,16 @@ class WorkloadAccess:
         """The connection-settings secrets: the database's and the cache's."""
         return self.database_user is not None or self.cache
 
-    def needs(self) -> list[tuple[str, Role, Auth]]:
-        """(the key asking, the target's role, how it authenticates) for every flow it uses."""
+    def needs(self, cache_auth: Auth = Auth.CACHE_CREDENTIAL) -> list[tuple[str, Role, Auth]]:
+        """(the key asking, the target's role, how it authenticates) for every flow it uses;
+        ``cache_auth`` is the stack's: a stored credential or an IAM token."""
         wanted: list[tuple[str, Role, Auth]] = []
         if self.uses_kafka:
             wanted.append(("produces" if self.produces else "consumes", Role.KAFKA, Auth.KAFKA_IAM))
         if self.database_user is not None:
             wanted.append(("databaseUser", Role.DB_PROXY, Auth.DATABASE_IAM))
         if self.cache:
-            wanted.append(("cache", Role.CACHE, Auth.CACHE_CREDENTIAL))
+            wanted.append(("cache", Role.CACHE, cache_auth))
         if self.reads_secrets:  # through the Secrets Manager interface endpoint
             key = "databaseUser" if self.database_user is not None else "cache"
             wanted.append((key, Role.ENDPOINTS, Auth.AWS_API))
@@ -174,7 +175,9 @@ class AccessConfig:
         return problems
 
 
-def flow_problems(config: AccessConfig, flows: Sequence[Flow]) -> list[SettingError]:
+def flow_problems(
+    config: AccessConfig, flows: Sequence[Flow], cache_auth: Auth = Auth.CACHE_CREDENTIAL
+) -> list[SettingError]:
     """A need with no flow of its kind from the workload's security group: the grant would be
     useless (the network drops the traffic), so it is refused rather than granted."""
     offered = {(flow.source, flow.destination, flow.auth) for flow in flows}
@@ -182,7 +185,7 @@ def flow_problems(config: AccessConfig, flows: Sequence[Flow]) -> list[SettingEr
     problems: list[SettingError] = []
     for workload, access in config.by_workload().items():
         role = WORKLOAD_ROLES[workload]
-        for key, target, auth in access.needs():
+        for key, target, auth in access.needs(cache_auth):
             if (role, target, auth) not in offered:
                 problems.append(
                     SettingError(

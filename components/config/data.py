@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Self, TypeVar
 
@@ -31,7 +32,15 @@ from .schema import (
     derived,
     with_sections,
 )
-from .windows import DAILY_RULE, WEEKLY_RULE, window_problems
+from .windows import (
+    DAILY_RULE,
+    DAYS,
+    WEEKLY_RULE,
+    Window,
+    parse_daily,
+    parse_weekly,
+    window_problems,
+)
 
 IDENTIFIER = Text(r"[a-z][a-z0-9_]{0,62}", "a lowercase PostgreSQL identifier, e.g. exchange")
 # gp3 below 400 GB runs at a fixed 3000 IOPS / 125 MiB/s; RDS rejects other figures there.
@@ -86,6 +95,98 @@ class ProxyConfig:
     idle_client_timeout_seconds: Annotated[int, Integer(1, 28800)] = Field(
         1800, description="idle client connections are closed after"
     )
+
+
+# Secrets Manager's rotation schedules (API reference, RotationRulesType): rate(N days) with N
+# 1..1000, whose window starts at midnight UTC, or a six-field cron (minutes hours day-of-month
+# month day-of-week year), UTC. Minutes and hours are fixed numbers here so the window can be
+# checked against the database's backup and maintenance windows.
+_RATE = re.compile(r"rate\((?P<days>[1-9]\d{0,3}) days?\)")
+_CRON = re.compile(
+    r"cron\((?P<minute>[0-5]?\d) (?P<hour>[01]?\d|2[0-3]) (?P<dom>\S+) (?P<month>\S+) "
+    r"(?P<dow>\S+) (?P<year>\S+)\)"
+)
+SCHEDULE_RULE = (
+    "rate(N days) with N 1..1000, or cron(M H day-of-month month day-of-week year) with fixed "
+    "minute M and hour H, UTC"
+)
+# AWS cron day-of-week numbers: 1 is Sunday.
+_CRON_DAYS = {
+    **{day.upper(): day for day in DAYS},
+    **{str((index + 1) % 7 + 1): day for index, day in enumerate(DAYS)},
+}
+
+
+@dataclass(frozen=True, kw_only=True, config=SCHEMA)
+class RotationConfig:
+    """When Secrets Manager rotates the PostgreSQL master password (either engine's secret)."""
+
+    # Weekly, as RDS does for the secrets it manages; Saturday 18:00 UTC is Sunday 03:00 in Seoul,
+    # clear of seed 002's backup (03:00-04:00) and maintenance (mon:04:00-05:00) windows.
+    schedule_expression: Annotated[str, Text(rule=SCHEDULE_RULE)] = Field(
+        "cron(0 18 ? * SAT *)", description="Secrets Manager `rate(N days)` or `cron(...)`, UTC"
+    )
+    window_hours: Annotated[int, Integer(1, 24)] = Field(
+        2, description="rotation runs within this many hours of the schedule's start"
+    )
+
+    @property
+    def duration(self) -> str:
+        """Secrets Manager's ``Duration``: the window's length in hours."""
+        return f"{self.window_hours}h"
+
+    def windows(self) -> list[Window]:
+        """The rotation windows in a week (daily, or on the cron's days), or [] when the
+        expression is malformed (reported by ``_check``)."""
+        text, length = self.schedule_expression, self.window_hours * 60
+        if _RATE.fullmatch(text):
+            return [Window(text, 0, length, daily=True)]
+        cron = _CRON.fullmatch(text)
+        if cron is None:
+            return []
+        start = int(cron["hour"]) * 60 + int(cron["minute"])
+        days = [day.upper() for day in cron["dow"].split(",")]
+        if all(day in _CRON_DAYS for day in days):
+            return [
+                Window(text, DAYS.index(_CRON_DAYS[day]) * 24 * 60 + start, length, daily=False)
+                for day in days
+            ]
+        # Ranges, steps, "?" or "*": checked as if it ran every day, never too lenient.
+        return [Window(text, start, length, daily=True)]
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems: list[SettingError] = []
+        rate = _RATE.fullmatch(self.schedule_expression)
+        cron = _CRON.fullmatch(self.schedule_expression)
+        if rate is None and cron is None:
+            problems.append(
+                SettingError(
+                    f"malformed schedule {self.schedule_expression!r}",
+                    SCHEDULE_RULE,
+                    at=("scheduleExpression",),
+                )
+            )
+        elif rate is not None and not 1 <= int(rate["days"]) <= 1000:
+            problems.append(
+                SettingError(
+                    f"rotates every {rate['days']} days; Secrets Manager allows 1..1000",
+                    at=("scheduleExpression",),
+                )
+            )
+        elif cron is not None:
+            start = int(cron["hour"]) * 60 + int(cron["minute"])
+            if start + self.window_hours * 60 > 24 * 60:
+                problems.append(
+                    SettingError(
+                        f"({self.window_hours}) runs the window from {cron['hour']}:"
+                        f"{int(cron['minute']):02d} past midnight UTC; Secrets Manager's window "
+                        "must end within the UTC day it starts",
+                        at=("windowHours",),
+                    )
+                )
+        raise_all(problems)
+        return self
 
 
 @dataclass(frozen=True)
@@ -163,6 +264,16 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
         None, description="Aurora Serverless v2 ceiling, with `serverlessMinAcu`"
     )
     proxy: ProxyConfig = Field(description="RDS Proxy")
+    rotation: RotationConfig = Field(description="master password rotation")
+
+    @property
+    def self_managed_master_password(self) -> bool:
+        """RDS refuses read replicas (same- or cross-region) of an instance whose master
+        password it manages, so then the password is ours and a rotation function rotates it;
+        otherwise RDS (or Aurora) manages it and Secrets Manager's managed rotation does."""
+        return self.engine is PostgresEngine.POSTGRES and (
+            self.replica_count > 0 or self.cross_region_replica
+        )
 
     @property
     def pins_minor(self) -> bool:
@@ -180,7 +291,7 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
     @model_validator(mode="before")
     @classmethod
     def _sections(cls, data: Any) -> Any:
-        return with_sections(data, "proxy")
+        return with_sections(data, "proxy", "rotation")
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -238,10 +349,34 @@ class PostgresConfig(_EngineVersion[PostgresEngine]):
                 SettingError(f"{self.master_username!r} is reserved", at=("masterUsername",))
             )
         problems += self._serverless_problems()
+        if not problems:
+            problems += self._rotation_problems()
         raise_all(problems)
         object.__setattr__(self, "engine_version", version)
         object.__setattr__(self, "maintenance_window", maintenance)
         return self
+
+    def _rotation_problems(self) -> list[SettingError]:
+        """A rotation restarts no instance, but it logs in and changes the password: not while
+        RDS takes the backup or patches the instance."""
+        busy = {
+            "backupWindow": parse_daily(self.backup_window, minimum_minutes=30),
+            "maintenanceWindow": parse_weekly(self.maintenance_window, minimum_minutes=30),
+        }
+        clashes = {
+            f"{key} {other.text!r}"
+            for key, other in busy.items()
+            if any(window.overlaps(other) for window in self.rotation.windows())
+        }
+        if not clashes:
+            return []
+        return [
+            SettingError(
+                f"{self.rotation.schedule_expression!r} with a {self.rotation.window_hours} h "
+                f"window overlaps {' and '.join(sorted(clashes))}",
+                at=("rotation", "scheduleExpression"),
+            )
+        ]
 
     def _serverless_problems(self) -> list[SettingError]:
         """Both ``serverlessMinAcu`` and ``serverlessMaxAcu``, or neither (provisioned)."""
@@ -293,7 +428,16 @@ class CacheEngine(StrEnum):
 
 class CacheAuth(StrEnum):
     TOKEN = "token"  # one AUTH token (replication groups only)
-    RBAC = "rbac"  # an application user in a user group, with an access string
+    RBAC = "rbac"  # an application user in a user group, with an access string and a password
+    # The same user, authenticated by a short-lived SigV4 token its IAM role signs: no static
+    # secret exists (ElastiCache user guide, "Authenticating with IAM": Valkey 7.2+ or Redis OSS
+    # 7.0+, TLS required).
+    IAM = "iam"
+
+    @property
+    def has_user(self) -> bool:
+        """An RBAC user in a user group (password or IAM), rather than an AUTH token."""
+        return self is not CacheAuth.TOKEN
 
 
 # The newest version of each engine this project is tested against.
@@ -352,11 +496,12 @@ class CacheConfig(_EngineVersion[CacheEngine]):
             json_schema_extra=derived("8.0 for valkey, 7.1 for redis"),
         )
     )
-    # None: rbac when serverless (it has no AUTH token), else token; filled in below.
+    # None: iam for valkey or Serverless (no static secret), else token; filled in below.
     auth: Annotated[CacheAuth, CHOICE] | None = Field(
         None,
-        description="an AUTH token or an RBAC user (Serverless: rbac only)",
-        json_schema_extra=derived("`rbac` when serverless, else `token`"),
+        description="`iam`: an RBAC user that signs IAM tokens, no password; `rbac`: the same "
+        "user with a password; `token`: one AUTH token (not on Serverless)",
+        json_schema_extra=derived("`iam` with valkey or serverless, else `token`"),
     )
     node_type: Annotated[str, InstanceType("cache.")] = Field(description="replication group")
     cluster_mode: Annotated[bool, FLAG] = Field(description="shard the keyspace")
@@ -400,15 +545,19 @@ class CacheConfig(_EngineVersion[CacheEngine]):
             problems.append(
                 SettingError("valkey needs 7.x or 8.x", "7.2, 8.0, 8.1", at=("engineVersion",))
             )
-        auth = self.auth or (CacheAuth.RBAC if self.is_serverless else CacheAuth.TOKEN)
+        auth = self.auth or (
+            CacheAuth.IAM
+            if self.engine is CacheEngine.VALKEY or self.is_serverless
+            else CacheAuth.TOKEN
+        )
         if self.is_serverless and auth is CacheAuth.TOKEN:
-            problems.append(SettingError("Serverless has no AUTH token", "rbac", at=("auth",)))
+            problems.append(SettingError("Serverless has no AUTH token", "iam, rbac", at=("auth",)))
         # Valkey user groups need no "default" user; Redis ones would need a disabled one too.
-        if auth is CacheAuth.RBAC and self.engine is not CacheEngine.VALKEY:
+        if auth.has_user and self.engine is not CacheEngine.VALKEY:
             problems.append(
                 SettingError(
-                    f"is {self.engine.value} but RBAC users (auth rbac, implied by mode "
-                    "serverless) are valkey users here",
+                    f"is {self.engine.value} but RBAC users (auth {auth.value}) are valkey "
+                    "users here",
                     "valkey",
                     at=("engine",),
                 )

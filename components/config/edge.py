@@ -159,6 +159,11 @@ class EdgeConfig:
         description="ALB access logs in S3"
     )
     health_check_path: Annotated[str, _PATH] = Field("/", description="Route 53 HTTPS health check")
+    # One step rotates: the ALB accepts this generation's value and the one before it, and
+    # CloudFront sends this one (components/edge.py, "origin secret").
+    origin_secret_generation: Annotated[int, Integer(1, 1_000_000)] = Field(
+        1, description="origin header value CloudFront sends; +1 rotates it without downtime"
+    )
     waf: WafConfig = Field(description="web ACL")
 
     @model_validator(mode="before")

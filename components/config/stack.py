@@ -17,12 +17,12 @@ from typing import Annotated, Any, Self
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 from pydantic.dataclasses import dataclass
 
-from components.reachability import reachability
+from components.reachability import Auth, reachability
 from components.regions import region_facts
 
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
-from .data import CacheConfig, PostgresConfig, PostgresEngine
+from .data import CacheAuth, CacheConfig, PostgresConfig, PostgresEngine
 from .dr_network import DrNetworkConfig, dr_network_config, dr_problems
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
@@ -307,12 +307,16 @@ class StackConfig:
                         at=("access", keys[workload], "databaseUser"),
                     )
                 )
+        cache_iam = self.cache.auth is CacheAuth.IAM
         flows = reachability(
             kafka_scram=self.kafka.scram,
             cache_serverless=self.cache.is_serverless,
             deployer_access=self.eks.has_private_access_path,
+            cache_iam=cache_iam,
         )
-        problems += flow_problems(access, flows)
+        problems += flow_problems(
+            access, flows, Auth.CACHE_IAM if cache_iam else Auth.CACHE_CREDENTIAL
+        )
         endpoints = self.network.interface_endpoints
         # The engine subnets have no NAT: Secrets Manager only through its endpoint.
         if "secretsmanager" not in endpoints and any(

@@ -48,6 +48,8 @@ NON_BILLABLE: Final = frozenset(
         "aws:eks/podIdentityAssociation:PodIdentityAssociation",
         "aws:elasticache/parameterGroup:ParameterGroup",
         "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:elasticache/user:User",
+        "aws:elasticache/userGroup:UserGroup",
         "aws:iam/instanceProfile:InstanceProfile",
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:iam/policy:Policy",
@@ -73,6 +75,10 @@ NON_BILLABLE: Final = frozenset(
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:secretsmanager/secretRotation:SecretRotation",  # its API calls: the usage line
+        # The stack is free; its function runs about once a week (a rotation's four steps), a
+        # few seconds of Lambda time whose request and duration charges round to $0.00.
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
         "aws:secretsmanager/secretVersion:SecretVersion",
         "aws:sns/topicPolicy:TopicPolicy",
         "aws:sns/topicSubscription:TopicSubscription",

@@ -241,9 +241,30 @@ def _requires_header(
                 # Preview: both sides are the same generated secret, matched by dependency.
                 if shared_secret:
                     return True
-            elif values == [sent_value]:
+            elif sent_value in values and _others_are_generated(
+                values, sent_value, rule, distribution
+            ):
                 return True
     return False
+
+
+def _others_are_generated(
+    values: list[object], sent: object, rule: Resource, distribution: Resource
+) -> bool:
+    """Besides the value CloudFront sends, a rule may accept the previous one of a rotation
+    while CloudFront switches (no downtime), but not a guessable literal: each other value is at
+    least as long as the sent one and comes from a resource the distribution does not use (the
+    previous generation's generator; the pack sees secrets unwrapped, so their length and
+    dependencies are what tells them from literals)."""
+    others = [value for value in values if value != sent]
+    if not others:
+        return True
+    extra = set(rule.property_dependencies.get("conditions", ())) - set(
+        distribution.property_dependencies.get("origins", ())
+    )
+    return bool(extra) and all(
+        isinstance(value, str) and len(value) >= len(str(sent)) for value in others
+    )
 
 
 def _only_reachable_with_origin_secret(

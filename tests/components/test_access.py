@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -74,6 +76,24 @@ def test_the_database_user_is_the_proxys_and_the_secret_read_goes_through_the_ke
     cache_only = by_sid(needs(cache=True))
     assert cache_only["ReadConnectionSettings"]["Resource"] == ["arn:secret:cache"]
     assert "ConnectThroughProxy" not in cache_only
+
+
+def test_an_iam_cache_is_connected_to_on_the_cache_and_its_user_only() -> None:
+    arns = ("arn:cache:user/app", "arn:cache:replicationgroup/c")
+    iam = {
+        s["Sid"]: s
+        for s in workload_statements(needs(cache=True), replace(TARGETS, cache_connect_arns=arns))
+    }
+    assert iam["ConnectToCacheWithIam"]["Action"] == "elasticache:Connect"
+    assert iam["ConnectToCacheWithIam"]["Resource"] == sorted(arns)
+    # The settings secret is still read (host, port, user name); a stored credential gets no
+    # Connect grant, and a workload without the cache gets none either.
+    assert iam["ReadConnectionSettings"]["Resource"] == ["arn:secret:cache"]
+    assert "ConnectToCacheWithIam" not in by_sid(needs(cache=True))
+    no_cache = workload_statements(
+        needs(database_user="trading_api"), replace(TARGETS, cache_connect_arns=arns)
+    )
+    assert "elasticache:Connect" not in json.dumps(no_cache)
 
 
 def test_a_workload_that_needs_nothing_gets_no_document() -> None:

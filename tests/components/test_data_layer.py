@@ -27,7 +27,12 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secr
 CONTEXT = AwsContext(ACCOUNT_ID, "aws", REGION, "amazonaws.com")
 SUBNETS = ["subnet-db-a", "subnet-db-b", "subnet-db-c"]
 ZONES = AVAILABILITY_ZONES[REGION]
-SG = {"database": "sg-database", "proxy": "sg-db-proxy", "cache": "sg-cache"}
+SG = {
+    "database": "sg-database",
+    "proxy": "sg-db-proxy",
+    "cache": "sg-cache",
+    "rotation": "sg-rotation",
+}
 LOGS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/logs"
 
 ENGINES = ("postgres", "aurora-postgresql")
@@ -92,6 +97,7 @@ def build(config: StackConfig) -> None:
             database_security_group_id=SG["database"],
             proxy_security_group_id=SG["proxy"],
             cache_security_group_id=SG["cache"],
+            rotation_security_group_id=SG["rotation"],
             logs_kms_key_arn=LOGS_KEY,
             protect=config.protect_stateful,
             availability_zones=ZONES[: config.network.az_count],
@@ -268,8 +274,10 @@ def test_postgres_rds_instances(case: Case) -> None:
         "monitoringInterval": 60,
     }
     assert {k: primary.get(k) for k in expected} == expected
-    # The major alone never drifts (a prefix of the actual version): nothing to ignore.
-    assert primary.ignore_changes == ()
+    # The major alone never drifts (a prefix of the actual version): no version to ignore; a
+    # password of ours is the rotation's after the first up.
+    rotated = ("password",) if case.config.postgres.self_managed_master_password else ()
+    assert primary.ignore_changes == rotated
     monitoring_role = linked_one(primary, "monitoringRoleArn", case.run.resources)
     assert monitoring_role.name == "data-postgres-monitoring-role"
     attachment = case.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -318,6 +326,56 @@ def test_master_password_never_in_config_and_managed_where_rds_allows(case: Case
         assert writer.get("masterUserSecretKmsKeyId") == case.data_key
         assert writer.get("password") is None
         assert writer.get("masterPassword") is None
+        assert "password" not in writer.ignore_changes
+
+
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+ROTATION_APP = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
+
+
+def test_master_password_rotates_on_the_configured_schedule(case: Case) -> None:
+    """Our own secret: AWS's single-user function in the database subnets with the rotation SG;
+    RDS's own secret: managed rotation, the same schedule and no function."""
+    pg = case.config.postgres
+    (rotation,) = case.run.of_type(ROTATION)
+    assert rotation.get("rotationRules") == {
+        "scheduleExpression": "cron(0 18 ? * SAT *)",
+        "duration": "2h",
+    }
+    functions = case.run.of_type(ROTATION_APP)
+    if not case.preview:
+        assert rotation.get("secretId") == case.run.outputs["master_secret_arn"]
+    if not pg.self_managed_master_password:
+        assert not functions
+        assert rotation.get("rotationLambdaArn") is None
+        return
+    (function,) = functions
+    assert function.get("applicationId") == (
+        "arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+        "SecretsManagerRDSPostgreSQLRotationSingleUser"
+    )
+    assert function.get("capabilities") == ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"]
+    parameters = function.get("parameters")
+    assert parameters["vpcSecurityGroupIds"] == SG["rotation"]
+    assert parameters["endpoint"] == f"https://secretsmanager.{REGION}.amazonaws.com"
+    # RDS master passwords may not contain these (and a rotation must not generate them).
+    assert set('/@" ') <= set(parameters["excludeCharacters"])
+    if not case.preview:
+        assert parameters["vpcSubnetIds"] == ",".join(SUBNETS)
+        assert parameters["kmsKeyArn"] == case.data_key
+        assert rotation.get("rotationLambdaArn") == (
+            f"arn:aws:lambda:{REGION}:123456789012:function:{parameters['functionName']}"
+        )
+    # The first rotation needs the database and the secret's value to exist.
+    (primary,) = [i for i in case.run.of_type(INSTANCE) if i.name == "data-postgres-primary"]
+    assert primary.urn in rotation.dependencies
+    # After a rotation, neither the database nor the secret gets the generated password back.
+    assert "password" in primary.ignore_changes
+    (master,) = [
+        v for v in case.run.of_type(SECRET_VERSION) if v.name == "data-postgres-master-secret-value"
+    ]
+    assert master.ignore_changes == ("secretString",)
+    assert master.urn in rotation.dependencies
 
 
 def test_dr_replica_only_where_asked_in_the_dr_region_with_the_dr_key(case: Case) -> None:
@@ -507,7 +565,10 @@ def test_replication_group_cache(case: Case) -> None:
         "maintenanceWindow": "mon:05:00-mon:07:00",
     }
     assert {k: group.get(k) for k in expected} == expected
-    assert SECRET_SIG in group.get("authToken")
+    # IAM authentication by default: an RBAC user group and no AUTH token to leak or rotate.
+    assert group.get("authToken") is None
+    assert group.get("userGroupIds") == ["trading-test-cache-users"]
+    assert_iam_app_user(case)
     assert group.protect is (case.tier == "scale")
     if cache.cluster_mode:
         assert (group.get("numNodeGroups"), group.get("replicasPerNodeGroup")) == (3, 2)
@@ -548,14 +609,19 @@ def test_serverless_cache(case: Case) -> None:
     }
     assert cache.get("dailySnapshotTime") == "03:00"
     assert cache.protect is (case.tier == "scale")
+    assert_iam_app_user(case)
+    assert cache.get("userGroupId") == "trading-test-cache-users"
+
+
+def assert_iam_app_user(case: Case) -> None:
+    """The one application user signs IAM tokens: no password exists, and its name is its id
+    (ElastiCache refuses an IAM user whose name differs from its id)."""
     user = case.one("aws:elasticache/user:User")
     assert "-@dangerous" in user.get("accessString")
-    mode = user.get("authenticationMode")
-    assert SECRET_SIG in mode
-    if not case.preview:
-        assert mode["value"]["type"] == "password"
-        assert mode["value"]["passwords"][0].startswith(MOCK_SECRET_MARKER)
-    assert cache.get("userGroupId") == "trading-test-cache-users"
+    assert user.get("authenticationMode") == {"type": "iam"}
+    assert user.get("userName") == user.get("userId") == "trading-test-cache-app"
+    generated = case.run.of_type("random:index/randomPassword:RandomPassword")
+    assert all("cache" not in r.name for r in generated)
 
 
 def test_application_secrets_are_encrypted_envelopes(case: Case) -> None:
@@ -575,9 +641,9 @@ def test_application_secrets_are_encrypted_envelopes(case: Case) -> None:
             assert value["port"] == 5432
             assert value["iamAuth"] is True
         elif value["engine"] == "valkey":
-            assert value["password"].startswith(MOCK_SECRET_MARKER)
-            rbac = case.config.cache.mode.value == "serverless"
-            assert value["username"] == ("trading-app" if rbac else None)
+            # IAM: the settings name the user and the method; there is no password to store.
+            assert "password" not in value
+            assert (value["auth"], value["username"]) == ("iam", "trading-test-cache-app")
             assert value["host"] == case.run.outputs["cache_endpoint"]
             assert value["tls"] is True
 
@@ -614,8 +680,8 @@ def test_rds_manages_the_password_when_there_is_no_replica() -> None:
     assert primary.get("manageMasterUserPassword") is True
     assert primary.get("masterUserSecretKmsKeyId") == case.data_key
     assert primary.get("password") is None
-    generated = case.run.of_type("random:index/randomPassword:RandomPassword")
-    assert [r.name for r in generated] == ["data-cache-auth-token"]
+    # Nothing is generated: RDS keeps the master password and the cache uses IAM.
+    assert not case.run.of_type("random:index/randomPassword:RandomPassword")
     assert "trading-test/postgres/master" not in {s.get("name") for s in case.run.of_type(SECRET)}
     # The proxy logs in with the secret RDS created and rotates.
     (auth,) = case.one(PROXY).get("auths")
@@ -631,7 +697,7 @@ def test_a_pinned_rds_minor_ignores_aws_s_minor_upgrades(preview: bool) -> None:
     )
     primary, *replicas = case.in_region(INSTANCE, None)
     assert primary.get("engineVersion") == "16.11"
-    assert primary.ignore_changes == ("engineVersion",)
+    assert primary.ignore_changes == ("engineVersion", "password")
     # Replicas follow their source and set no version of their own.
     assert all(r.get("engineVersion") is None for r in replicas)
 
@@ -657,19 +723,28 @@ def test_aurora_serverless_v2(preview: bool) -> None:
     assert endpoint.get("targetRole") == "READ_ONLY"
 
 
-@pytest.mark.parametrize("preview", [False, True])
-def test_replication_group_with_an_rbac_user_instead_of_a_token(preview: bool) -> None:
-    case = Case("postgres", "replication-group", "scale", preview, cache={"auth": "rbac"})
+def test_replication_group_with_an_rbac_password_user_instead_of_iam() -> None:
+    case = Case("postgres", "replication-group", "scale", False, cache={"auth": "rbac"})
     group = case.one(REPLICATION_GROUP)
     assert group.get("authToken") is None
     assert group.get("userGroupIds") == ["trading-test-cache-users"]
     assert group.get("transitEncryptionMode") == "required"
     user = case.one("aws:elasticache/user:User")
     assert user.get("userName") == "trading-app"
-    assert SECRET_SIG in user.get("authenticationMode")
-    # An input of the user's, so known even in a preview.
+    mode = user.get("authenticationMode")
+    assert SECRET_SIG in mode
+    assert mode["value"]["type"] == "password"
+    assert mode["value"]["passwords"][0].startswith(MOCK_SECRET_MARKER)
     users = case.one("aws:elasticache/userGroup:UserGroup")
     assert users.get("userIds") == ["trading-test-cache-app"]
+
+
+def test_replication_group_with_an_auth_token_in_a_preview() -> None:
+    case = Case("postgres", "replication-group", "scale", True, cache={"auth": "token"})
+    group = case.one(REPLICATION_GROUP)
+    assert SECRET_SIG in group.get("authToken")
+    assert group.get("userGroupIds") is None
+    assert not case.run.of_type("aws:elasticache/user:User")
 
 
 def test_redis_replication_group_uses_the_redis_family() -> None:

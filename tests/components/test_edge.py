@@ -23,16 +23,21 @@ PUBLIC_SUBNETS = ["subnet-0pub0", "subnet-0pub1"]
 
 @functools.cache
 def edge_run(
-    tier: str, preview: bool, protect: bool = False, logged: tuple[LoggedBucket, ...] = ()
+    tier: str,
+    preview: bool,
+    protect: bool = False,
+    logged: tuple[LoggedBucket, ...] = (),
+    origin_secret_generation: int = 1,
 ) -> ProgramRun:
     config = tier_config(tier)
+    edge = replace(config.edge, origin_secret_generation=origin_secret_generation)
 
     def build() -> None:
         EdgeProtection(
             "edge",
             EdgeProtectionArgs(
                 name_prefix="trading-test",
-                edge=config.edge,
+                edge=edge,
                 vpc_id="vpc-0test",
                 public_subnet_ids=PUBLIC_SUBNETS,
                 alb_security_group_id=ALB_SG,
@@ -88,25 +93,57 @@ def test_every_public_entry_carries_the_waf(tier: str, preview: bool) -> None:
     ]
 
 
-def test_forwarding_requires_cloudfronts_secret_header() -> None:
-    run = edge_run("growth", False)
+def origin_header_values(run: ProgramRun) -> tuple[str, list[list[str]]]:
+    """(what CloudFront sends, what each ALB rule accepts), revealed."""
     distribution = one(run, "aws:cloudfront/distribution:Distribution")
     [alb_origin] = [o for o in distribution.get("origins") if o["originId"] == "alb"]
     [header] = alb_origin["customHeaders"]
     assert header["name"] == "X-Origin-Verify"
-    secret = reveal(header["value"])
-    assert len(secret) == 48
-    rules = run.of_type("aws:lb/listenerRule:ListenerRule")
-    assert len(rules) == 2
-    for rule in rules:
-        headers = [c["httpHeader"] for c in rule.get("conditions") if "httpHeader" in c]
-        assert headers[0]["httpHeaderName"] == "X-Origin-Verify"
-        assert is_secret(headers[0]["values"][0])
-        assert reveal(headers[0]["values"][0]) == secret
+    accepted: list[list[str]] = []
+    for rule in run.of_type("aws:lb/listenerRule:ListenerRule"):
+        [condition] = [c["httpHeader"] for c in rule.get("conditions") if "httpHeader" in c]
+        assert condition["httpHeaderName"] == "X-Origin-Verify"
+        assert all(is_secret(value) for value in condition["values"])
+        accepted.append([reveal(value) for value in condition["values"]])
+    return reveal(header["value"]), accepted
+
+
+def test_forwarding_requires_cloudfronts_secret_header() -> None:
+    run = edge_run("growth", False)
+    sent, accepted = origin_header_values(run)
+    assert len(sent) == 48
+    # Both rules accept the value CloudFront sends and the previous generation's, nothing else.
+    assert len(accepted) == 2
+    for values in accepted:
+        assert values[0] == sent
+        assert len(set(values)) == len(values) == 2
     version = one(run, "aws:secretsmanager/secretVersion:SecretVersion")
-    assert reveal(version.get("secretString")) == secret
+    assert reveal(version.get("secretString")) == sent
     secret_resource = one(run, "aws:secretsmanager/secret:Secret")
     assert secret_resource.get("kmsKeyId", "").startswith("arn:aws:kms:ap-northeast-2:")
+
+
+def test_origin_secret_rotates_in_one_step_without_a_rejected_request() -> None:
+    """Generation 1 -> 2: the ALB accepted 1 (what CloudFront sent) and still does, CloudFront
+    sends 2, which the rules (its dependencies, so updated first) already accept."""
+    before, after = edge_run("growth", False), edge_run("growth", False, origin_secret_generation=2)
+    sent_before, accepted_before = origin_header_values(before)
+    sent_after, accepted_after = origin_header_values(after)
+    assert sent_after != sent_before
+    for values in accepted_after:
+        assert values == [sent_after, sent_before]
+    assert {v for values in accepted_before for v in values} & set(accepted_after[0]) == {
+        sent_before
+    }
+    passwords = {r.name for r in after.of_type("random:index/randomPassword:RandomPassword")}
+    assert passwords == {"edge-origin-secret-2", "edge-origin-secret-1"}
+    # Generation 1 keeps the name and so the value of the one password from before generations.
+    first = {r.name for r in before.of_type("random:index/randomPassword:RandomPassword")}
+    assert first == {"edge-origin-secret-1", "edge-origin-secret"}
+    distribution = one(after, "aws:cloudfront/distribution:Distribution")
+    rules = {r.urn for r in after.of_type("aws:lb/listenerRule:ListenerRule")}
+    assert len(rules) == 2
+    assert rules <= set(distribution.dependencies)
 
 
 def test_listener_rules_route_paths_to_target_groups() -> None:

@@ -13,6 +13,7 @@ from components.reachability import (
     Peer,
     Role,
     check_table,
+    reachability,
     rule_specs,
 )
 
@@ -106,3 +107,39 @@ def test_every_data_flow_says_how_it_authenticates() -> None:
     assert kinds[(Role.ALB, Role.APP)] is Auth.NETWORK
     # Only sources with an identity authenticate beyond the network.
     assert {f.source for f in REACHABILITY if f.auth is not Auth.NETWORK} <= IDENTITY_HOLDERS
+
+
+@pytest.mark.parametrize("serverless", [False, True])
+def test_an_iam_cache_changes_how_its_flows_authenticate_not_the_network(serverless: bool) -> None:
+    stored = reachability(kafka_scram=False, cache_serverless=serverless)
+    iam = reachability(kafka_scram=False, cache_serverless=serverless, cache_iam=True)
+    assert rule_specs(iam) == rule_specs(stored)
+    to_cache = [f for f in iam if f.destination is Role.CACHE]
+    assert len(to_cache) == (4 if serverless else 2)
+    assert {f.auth for f in to_cache} == {Auth.CACHE_IAM}
+    assert Auth.CACHE_CREDENTIAL not in {f.auth for f in iam}
+    assert [f for f in iam if f.destination is not Role.CACHE] == [
+        f for f in stored if f.destination is not Role.CACHE
+    ]
+
+
+def test_the_rotation_function_reaches_only_the_database_and_secrets_manager() -> None:
+    without = reachability(kafka_scram=False, cache_serverless=False)
+    with_it = reachability(kafka_scram=False, cache_serverless=False, database_rotation=True)
+    assert not [f for f in without if Role.ROTATION in (f.source, f.destination)]
+    added = set(with_it) - set(without)
+    assert {(f.source, f.destination, f.from_port, f.auth) for f in added} == {
+        (Role.ROTATION, Role.DATABASE, 5432, Auth.DATABASE_PASSWORD),
+        (Role.ROTATION, Role.ENDPOINTS, HTTPS, Auth.AWS_API),
+    }
+    rules = {(s.role, s.direction, s.peer, s.from_port) for s in rule_specs(with_it)}
+    rotation_rules = {r for r in rules if Role.ROTATION in (r[0], r[2])}
+    assert rotation_rules == {
+        (Role.ROTATION, "egress", Role.DATABASE, 5432),
+        (Role.DATABASE, "ingress", Role.ROTATION, 5432),
+        (Role.ROTATION, "egress", Role.ENDPOINTS, HTTPS),
+        (Role.ENDPOINTS, "ingress", Role.ROTATION, HTTPS),
+    }
+    # Nothing reaches the function, and it has an identity to sign its Secrets Manager calls.
+    assert not [f for f in with_it if f.destination is Role.ROTATION]
+    assert Role.ROTATION in IDENTITY_HOLDERS

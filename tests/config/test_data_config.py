@@ -72,7 +72,8 @@ def test_tier_defaults(
     assert (pg.proxy.max_connections_percent, pg.proxy.borrow_timeout_seconds) == (80, 120)
     assert pg.proxy.idle_client_timeout_seconds == 1800
     assert cache.mode is CacheMode.REPLICATION_GROUP
-    assert cache.auth is CacheAuth.TOKEN
+    # Valkey: IAM authentication, so no static cache secret exists.
+    assert cache.auth is CacheAuth.IAM
     assert cache.parameter_family == "valkey8"
     assert (cache.cluster_mode, cache.shards, cache.replicas_per_shard) == (
         cluster_mode,
@@ -108,7 +109,7 @@ def test_serverless_valkey_cache_with_custom_limits() -> None:
     )
     assert config.cache.mode is CacheMode.SERVERLESS
     assert config.cache.engine is CacheEngine.VALKEY
-    assert config.cache.auth is CacheAuth.RBAC
+    assert config.cache.auth is CacheAuth.IAM
     assert config.cache.serverless.max_storage_gb == 50
     assert config.cache.serverless.min_ecpu_per_second == 1000
     assert config.cache.serverless.daily_snapshot_time == "02:00"
@@ -117,6 +118,13 @@ def test_serverless_valkey_cache_with_custom_limits() -> None:
 def test_redis_engine_gets_its_own_version_and_family() -> None:
     config = load(cache={"engine": "redis"})
     assert (config.cache.engine_version, config.cache.parameter_family) == ("7.1", "redis7")
+    # Redis user groups would need a default user of their own: an AUTH token instead.
+    assert config.cache.auth is CacheAuth.TOKEN
+
+
+@pytest.mark.parametrize("auth", ["token", "rbac"])
+def test_a_stored_cache_credential_can_still_be_chosen(auth: str) -> None:
+    assert load(cache={"auth": auth}).cache.auth is CacheAuth(auth)
 
 
 @pytest.mark.parametrize(
@@ -136,6 +144,7 @@ def test_redis_engine_gets_its_own_version_and_family() -> None:
             "RBAC users",
         ),
         ({"cache": {"auth": "rbac", "engine": "redis"}}, "cache.engine", "RBAC users"),
+        ({"cache": {"auth": "iam", "engine": "redis"}}, "cache.engine", "(auth iam)"),
         ({"cache": {"mode": "serverless", "auth": "token"}}, "cache.auth", "no AUTH token"),
         ({"cache": {"auth": "acl"}}, "cache.auth", "unknown value"),
         (
@@ -277,3 +286,56 @@ def test_adjacent_windows_are_fine() -> None:
 def test_maintenance_window_is_normalised_to_lower_case() -> None:
     config = load(postgres={"maintenanceWindow": "Mon:04:00-Mon:05:00"})
     assert config.postgres.maintenance_window == "mon:04:00-mon:05:00"
+
+
+def test_master_password_rotation_defaults_to_weekly_outside_the_busy_windows() -> None:
+    rotation = load().postgres.rotation
+    assert (rotation.schedule_expression, rotation.duration) == ("cron(0 18 ? * SAT *)", "2h")
+    (window,) = rotation.windows()
+    assert (window.daily, window.start, window.length) == (False, 5 * 24 * 60 + 18 * 60, 120)
+    assert load().postgres.self_managed_master_password  # every tier has a replica
+
+
+@pytest.mark.parametrize(
+    ("schedule", "hours", "daily"),
+    [
+        ("rate(30 days)", 3, True),
+        ("cron(0 20 ? * MON,THU *)", 1, False),
+        ("cron(0 6 * * ? *)", 4, True),
+    ],
+)
+def test_rotation_schedules_secrets_manager_accepts(schedule: str, hours: int, daily: bool) -> None:
+    rotation = load(postgres={"rotation": {"scheduleExpression": schedule, "windowHours": hours}})
+    windows = rotation.postgres.rotation.windows()
+    assert windows
+    assert {w.daily for w in windows} == {daily}
+    assert rotation.postgres.rotation.duration == f"{hours}h"
+
+
+@pytest.mark.parametrize(
+    ("rotation", "key", "fragment"),
+    [
+        ({"scheduleExpression": "every week"}, "scheduleExpression", "malformed schedule"),
+        ({"scheduleExpression": "rate(2000 days)"}, "scheduleExpression", "allows 1..1000"),
+        ({"scheduleExpression": "cron(*/5 18 ? * SAT *)"}, "scheduleExpression", "malformed"),
+        # Secrets Manager's window must end within the UTC day it starts.
+        ({"scheduleExpression": "cron(0 23 ? * SAT *)"}, "windowHours", "past midnight"),
+        ({"windowHours": 0}, "windowHours", "must be 1..24"),
+        # The default backup window is 03:00-04:00 UTC and maintenance mon:04:00-mon:05:00.
+        ({"scheduleExpression": "cron(30 3 ? * * *)"}, "scheduleExpression", "'03:00-04:00'"),
+        (
+            {"scheduleExpression": "cron(0 4 ? * 2 *)", "windowHours": 1},
+            "scheduleExpression",
+            "'mon:04:00-mon:05:00'",
+        ),
+        (
+            {"scheduleExpression": "rate(7 days)", "windowHours": 4},
+            "scheduleExpression",
+            "overlaps",
+        ),
+    ],
+)
+def test_bad_rotation_names_its_key(rotation: dict[str, Any], key: str, fragment: str) -> None:
+    caught = error(postgres={"rotation": rotation})
+    assert caught.key == f"{P}postgres.rotation.{key}"
+    assert fragment in str(caught)

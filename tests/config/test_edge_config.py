@@ -51,6 +51,17 @@ def test_tier_defaults(tier: str, retention: int) -> None:
     assert edge.waf.admin_paths == ("/admin",)
     assert len(set(edge.waf.priorities.values())) == len(WafRule)
     assert config.eks.public_access_cidrs == ()
+    assert edge.origin_secret_generation == 1
+
+
+def test_origin_secret_generation_is_set_per_stack() -> None:
+    assert edge_with(originSecretGeneration=7).edge.origin_secret_generation == 7
+
+
+@pytest.mark.parametrize("bad", [0, -1, "next", 1.5])
+def test_origin_secret_generation_must_be_a_positive_integer(bad: object) -> None:
+    with raises(f"{EDGE}.originSecretGeneration", ""):
+        edge_with(originSecretGeneration=bad)
 
 
 def test_stack_files_configure_the_edge() -> None:

@@ -685,13 +685,13 @@ MUTATIONS: list[Mutation] = [
         "db-tls-version",
         parameter("ssl_min_protocol_version", "TLSv1.1"),
     ),
-    # Cache AUTH.
+    # Cache authentication: the stacks' IAM user group (or an AUTH token) taken away.
     Mutation(
-        "cache-auth-token-removed",
+        "cache-auth-removed",
         types.REPLICATION_GROUP,
         "data-cache-group",
         "cache-auth-required",
-        drop("authToken"),
+        drop("authToken", "userGroupIds"),
     ),
     # WAF that enforces, and admin IP sets that are not the world.
     Mutation(
@@ -1367,7 +1367,7 @@ PREVIEW_IDS = [
     "eks-audit-log-off",
     "waf-logging-removed",
     "api-secret-env",
-    "cache-auth-token-removed",
+    "cache-auth-removed",
     "waf-admin-set-world",
     "flow-log-rejects-only",
     "engine-imds-two-hops",

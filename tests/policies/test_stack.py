@@ -15,7 +15,7 @@ from policies.rules.stack import (
     vpc_flow_logs,
 )
 
-from .helpers import WIRE_UNKNOWN, messages, resource, stack_findings
+from .helpers import WIRE_UNKNOWN, messages, resource, secret, stack_findings
 
 
 def urn(type_: str, name: str) -> str:
@@ -258,6 +258,26 @@ class TestPublicEntryPointsWaf:
             listenerArn=[LISTENER],
         )
         assert waf(replaced(RULE, rule)) == [ALB.urn]
+
+    @pytest.mark.parametrize(
+        ("previous", "generated", "blocked"),
+        [
+            (secret("previous-origin-secret"), True, False),  # a rotation's previous value
+            ("1", True, True),  # a guessable literal
+            ("previous-origin-secret", False, True),  # long, but from no resource
+        ],
+    )
+    def test_a_rule_may_also_accept_the_previous_generated_secret(
+        self, previous: object, generated: bool, blocked: bool
+    ) -> None:
+        header = {"httpHeader": {"httpHeaderName": "X-Origin-Verify", "values": [SECRET, previous]}}
+        generator = resource("random:index/randomPassword:RandomPassword", {}, "previous")
+        rule = with_deps(
+            resource(RULE.type, {**RULE.props, "conditions": [header]}, "api"),
+            listenerArn=[LISTENER],
+            **({"conditions": [generator]} if generated else {}),
+        )
+        assert waf(replaced(RULE, rule)) == ([ALB.urn] if blocked else [])
 
     def test_noncompliance_unresolvable_security_groups(self) -> None:
         alb = resource(

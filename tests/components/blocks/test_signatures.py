@@ -69,6 +69,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "name_prefix",
         "protect",
         "version_resource_name",
+        "rotated",
     },
     json_secret: {
         "resource_name",
@@ -80,6 +81,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "name_prefix",
         "protect",
         "version_resource_name",
+        "rotated",
     },
     PrivateBucket.__init__: {
         "self",
