@@ -134,6 +134,9 @@ data = DataLayer(
         dr_region=config.dr_region,
         dr_availability_zones=config.dr_availability_zones,
         dr_flow_log_retention_days=config.network.flow_log_retention_days,
+        backup_copy_retention_days=(
+            config.dr.backup_copy_retention_days if config.has_backup_copies else None
+        ),
         database_users=[
             access.database_user
             for access in config.access.by_workload().values()
@@ -185,6 +188,7 @@ engine = MatchingEngineFleet(
         context=context,
         protect=config.protect_stateful,
         volume_key_dependencies=autoscaling_role,
+        dr_region=config.dr_region if config.replicates_artifacts else None,
     ),
     opts=in_stack,
 )
@@ -342,6 +346,12 @@ pulumi.export("cacheReaderEndpoint", data.cache_reader_endpoint)
 pulumi.export("cacheSecretArn", data.cache_secret_arn)
 pulumi.export("dataKmsKeyArn", data.data_key_arn)
 pulumi.export("drDataKmsKeyArn", data.dr_key_arn)
+# What the DR region holds besides the replica: the backup copies and the engine builds.
+pulumi.export("drRegion", config.dr_region)
+pulumi.export("drBackupVaultArn", data.dr_vault_arn)
+pulumi.export("drBackupVaultKmsKeyArn", data.dr_vault_key_arn)
+pulumi.export("drArtifactBucket", engine.dr_artifact_bucket_name)
+pulumi.export("drArtifactKmsKeyArn", engine.dr_artifact_key_arn)
 pulumi.export("siteUrl", edge.site_url)
 pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
 pulumi.export("albDnsName", edge.alb_dns_name)

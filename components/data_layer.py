@@ -18,6 +18,7 @@ from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
+from .dr_backup import DatabaseBackupCopies, DatabaseBackupCopiesArgs
 from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
@@ -46,6 +47,8 @@ class DataLayerArgs:
     dr_region: str | None = None
     dr_availability_zones: Sequence[str] = ()
     dr_flow_log_retention_days: int = 365
+    # Daily AWS Backup copies in ``dr_region``, kept this many days; None: no copies.
+    backup_copy_retention_days: int | None = None
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -63,6 +66,8 @@ class DataLayer(pulumi.ComponentResource):
     cache_secret_arn: pulumi.Output[str]
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
+    dr_vault_arn: pulumi.Output[str] | None  # where the backup copies land, if any
+    dr_vault_key_arn: pulumi.Output[str] | None
     database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
     cache_metric_dimensions: list[dict[str, pulumi.Output[str]]]  # AWS/ElastiCache, per node
 
@@ -101,6 +106,9 @@ class DataLayer(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        copies = self._backup_copies(database, key.key_arn)
+        self.dr_vault_arn = copies.dr_vault_arn if copies else None
+        self.dr_vault_key_arn = copies.dr_vault_key_arn if copies else None
         proxy = DatabaseProxy(
             f"{name}-proxy",
             DatabaseProxyArgs(
@@ -194,7 +202,35 @@ class DataLayer(pulumi.ComponentResource):
                 "cacheSecretArn": self.cache_secret_arn,
                 "dataKeyArn": self.data_key_arn,
                 "drKeyArn": self.dr_key_arn,
+                "drVaultArn": self.dr_vault_arn,
+                "drVaultKeyArn": self.dr_vault_key_arn,
             }
+        )
+
+    def _backup_copies(
+        self, database: PostgresDatabase, key_arn: pulumi.Input[str]
+    ) -> DatabaseBackupCopies | None:
+        args, pg = self._args, self._args.postgres
+        days = args.backup_copy_retention_days
+        if days is None:
+            return None
+        if args.dr_region is None:
+            raise ValueError("backup copies need drRegion (the config derives it)")
+        return DatabaseBackupCopies(
+            f"{self._name}-backup",
+            DatabaseBackupCopiesArgs(
+                name_prefix=args.name_prefix,
+                context=args.context,
+                dr_region=args.dr_region,
+                database_arn=database.arn,
+                database_key_arn=key_arn,
+                aurora=pg.engine is PostgresEngine.AURORA,
+                backup_window=pg.backup_window,
+                retention_days=pg.backup_retention_days,
+                copy_retention_days=days,
+                protect=args.protect,
+            ),
+            opts=child_options(self),
         )
 
     def _dr_target(self) -> DrReplicaTarget:

@@ -115,6 +115,7 @@ class PostgresBuild:
     reader_endpoints: list[pulumi.Output[str]]
     master_secret_arn: pulumi.Output[str]
     metric_dimensions: dict[str, pulumi.Output[str]]
+    arn: pulumi.Output[str]  # the RDS primary or the Aurora cluster: what AWS Backup selects
     dr_endpoint: pulumi.Output[str] | None = None
     proxy_target_instance: pulumi.Output[str] | None = None
     proxy_target_cluster: pulumi.Output[str] | None = None
@@ -130,6 +131,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
     proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
     resource_id: pulumi.Output[str] | None  # db-... (RDS) or cluster-... (Aurora)
+    arn: pulumi.Output[str]  # the RDS primary or the Aurora cluster
     # AWS/RDS dimensions of the writer: DBInstanceIdentifier (RDS) or DBClusterIdentifier.
     metric_dimensions: dict[str, pulumi.Output[str]]
 
@@ -148,6 +150,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.proxy_target_instance = built.proxy_target_instance
         self.proxy_target_cluster = built.proxy_target_cluster
         self.resource_id = built.resource_id
+        self.arn = built.arn
         self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {
@@ -312,6 +315,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 else self._own_master_secret(primary, password)
             ),
             metric_dimensions={"DBInstanceIdentifier": primary.identifier},
+            arn=primary.arn,
             dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
             proxy_target_instance=primary.identifier,
             resource_id=primary.resource_id,
@@ -476,6 +480,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 lambda s: _managed_secret(s[0].secret_arn)
             ),
             metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
+            arn=cluster.arn,
             proxy_target_cluster=cluster.cluster_identifier,
             resource_id=cluster.cluster_resource_id,
         )

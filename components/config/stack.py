@@ -23,6 +23,7 @@ from components.regions import region_facts
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
 from .data import CacheConfig, PostgresConfig
+from .dr import DrConfig, resolve_dr_region
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
 from .loader import config_errors
@@ -88,7 +89,12 @@ class StackConfig:
         alias="aws:region", description="primary region (dev and prod: `ap-northeast-2`)"
     )
     dr_region: Annotated[str, _REGION] | None = Field(
-        None, description="DR region; required when `postgres.crossRegionReplica` is on"
+        None,
+        description="DR region: where the DR replica, the backup copies and the artifact "
+        "replica go",
+        json_schema_extra=derived(
+            "the primary's partner (ap-northeast-2: ap-northeast-1) when anything is copied"
+        ),
     )
     dr_availability_zones: Annotated[tuple[str, ...], Strings()] = Field(
         (),
@@ -108,6 +114,7 @@ class StackConfig:
     eks: EksConfig = Field(description="service cluster and node groups")
     matching_engine: MatchingEngineConfig = Field(description="the engine fleet")
     postgres: PostgresConfig = Field(description="system of record")
+    dr: DrConfig = Field(description="backup copies and artifact replication to `drRegion`")
     cache: CacheConfig = Field(description="Valkey / Redis")
     kafka: KafkaConfig = Field(description="MSK")
     budget: BudgetConfig = Field(description="AWS Budgets")
@@ -146,6 +153,25 @@ class StackConfig:
                 self.dr_region,
             )
 
+    def _copies_to_dr(self) -> list[str]:
+        """The keys that are on and copy something to ``drRegion``."""
+        switches = {
+            "postgres.crossRegionReplica": self.postgres.cross_region_replica,
+            "dr.backupCopies": self.dr.backup_copies,
+            "dr.replicateArtifacts": self.dr.replicate_artifacts,
+        }
+        return [key for key, on in switches.items() if on]
+
+    @property
+    def has_backup_copies(self) -> bool:
+        """Daily AWS Backup copies of the database in ``dr_region``."""
+        return self.dr_region is not None and self.dr.backup_copies
+
+    @property
+    def replicates_artifacts(self) -> bool:
+        """The engine's artifact bucket replicated to ``dr_region``."""
+        return self.dr_region is not None and self.dr.replicate_artifacts
+
     @property
     def has_dr_replica(self) -> bool:
         """A cross-region replica in ``dr_region``: the only reason to look at that region."""
@@ -164,22 +190,11 @@ class StackConfig:
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        problems: list[SettingError] = []
-        if self.dr_region is not None and self.dr_region == self.region:
-            problems.append(
-                SettingError(
-                    f"is the primary region {self.region}; DR needs another region",
-                    at=("drRegion",),
-                )
-            )
-        if self.postgres.cross_region_replica and self.dr_region is None:
-            problems.append(
-                SettingError(
-                    "is required because postgres.crossRegionReplica is on (the scale tier "
-                    "turns it on)",
-                    at=("drRegion",),
-                )
-            )
+        dr_region, problems = resolve_dr_region(self.region, self.dr_region, self._copies_to_dr())
+        object.__setattr__(self, "dr_region", dr_region)
+        if self.dr.backup_copy_retention_days is None:
+            days = self.postgres.backup_retention_days
+            object.__setattr__(self.dr, "backup_copy_retention_days", days)
         dr_vpc = ipaddress.ip_network(self.postgres.dr_vpc_cidr)
         if self.postgres.cross_region_replica and dr_vpc.overlaps(
             ipaddress.ip_network(self.network.vpc_cidr)

@@ -257,7 +257,7 @@ def test_redis_engine_gets_its_own_version_and_family() -> None:
             "postgres.drVpcCidr",
             "overlaps network.vpcCidr",
         ),
-        ({"tier": "scale", "drRegion": None}, "drRegion", "is required because"),
+        ({"tier": "scale", "drRegion": "ap-northeast-9"}, "drRegion", "unknown region"),
     ],
 )
 def test_bad_input_names_its_key(kwargs: dict[str, Any], key: str, fragment: str) -> None:
