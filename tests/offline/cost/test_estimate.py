@@ -59,6 +59,8 @@ KEYS = [
     "msk.serverless.cluster",
     "msk.storage.gb",
     "msk.throughput",
+    "backup.storage",
+    "s3.replication.transfer",
 ]
 
 
@@ -129,8 +131,10 @@ def test_line_of_each_tier(tier: str, resource: str, key: str, quantity: float) 
 
 
 # The whole estimate at $1 a unit: any new, dropped or resized billable item moves it.
-# The static bucket's CMK added one key (a fixed table: one unit a key) to each tier.
-EXPECTED_TOTALS = {"startup": 32305.0, "growth": 49432.0, "scale": 154941.99}
+# The static bucket's CMK added one key (a fixed table: one unit a key) to each tier. DR
+# (issue #16): the engine's DR key and its replication (+2 everywhere); startup and growth also
+# the two backup vaults and their keys (+4).
+EXPECTED_TOTALS = {"startup": 32311.0, "growth": 49438.0, "scale": 154943.99}
 # Two AZs: 10 interface endpoints x 2 AZs x 730 h, one NAT gateway and its address (730 h each),
 # and the 1,000 GB it processes.
 STARTUP_NETWORK = 10 * 2 * 730 + 730 + 730 + 1000
