@@ -4,10 +4,12 @@ The DR mechanism of the tiers without a cross-region replica. A backup vault in 
 under its own CMK; a plan whose one daily rule snapshots the database into the primary vault and
 copies each recovery point to the DR vault; a selection naming the database by ARN, run by a
 role that may snapshot that database and copy those snapshots and nothing else. Both vaults are
-locked in governance mode, so no recovery point can be deleted or shortened before its minimum
-retention (compliance mode would be irreversible after its grace time: a wrong retention could
-never be fixed; governance mode can be lifted only by a principal allowed
-backup:DeleteBackupVaultLockConfiguration, which no role of this stack is).
+locked in governance mode: no recovery point in them can be deleted or have its lifecycle
+shortened, and no job may store one for less than the minimum retention (AWS Backup API
+reference, PutBackupVaultLockConfiguration). Compliance mode would be irreversible after its
+grace time, so a wrong retention could never be fixed; governance mode can be lifted only by a
+principal allowed backup:DeleteBackupVaultLockConfiguration
+(https://repost.aws/knowledge-center/backup-delete-vault-lock), which no role of this stack is.
 
 RDS and Aurora snapshots are not "fully managed" by AWS Backup: a recovery point in the primary
 vault stays encrypted with the database's own key, and the cross-region copy is re-encrypted
