@@ -20,20 +20,28 @@ from components.regions import REGIONS
 from .errors import SettingError
 from .schema import FLAG, SCHEMA, Integer, derived, did_you_mean
 
-# The DR region a primary region defaults to: the nearest region of the same jurisdiction with
-# the services the tiers use (prod's pairing, Seoul -> Tokyo, is seed 002's). Elsewhere drRegion
-# must be set.
+# The DR region a primary region defaults to: another region of the same country, or of the EU,
+# so the copies stay under the same data-residency rules (prod's Seoul -> Tokyo is seed 002's
+# pairing, the one exception). Elsewhere drRegion must be set.
 DR_PARTNERS: dict[str, str] = {
     "ap-northeast-2": "ap-northeast-1",
     "ap-northeast-1": "ap-northeast-3",
     "ap-northeast-3": "ap-northeast-1",
-    "ap-southeast-1": "ap-southeast-2",
-    "ap-southeast-2": "ap-southeast-1",
+    "ap-southeast-2": "ap-southeast-4",
+    "ap-southeast-4": "ap-southeast-2",
+    "ap-south-1": "ap-south-2",
+    "ap-south-2": "ap-south-1",
     "us-east-1": "us-west-2",
     "us-east-2": "us-west-2",
+    "us-west-1": "us-west-2",
     "us-west-2": "us-east-1",
+    "ca-central-1": "ca-west-1",
+    "ca-west-1": "ca-central-1",
     "eu-west-1": "eu-central-1",
     "eu-central-1": "eu-west-1",
+    "eu-west-3": "eu-central-1",
+    "eu-south-1": "eu-central-1",
+    "eu-north-1": "eu-central-1",
 }
 
 

@@ -82,7 +82,7 @@ def errors_of(tier: str, values: dict[str, Any]) -> list[tuple[str, str]]:
         ("startup", {"dr": {"replicate": True}}, "dr.replicate", "unknown setting"),
         (
             "startup",
-            {"aws:region": "ca-west-1"},
+            {"aws:region": "sa-east-1"},
             "drRegion",
             "is required because dr.backupCopies and dr.replicateArtifacts are on",
         ),
