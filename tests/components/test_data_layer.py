@@ -63,27 +63,28 @@ def stack_config(
     return load_stack_config(values, stack="test")
 
 
-def build(config: StackConfig) -> None:
-    layer = DataLayer(
-        "data",
-        DataLayerArgs(
-            name_prefix="trading-test",
-            postgres=config.postgres,
-            cache=config.cache,
-            context=CONTEXT,
-            db_subnet_group_name="db-subnets",
-            cache_subnet_group_name="cache-subnets",
-            database_subnet_ids=SUBNETS,
-            database_security_group_id=SG["database"],
-            proxy_security_group_id=SG["proxy"],
-            cache_security_group_id=SG["cache"],
-            logs_kms_key_arn=LOGS_KEY,
-            protect=config.protect_stateful,
-            availability_zones=ZONES[: config.network.az_count],
-            dr_region=config.dr_region,
-            dr_availability_zones=AVAILABILITY_ZONES[DR_REGION],
-        ),
+def data_layer_args(config: StackConfig) -> DataLayerArgs:
+    return DataLayerArgs(
+        name_prefix="trading-test",
+        postgres=config.postgres,
+        cache=config.cache,
+        context=CONTEXT,
+        db_subnet_group_name="db-subnets",
+        cache_subnet_group_name="cache-subnets",
+        database_subnet_ids=SUBNETS,
+        database_security_group_id=SG["database"],
+        proxy_security_group_id=SG["proxy"],
+        cache_security_group_id=SG["cache"],
+        logs_kms_key_arn=LOGS_KEY,
+        protect=config.protect_stateful,
+        availability_zones=ZONES[: config.network.az_count],
+        dr_region=config.dr_region,
+        dr_availability_zones=AVAILABILITY_ZONES[DR_REGION],
     )
+
+
+def build(config: StackConfig) -> None:
+    layer = DataLayer("data", data_layer_args(config))
     for name in (
         "writer_endpoint",
         "reader_endpoints",

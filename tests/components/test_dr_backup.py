@@ -4,12 +4,14 @@ permissions evaluated with offline/iam_eval.py (exactly what the snapshot and th
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 import pytest
 
 from components.aws_context import AwsContext
+from components.data_layer import DataLayer
 from components.dr_backup import (
     DatabaseBackupCopies,
     DatabaseBackupCopiesArgs,
@@ -20,6 +22,7 @@ from offline.capture import CapturedResource
 from offline.iam_eval import grants, is_allowed, open_ended
 from offline.mocks import ACCOUNT_ID
 from offline.runner import ProgramRun, run_component
+from tests.components.test_data_layer import data_layer_args, stack_config
 
 REGION, DR = "ap-northeast-2", "ap-northeast-1"
 CONTEXT = AwsContext(ACCOUNT_ID, "aws", REGION, "amazonaws.com")
@@ -241,3 +244,26 @@ def test_backup_copies_refuse_the_primary_region_as_dr() -> None:
 
     with pytest.raises(Exception, match="other than the primary"):
         run_component(program, preview=False)
+
+
+@pytest.mark.parametrize(
+    ("engine", "database_type"),
+    [("postgres", "aws:rds/instance:Instance"), ("aurora-postgresql", "aws:rds/cluster:Cluster")],
+)
+def test_the_data_layer_selects_its_own_database_by_its_arn(
+    engine: str, database_type: str
+) -> None:
+    config = stack_config(engine, "replication-group", "growth")
+    args = replace(data_layer_args(config), backup_copy_retention_days=21)
+    run = run_component(lambda: DataLayer("data", args), preview=False)
+    # The writer: the RDS primary (no replicateSourceDb) or the Aurora cluster.
+    (database,) = [d for d in run.of_type(database_type) if not d.get("replicateSourceDb")]
+    (selection,) = run.of_type("aws:backup/selection:Selection")
+    assert selection.get("resources") == [database.outputs["arn"]]
+    (plan,) = run.of_type("aws:backup/plan:Plan")
+    (rule,) = plan.get("rules")
+    assert rule["lifecycle"] == {"deleteAfter": config.postgres.backup_retention_days}
+    assert rule["copyActions"][0]["lifecycle"] == {"deleteAfter": 21}
+    (data_key,) = [k for k in run.of_type("aws:kms/key:Key") if k.name == "data-key-key"]
+    role_policy = run.named("data-backup-role-policy")
+    assert is_allowed([role_policy.get("policy")], "kms:CreateGrant", data_key.outputs["arn"])
