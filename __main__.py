@@ -19,6 +19,7 @@ from components.aws_context import lookup_aws_context
 from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.config import SubnetTier, from_pulumi
 from components.data_layer import DataLayer, DataLayerArgs
+from components.dr_backup import BackupCopiesTarget
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
 from components.logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
@@ -134,8 +135,10 @@ data = DataLayer(
         dr_region=config.dr_region,
         dr_availability_zones=config.dr_availability_zones,
         dr_flow_log_retention_days=config.network.flow_log_retention_days,
-        backup_copy_retention_days=(
-            config.dr.backup_copy_retention_days if config.has_backup_copies else None
+        backup_copies=(
+            BackupCopiesTarget(config.dr_region, config.backup_copy_retention_days)
+            if config.has_backup_copies and config.dr_region
+            else None
         ),
         database_users=[
             access.database_user

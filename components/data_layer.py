@@ -18,7 +18,7 @@ from .cache import RealtimeCache, RealtimeCacheArgs
 from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
-from .dr_backup import DatabaseBackupCopies, DatabaseBackupCopiesArgs
+from .dr_backup import BackupCopiesTarget, DatabaseBackupCopies, DatabaseBackupCopiesArgs
 from .dr_network import DrDatabaseNetwork, DrDatabaseNetworkArgs
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
@@ -47,8 +47,8 @@ class DataLayerArgs:
     dr_region: str | None = None
     dr_availability_zones: Sequence[str] = ()
     dr_flow_log_retention_days: int = 365
-    # Daily AWS Backup copies in ``dr_region``, kept this many days; None: no copies.
-    backup_copy_retention_days: int | None = None
+    # Daily AWS Backup copies of the database in another region; None: no copies.
+    backup_copies: BackupCopiesTarget | None = None
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -211,23 +211,23 @@ class DataLayer(pulumi.ComponentResource):
         self, database: PostgresDatabase, key_arn: pulumi.Input[str]
     ) -> DatabaseBackupCopies | None:
         args, pg = self._args, self._args.postgres
-        days = args.backup_copy_retention_days
-        if days is None:
+        target = args.backup_copies
+        if target is None:
             return None
-        if args.dr_region is None:
-            raise ValueError("backup copies need drRegion (the config derives it)")
+        if database.arn is None:
+            raise ValueError("backup copies need the database's ARN")
         return DatabaseBackupCopies(
             f"{self._name}-backup",
             DatabaseBackupCopiesArgs(
                 name_prefix=args.name_prefix,
                 context=args.context,
-                dr_region=args.dr_region,
+                dr_region=target.region,
                 database_arn=database.arn,
                 database_key_arn=key_arn,
                 aurora=pg.engine is PostgresEngine.AURORA,
                 backup_window=pg.backup_window,
                 retention_days=pg.backup_retention_days,
-                copy_retention_days=days,
+                copy_retention_days=target.copy_retention_days,
                 protect=args.protect,
             ),
             opts=child_options(self),

@@ -42,6 +42,14 @@ COMPLETION_WINDOW_MINUTES = 480
 
 
 @dataclass(frozen=True)
+class BackupCopiesTarget:
+    """Where the daily copies go and how long they stay there (``trading-platform:dr``)."""
+
+    region: str
+    copy_retention_days: int
+
+
+@dataclass(frozen=True)
 class DatabaseBackupCopiesArgs:
     name_prefix: str
     context: AwsContext

@@ -115,12 +115,13 @@ class PostgresBuild:
     reader_endpoints: list[pulumi.Output[str]]
     master_secret_arn: pulumi.Output[str]
     metric_dimensions: dict[str, pulumi.Output[str]]
-    arn: pulumi.Output[str]  # the RDS primary or the Aurora cluster: what AWS Backup selects
     dr_endpoint: pulumi.Output[str] | None = None
     proxy_target_instance: pulumi.Output[str] | None = None
     proxy_target_cluster: pulumi.Output[str] | None = None
     # db-... or cluster-...: what the proxy's rds-db:connect resources name.
     resource_id: pulumi.Output[str] | None = None
+    # The RDS primary or the Aurora cluster: what AWS Backup selects.
+    arn: pulumi.Output[str] | None = None
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -131,7 +132,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
     proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
     resource_id: pulumi.Output[str] | None  # db-... (RDS) or cluster-... (Aurora)
-    arn: pulumi.Output[str]  # the RDS primary or the Aurora cluster
+    arn: pulumi.Output[str] | None  # the RDS primary or the Aurora cluster
     # AWS/RDS dimensions of the writer: DBInstanceIdentifier (RDS) or DBClusterIdentifier.
     metric_dimensions: dict[str, pulumi.Output[str]]
 

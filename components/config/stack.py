@@ -168,6 +168,12 @@ class StackConfig:
         return self.dr_region is not None and self.dr.backup_copies
 
     @property
+    def backup_copy_retention_days(self) -> int:
+        """How long a copy stays in the DR vault: ``dr.backupCopyRetentionDays``, else as long as
+        the database keeps its own backups."""
+        return self.dr.backup_copy_retention_days or self.postgres.backup_retention_days
+
+    @property
     def replicates_artifacts(self) -> bool:
         """The engine's artifact bucket replicated to ``dr_region``."""
         return self.dr_region is not None and self.dr.replicate_artifacts
@@ -192,9 +198,6 @@ class StackConfig:
     def _check(self) -> Self:
         dr_region, problems = resolve_dr_region(self.region, self.dr_region, self._copies_to_dr())
         object.__setattr__(self, "dr_region", dr_region)
-        if self.dr.backup_copy_retention_days is None:
-            days = self.postgres.backup_retention_days
-            object.__setattr__(self.dr, "backup_copy_retention_days", days)
         dr_vpc = ipaddress.ip_network(self.postgres.dr_vpc_cidr)
         if self.postgres.cross_region_replica and dr_vpc.overlaps(
             ipaddress.ip_network(self.network.vpc_cidr)

@@ -13,6 +13,7 @@ import pytest
 from components.aws_context import AwsContext
 from components.data_layer import DataLayer
 from components.dr_backup import (
+    BackupCopiesTarget,
     DatabaseBackupCopies,
     DatabaseBackupCopiesArgs,
     backup_role_policy,
@@ -254,7 +255,7 @@ def test_the_data_layer_selects_its_own_database_by_its_arn(
     engine: str, database_type: str
 ) -> None:
     config = stack_config(engine, "replication-group", "growth")
-    args = replace(data_layer_args(config), backup_copy_retention_days=21)
+    args = replace(data_layer_args(config), backup_copies=BackupCopiesTarget(DR, 21))
     run = run_component(lambda: DataLayer("data", args), preview=False)
     # The writer: the RDS primary (no replicateSourceDb) or the Aurora cluster.
     (database,) = [d for d in run.of_type(database_type) if not d.get("replicateSourceDb")]

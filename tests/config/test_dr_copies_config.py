@@ -36,9 +36,9 @@ def test_each_tier_has_one_database_dr_mechanism(tier: str, replica: bool, copie
 
 @pytest.mark.parametrize(("tier", "days"), [("startup", 7), ("growth", 14), ("scale", 35)])
 def test_copies_are_kept_as_long_as_the_database_backups_unless_set(tier: str, days: int) -> None:
-    assert load(tier).dr.backup_copy_retention_days == days
+    assert load(tier).backup_copy_retention_days == days
     configured = load(tier, {f"{P}:dr": {"backupCopyRetentionDays": 30}})
-    assert configured.dr.backup_copy_retention_days == 30
+    assert configured.backup_copy_retention_days == 30
 
 
 def test_scale_may_add_backup_copies_to_its_replica() -> None:
