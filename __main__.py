@@ -21,6 +21,7 @@ from components.config import CacheAuth, NatStrategy, SubnetTier, from_pulumi
 from components.config.monitoring import scrape_flows
 from components.data_layer import DataLayer, DataLayerArgs
 from components.dr_attached_network import AttachedDrNetwork, AttachedDrNetworkArgs
+from components.dr_backup import BackupCopiesTarget
 from components.dr_network import DrNetworkSettings
 from components.edge import EdgeProtection, EdgeProtectionArgs, LoggedBucket
 from components.kafka import KafkaCluster, KafkaClusterArgs
@@ -175,6 +176,11 @@ data = DataLayer(
         availability_zones=zones,
         dr_network=dr_network,
         attached_database=config.failover_from.database if config.failover_from else None,
+        backup_copies=(
+            BackupCopiesTarget(config.dr_region, config.backup_copy_retention_days)
+            if config.has_backup_copies and config.dr_region
+            else None
+        ),
         database_users=[
             access.database_user
             for access in config.access.by_workload().values()
@@ -227,6 +233,7 @@ engine = MatchingEngineFleet(
         context=context,
         protect=config.protect_stateful,
         volume_key_dependencies=autoscaling_role,
+        dr_region=config.dr_region if config.replicates_artifacts else None,
     ),
     opts=in_stack,
 )
@@ -435,6 +442,12 @@ if data.dr_network is not None:
             "flowLogGroupName": data.dr_network.flow_log_group_name,
         },
     )
+# What the DR region holds besides the replica: the backup copies and the engine builds.
+pulumi.export("drRegion", config.dr_region)
+pulumi.export("drBackupVaultArn", data.dr_vault_arn)
+pulumi.export("drBackupVaultKmsKeyArn", data.dr_vault_key_arn)
+pulumi.export("drArtifactBucket", engine.dr_artifact_bucket_name)
+pulumi.export("drArtifactKmsKeyArn", engine.dr_artifact_key_arn)
 pulumi.export("siteUrl", edge.site_url)
 pulumi.export("cloudFrontDomainName", edge.distribution_domain_name)
 pulumi.export("albDnsName", edge.alb_dns_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -51,13 +52,15 @@ class DataEncryptionKeyArgs:
     region: str | None = None
 
 
-def key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
+def key_statements(
+    ctx: AwsContext, services: Sequence[str] = DATA_SERVICES
+) -> list[dict[str, Any]]:
     """Root administers; IAM principals of the account may use the key only via the data services.
 
     ``kms:ViaService`` means a principal that can read a secret still cannot call kms:Decrypt on
     its own, and ``kms:CallerAccount`` keeps other accounts out even if IAM were misconfigured.
     """
-    via = [f"{service}.{ctx.region}.{ctx.dns_suffix}" for service in DATA_SERVICES]
+    via = [f"{service}.{ctx.region}.{ctx.dns_suffix}" for service in services]
     return [
         {
             "Sid": "AccountAdministersKey",

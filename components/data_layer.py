@@ -19,6 +19,7 @@ from .config import CacheConfig, PostgresConfig, PostgresEngine, ProxyIamAuth
 from .config.failover import AttachedDatabaseConfig
 from .data_keys import DataEncryptionKey, DataEncryptionKeyArgs
 from .db_proxy import DatabaseProxy, DatabaseProxyArgs
+from .dr_backup import BackupCopiesTarget, DatabaseBackupCopies, DatabaseBackupCopiesArgs
 from .dr_network import DrNetwork, DrNetworkSettings
 from .logs_key import LogsEncryptionKey, LogsEncryptionKeyArgs
 from .postgres import (
@@ -51,6 +52,8 @@ class DataLayerArgs:
     dr_network: DrNetworkSettings | None = None  # with postgres.crossRegionReplica
     # The failover stack: the primary stack's promoted DR instance instead of a new database.
     attached_database: AttachedDatabaseConfig | None = None
+    # Daily AWS Backup copies of the database in another region; None: no copies.
+    backup_copies: BackupCopiesTarget | None = None
     database_users: Sequence[str] = ()  # the workloads', logging in with IAM tokens
 
 
@@ -70,6 +73,8 @@ class DataLayer(pulumi.ComponentResource):
     data_key_arn: pulumi.Output[str]
     dr_key_arn: pulumi.Output[str] | None
     dr_network: DrNetwork | None  # where the apps go at a failover
+    dr_vault_arn: pulumi.Output[str] | None  # where the backup copies land, if any
+    dr_vault_key_arn: pulumi.Output[str] | None
     database_metric_dimensions: dict[str, pulumi.Output[str]]  # the writer's AWS/RDS dims
     cache_metric_dimensions: list[dict[str, pulumi.Output[str]]]  # AWS/ElastiCache, per node
 
@@ -119,6 +124,9 @@ class DataLayer(pulumi.ComponentResource):
             database = attached_database(attached)
         # The key the master secret is under: ours, or the DR key the promoted instance's is.
         master_secret_key = key.key_arn if attached is None else attached.kms_key_arn
+        copies = self._backup_copies(database, key.key_arn)
+        self.dr_vault_arn = copies.dr_vault_arn if copies else None
+        self.dr_vault_key_arn = copies.dr_vault_key_arn if copies else None
         proxy = DatabaseProxy(
             f"{name}-proxy",
             DatabaseProxyArgs(
@@ -217,7 +225,35 @@ class DataLayer(pulumi.ComponentResource):
                 "cacheSecretArn": self.cache_secret_arn,
                 "dataKeyArn": self.data_key_arn,
                 "drKeyArn": self.dr_key_arn,
+                "drVaultArn": self.dr_vault_arn,
+                "drVaultKeyArn": self.dr_vault_key_arn,
             }
+        )
+
+    def _backup_copies(
+        self, database: PostgresDatabase | PostgresBuild, key_arn: pulumi.Input[str]
+    ) -> DatabaseBackupCopies | None:
+        args, pg = self._args, self._args.postgres
+        target = args.backup_copies
+        if target is None:
+            return None
+        if database.arn is None:
+            raise ValueError("backup copies need the database's ARN")
+        return DatabaseBackupCopies(
+            f"{self._name}-backup",
+            DatabaseBackupCopiesArgs(
+                name_prefix=args.name_prefix,
+                context=args.context,
+                dr_region=target.region,
+                database_arn=database.arn,
+                database_key_arn=key_arn,
+                aurora=pg.engine is PostgresEngine.AURORA,
+                backup_window=pg.backup_window,
+                retention_days=pg.backup_retention_days,
+                copy_retention_days=target.copy_retention_days,
+                protect=args.protect,
+            ),
+            opts=child_options(self),
         )
 
     def _dr_target(self) -> tuple[DrReplicaTarget, DrNetwork]:

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pulumi_aws.s3 import (
+    BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs as ReplicaEncryptionArgs,
+)
+from pulumi_aws.s3 import (
+    BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs as SseKmsArgs,
+)
 
-from .aws_context import AwsContext, policy_json, volume_key_statements
+from .aws_context import (
+    AwsContext,
+    account_administers_key,
+    policy_json,
+    volume_key_statements,
+)
 from .blocks import (
     FixedName,
     PrivateBucket,
@@ -120,6 +131,93 @@ def host_policy(
     return policy_json(statements)
 
 
+def replication_policy(
+    ctx: AwsContext,
+    *,
+    dr_region: str,
+    source_bucket_arn: str,
+    source_key_arn: str,
+    replica_bucket_arn: str,
+    replica_key_arn: str,
+) -> str:
+    """What S3 needs to replicate the artifact bucket's SSE-KMS objects to the DR bucket
+    (S3 user guide, "Setting up permissions for live replication" and "Replicating objects
+    created with server-side encryption (SSE-KMS)"): read the configuration and the versions at
+    the source, write replicas at the destination, decrypt and encrypt only through S3 in the
+    key's own region."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadReplicationConfiguration",
+            "Effect": "Allow",
+            "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+            "Resource": source_bucket_arn,
+        },
+        {
+            "Sid": "ReadSourceVersions",
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionTagging",
+            ],
+            "Resource": f"{source_bucket_arn}/*",
+        },
+        {
+            "Sid": "WriteReplicas",
+            "Effect": "Allow",
+            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+            "Resource": f"{replica_bucket_arn}/*",
+        },
+        {
+            "Sid": "DecryptSourceThroughS3",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": source_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{ctx.region}.{ctx.dns_suffix}"}},
+        },
+        {
+            "Sid": "EncryptReplicasThroughS3",
+            "Effect": "Allow",
+            "Action": "kms:Encrypt",
+            "Resource": replica_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{dr_region}.{ctx.dns_suffix}"}},
+        },
+    ]
+    return policy_json(statements)
+
+
+def replication_rule(
+    replica_bucket_arn: pulumi.Input[str], replica_key_arn: pulumi.Input[str]
+) -> aws.s3.BucketReplicationConfigRuleArgs:
+    """Every object, SSE-KMS ones included, re-encrypted under the DR key. Delete markers are
+    not replicated: a build deleted at the source (by mistake or by an attacker) stays bootable
+    in the DR region, and builds live under versioned prefixes, so a stale one is harmless."""
+    return aws.s3.BucketReplicationConfigRuleArgs(
+        id="dr-region",
+        status="Enabled",
+        priority=1,
+        filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
+        delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
+            status="Disabled"
+        ),
+        # Without this, S3 skips objects encrypted with SSE-KMS (all of ours).
+        source_selection_criteria=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+            sse_kms_encrypted_objects=SseKmsArgs(status="Enabled")
+        ),
+        destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
+            bucket=replica_bucket_arn,
+            storage_class="STANDARD",
+            encryption_configuration=ReplicaEncryptionArgs(replica_kms_key_id=replica_key_arn),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ArtifactReplica:
+    bucket: aws.s3.Bucket
+    key_arn: pulumi.Output[str]
+
+
 @dataclass(frozen=True)
 class MatchingEngineFleetArgs:
     name_prefix: str
@@ -140,6 +238,8 @@ class MatchingEngineFleetArgs:
     protect: bool
     # The Auto Scaling service-linked role, when the stack creates it: the key policy names it.
     volume_key_dependencies: Sequence[pulumi.Resource] = ()
+    # Replicate the artifact bucket to a bucket in this region (DR); None: no replica.
+    dr_region: str | None = None
 
 
 class MatchingEngineFleet(pulumi.ComponentResource):
@@ -152,6 +252,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
     launch_template_id: pulumi.Output[str]
     artifact_bucket_name: pulumi.Output[str]
     artifact_bucket_arn: pulumi.Output[str]
+    dr_artifact_bucket_name: pulumi.Output[str] | None
+    dr_artifact_key_arn: pulumi.Output[str] | None
     instance_role_arn: pulumi.Output[str]
     ebs_kms_key_arn: pulumi.Output[str]
     application_log_group_name: pulumi.Output[str]
@@ -181,7 +283,9 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             )
             for stream in ("application", "gc")
         }
-        bucket = self._artifact_bucket(key)
+        artifacts = self._artifact_bucket(key)
+        bucket = artifacts.bucket
+        replica = self._artifact_replica(artifacts, key, args.dr_region) if args.dr_region else None
         profile, role = self._instance_profile(key, bucket, log_groups)
 
         placement_group = (
@@ -333,6 +437,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         self.launch_template_id = template.id
         self.artifact_bucket_name = bucket.bucket
         self.artifact_bucket_arn = bucket.arn
+        self.dr_artifact_bucket_name = replica.bucket.bucket if replica else None
+        self.dr_artifact_key_arn = replica.key_arn if replica else None
         self.instance_role_arn = role.arn
         self.ebs_kms_key_arn = key.arn
         self.application_log_group_name = log_groups["application"].name
@@ -347,6 +453,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
                 "launchTemplateId": self.launch_template_id,
                 "artifactBucketName": self.artifact_bucket_name,
                 "artifactBucketArn": self.artifact_bucket_arn,
+                "drArtifactBucketName": self.dr_artifact_bucket_name,
+                "drArtifactKeyArn": self.dr_artifact_key_arn,
                 "instanceRoleArn": self.instance_role_arn,
                 "ebsKmsKeyArn": self.ebs_kms_key_arn,
                 "applicationLogGroupName": self.application_log_group_name,
@@ -368,26 +476,91 @@ class MatchingEngineFleet(pulumi.ComponentResource):
             depends_on=args.volume_key_dependencies,
         )
 
-    def _artifact_bucket(self, key: aws.kms.Key) -> aws.s3.Bucket:
+    def _artifact_bucket(self, key: aws.kms.Key) -> PrivateBucket:
         """Private, versioned, KMS-encrypted, TLS-only: where CI puts engine builds. Its server
-        access logs go to the edge's log bucket (the program wires it); replication to the DR
-        region belongs to the DR work, not here."""
+        access logs go to the edge's log bucket (the program wires it)."""
+        return self._versioned_artifacts("artifacts", key.arn, self._args.context.region)
+
+    def _versioned_artifacts(
+        self, suffix: str, key_arn: pulumi.Input[str], region: str
+    ) -> PrivateBucket:
         name, args = self._name, self._args
         ctx = args.context
         # Account and region make the global name unique and predictable for CI.
-        bucket_name = f"{args.name_prefix}-engine-artifacts-{ctx.account_id}-{ctx.region}"
+        bucket_name = f"{args.name_prefix}-engine-artifacts-{ctx.account_id}-{region}"
         if len(bucket_name) > 63:
             raise ValueError(f"artifact bucket name {bucket_name!r} is longer than S3's 63")
         return PrivateBucket(
-            f"{name}-artifacts",
+            f"{name}-{suffix}",
             parent=self,
             naming=FixedName(bucket_name, ctx.partition),
             name_tag=bucket_name,
             protect=args.protect,
-            kms_key_arn=key.arn,
+            kms_key_arn=key_arn,
             versioned=True,
             noncurrent_version_days=ARTIFACT_NONCURRENT_VERSION_DAYS,
-        ).bucket
+            region=None if region == ctx.region else region,
+        )
+
+    def _artifact_replica(
+        self, source: PrivateBucket, source_key: aws.kms.Key, dr_region: str
+    ) -> ArtifactReplica:
+        """The artifact bucket's copy in the DR region, under a DR-region key, kept current by
+        S3 replication, so a DR fleet boots the same builds without reaching the primary."""
+        name, args = self._name, self._args
+        ctx = args.context
+        dr_ctx = replace(ctx, region=dr_region)
+        dr_key = customer_managed_key(
+            f"{name}-dr-key",
+            parent=self,
+            label=f"{args.name_prefix}-matching-engine-dr",
+            description=f"{args.name_prefix}: matching-engine artifacts in the DR region",
+            statements=[account_administers_key(dr_ctx)],
+            protect=args.protect,
+            region=dr_region,
+        )
+        replica = self._versioned_artifacts("dr-artifacts", dr_key.arn, dr_region)
+        role = aws.iam.Role(
+            f"{name}-replication-role",
+            description=f"{args.name_prefix}: S3 replication of the engine artifacts to DR",
+            assume_role_policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "s3.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                    }
+                ]
+            ),
+            opts=child_options(self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-replication",
+            role=role.id,
+            policy=pulumi.Output.all(source.arn, source_key.arn, replica.arn, dr_key.arn).apply(
+                lambda v: replication_policy(
+                    ctx,
+                    dr_region=dr_region,
+                    source_bucket_arn=v[0],
+                    source_key_arn=v[1],
+                    replica_bucket_arn=v[2],
+                    replica_key_arn=v[3],
+                )
+            ),
+            opts=child_options(self),
+        )
+        versioning = [v for v in (source.versioning, replica.versioning) if v is not None]
+        aws.s3.BucketReplicationConfig(
+            f"{name}-replication-config",
+            bucket=source.bucket.id,
+            role=role.arn,
+            rules=[replication_rule(replica.arn, dr_key.arn)],
+            # S3 refuses a replication configuration until versioning is on at both ends
+            # (https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketreplicationconfig/).
+            opts=child_options(self, depends_on=[*versioning, policy]),
+        )
+        return ArtifactReplica(bucket=replica.bucket, key_arn=dr_key.arn)
 
     def _instance_profile(
         self,

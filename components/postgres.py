@@ -136,6 +136,8 @@ class PostgresBuild:
     proxy_target_cluster: pulumi.Output[str] | None = None
     # db-... or cluster-...: what the proxy's rds-db:connect resources name.
     resource_id: pulumi.Output[str] | None = None
+    # The RDS primary or the Aurora cluster: what AWS Backup selects.
+    arn: pulumi.Output[str] | None = None
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -146,6 +148,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     proxy_target_instance: pulumi.Output[str] | None  # RDS: the primary's identifier
     proxy_target_cluster: pulumi.Output[str] | None  # Aurora: the cluster's identifier
     resource_id: pulumi.Output[str] | None  # db-... (RDS) or cluster-... (Aurora)
+    arn: pulumi.Output[str] | None  # the RDS primary or the Aurora cluster
     # AWS/RDS dimensions of the writer: DBInstanceIdentifier (RDS) or DBClusterIdentifier.
     metric_dimensions: dict[str, pulumi.Output[str]]
 
@@ -165,6 +168,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.proxy_target_instance = built.proxy_target_instance
         self.proxy_target_cluster = built.proxy_target_cluster
         self.resource_id = built.resource_id
+        self.arn = built.arn
         self.metric_dimensions = built.metric_dimensions
         self.register_outputs(
             {
@@ -337,6 +341,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             ),
             rotation_after=(primary,) if own_secret is None else (primary, own_secret.version),
             metric_dimensions={"DBInstanceIdentifier": primary.identifier},
+            arn=primary.arn,
             dr_endpoint=self._dr_replica(primary, args.dr).address if args.dr else None,
             proxy_target_instance=primary.identifier,
             resource_id=primary.resource_id,
@@ -536,6 +541,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 lambda s: _managed_secret(s[0].secret_arn)
             ),
             metric_dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
+            arn=cluster.arn,
             proxy_target_cluster=cluster.cluster_identifier,
             resource_id=cluster.cluster_resource_id,
             rotation_after=(cluster,),

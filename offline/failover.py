@@ -143,6 +143,8 @@ def dr_stack_config(
     postgres = dict(config.get(f"{PROJECT}:postgres") or {})
     postgres["crossRegionReplica"] = False  # the promoted instance has no DR of its own yet
     config[f"{PROJECT}:postgres"] = postgres
+    # Its DR region would be the one that failed: no backup copies or replicated builds there.
+    config[f"{PROJECT}:dr"] = {"backupCopies": False, "replicateArtifacts": False}
     eks = dict(config.get(f"{PROJECT}:eks") or {})
     # The primary's runner groups live in its VPC; the DR runners' groups are set by hand.
     eks.pop("privateAccessSecurityGroupIds", None)

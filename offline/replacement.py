@@ -27,6 +27,16 @@ FORCE_NEW: Final[dict[str, frozenset[str]]] = {
             "certificateArn", "validationRecordFqdns",
         ),
         "aws:autoscaling/group:Group": _NAMED,
+        # No update API for selections or vault locks; a vault's name and key are fixed.
+        "aws:backup/plan:Plan": ("name",),
+        "aws:backup/selection:Selection": (
+            "name", "planId", "iamRoleArn", "resources", "notResources", "selectionTags",
+            "conditions",
+        ),
+        "aws:backup/vault:Vault": ("name", "kmsKeyArn"),
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+            "backupVaultName", "changeableForDays", "maxRetentionDays", "minRetentionDays",
+        ),
         "aws:budgets/budget:Budget": (*_NAMED, "accountId"),
         "aws:cloudwatch/dashboard:Dashboard": ("dashboardName",),
         "aws:cloudwatch/logDelivery:LogDelivery": (
@@ -161,12 +171,14 @@ _BUCKET_CHILDREN: Final = (
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketVersioning:BucketVersioning",
 )
 
 STATEFUL: Final = frozenset(
     {
+        "aws:backup/vault:Vault",
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:ecr/repository:Repository",
         "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -183,7 +195,8 @@ STATEFUL: Final = frozenset(
     }
 )
 """Types whose replacement or deletion loses data: rows, messages, objects, logs, images,
-secrets, the cluster's etcd, or (a KMS key) the ability to decrypt what it protected."""
+secrets, recovery points, the cluster's etcd, or (a KMS key) the ability to decrypt what it
+protected."""
 
 
 def _kubernetes(type_: str) -> bool:

@@ -77,6 +77,7 @@ class PrivateBucket:
 
     bucket: aws.s3.Bucket
     policy: aws.s3.BucketPolicy | None
+    versioning: aws.s3.BucketVersioning | None  # what replication must wait for
 
     def __init__(
         self,
@@ -91,6 +92,7 @@ class PrivateBucket:
         expiration: Expiration | None = None,
         noncurrent_version_days: int | None = None,
         grants_later: bool = False,
+        region: str | None = None,
     ) -> None:
         if noncurrent_version_days is not None and not versioned:
             raise ValueError(f"bucket {resource_name}: noncurrent versions need versioning")
@@ -99,12 +101,14 @@ class PrivateBucket:
         self._name = resource_name
         self._parent = parent
         self._naming = naming
+        self._region = region
         child = child_options(parent)
         self.bucket = aws.s3.Bucket(
             resource_name,
             bucket=naming.bucket if isinstance(naming, FixedName) else None,
             bucket_prefix=naming.prefix if isinstance(naming, NamePrefix) else None,
             force_destroy=False,
+            region=region,
             tags={"Name": name_tag},
             opts=child_options(parent, protect=protect),
         )
@@ -116,12 +120,14 @@ class PrivateBucket:
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
+            region=region,
             opts=child,
         )
         aws.s3.BucketOwnershipControls(
             f"{resource_name}-ownership",
             bucket=bucket_id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            region=region,
             opts=child,
         )
         versioning = None
@@ -132,12 +138,14 @@ class PrivateBucket:
                 versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
                     status="Enabled"
                 ),
+                region=region,
                 opts=child,
             )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{resource_name}-encryption",
             bucket=bucket_id,
             rules=[_encryption_rule(kms_key_arn)],
+            region=region,
             opts=child,
         )
         rules = [_expiration_rule(expiration)] if expiration is not None else []
@@ -149,10 +157,12 @@ class PrivateBucket:
                 f"{resource_name}-lifecycle",
                 bucket=bucket_id,
                 rules=rules,
+                region=region,
                 # The provider's advice: a rule about versions waits for versioning to be on.
                 # https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketlifecycleconfiguration/
                 opts=child_options(parent, depends_on=[versioning] if versioning else None),
             )
+        self.versioning = versioning
         self.policy = None
         if not grants_later:
             self.grant([])
@@ -176,6 +186,7 @@ class PrivateBucket:
             f"{self._name}-policy",
             bucket=self.bucket.id,
             policy=document,
+            region=self._region,
             opts=child_options(self._parent),
         )
         return self.policy

@@ -23,6 +23,7 @@ from components.regions import region_facts
 from .access import AccessConfig, flow_problems
 from .cluster import EksConfig
 from .data import CacheAuth, CacheConfig, PostgresConfig, PostgresEngine
+from .dr import DrConfig, resolve_dr_region
 from .dr_network import DrNetworkConfig, dr_network_config, dr_problems
 from .edge import EdgeConfig
 from .errors import ConfigError, SettingError, StackConfigError, raise_all
@@ -91,7 +92,12 @@ class StackConfig:
         alias="aws:region", description="primary region (dev and prod: `ap-northeast-2`)"
     )
     dr_region: Annotated[str, _REGION] | None = Field(
-        None, description="DR region; required when `postgres.crossRegionReplica` is on"
+        None,
+        description="DR region: where the DR replica, the backup copies and the artifact "
+        "replica go",
+        json_schema_extra=derived(
+            "the primary's partner (ap-northeast-2: ap-northeast-1) when anything is copied"
+        ),
     )
     dr_availability_zones: Annotated[tuple[str, ...], Strings()] = Field(
         (),
@@ -111,6 +117,7 @@ class StackConfig:
     eks: EksConfig = Field(description="service cluster and node groups")
     matching_engine: MatchingEngineConfig = Field(description="the engine fleet")
     postgres: PostgresConfig = Field(description="system of record")
+    dr: DrConfig = Field(description="backup copies and artifact replication to `drRegion`")
     cache: CacheConfig = Field(description="Valkey / Redis")
     kafka: KafkaConfig = Field(description="MSK")
     budget: BudgetConfig = Field(description="AWS Budgets")
@@ -164,6 +171,31 @@ class StackConfig:
                 self.dr_region,
             )
 
+    def _copies_to_dr(self) -> list[str]:
+        """The keys that are on and copy something to ``drRegion``."""
+        switches = {
+            "postgres.crossRegionReplica": self.postgres.cross_region_replica,
+            "dr.backupCopies": self.dr.backup_copies,
+            "dr.replicateArtifacts": self.dr.replicate_artifacts,
+        }
+        return [key for key, on in switches.items() if on]
+
+    @property
+    def has_backup_copies(self) -> bool:
+        """Daily AWS Backup copies of the database in ``dr_region``."""
+        return self.dr_region is not None and self.dr.backup_copies
+
+    @property
+    def backup_copy_retention_days(self) -> int:
+        """How long a copy stays in the DR vault: ``dr.backupCopyRetentionDays``, else as long as
+        the database keeps its own backups."""
+        return self.dr.backup_copy_retention_days or self.postgres.backup_retention_days
+
+    @property
+    def replicates_artifacts(self) -> bool:
+        """The engine's artifact bucket replicated to ``dr_region``."""
+        return self.dr_region is not None and self.dr.replicate_artifacts
+
     @property
     def has_dr_replica(self) -> bool:
         """A cross-region replica in ``dr_region``: the only reason to look at that region."""
@@ -191,22 +223,8 @@ class StackConfig:
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        problems: list[SettingError] = []
-        if self.dr_region is not None and self.dr_region == self.region:
-            problems.append(
-                SettingError(
-                    f"is the primary region {self.region}; DR needs another region",
-                    at=("drRegion",),
-                )
-            )
-        if self.postgres.cross_region_replica and self.dr_region is None:
-            problems.append(
-                SettingError(
-                    "is required because postgres.crossRegionReplica is on (the scale tier "
-                    "turns it on)",
-                    at=("drRegion",),
-                )
-            )
+        dr_region, problems = resolve_dr_region(self.region, self.dr_region, self._copies_to_dr())
+        object.__setattr__(self, "dr_region", dr_region)
         dr_vpc = ipaddress.ip_network(self.postgres.dr_vpc_cidr)
         if self.postgres.cross_region_replica and dr_vpc.overlaps(
             ipaddress.ip_network(self.network.vpc_cidr)
@@ -270,12 +288,13 @@ class StackConfig:
             return []
         why = "a failover stack runs on the primary stack's promoted DR database"
         problems = failover_problems(failover, region=self.region, az_count=self.network.az_count)
-        if self.dr_region is not None:
+        # Its DR region would be the region that failed: nothing is copied until fail-back.
+        copies = self._copies_to_dr()
+        problems += [
+            SettingError(f"must be false: {why}", at=tuple(key.split("."))) for key in copies
+        ]
+        if self.dr_region is not None and not copies:
             problems.append(SettingError(f"must be unset: {why}", at=("drRegion",)))
-        if self.postgres.cross_region_replica:
-            problems.append(
-                SettingError(f"must be false: {why}", at=("postgres", "crossRegionReplica"))
-            )
         if self.postgres.engine is not PostgresEngine.POSTGRES:
             problems.append(
                 SettingError(f"must be postgres: {why}, an RDS instance", at=("postgres", "engine"))

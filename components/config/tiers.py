@@ -155,6 +155,8 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
         "snapshotRetentionDays": 1,
     },
     "kafka": {"mode": "serverless", "topics": TOPICS},
+    # Ours (issue #16): no replica at this size; a daily snapshot copy in the DR region.
+    "dr": {"backupCopies": True},
     "budget": {"monthlyUsd": 1362},
     "observability": _observability(p99_ms=500, lag=10_000, retention_days=14),
     "access": ACCESS,
@@ -239,6 +241,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         "logRetentionDays": 14,
         "topics": TOPICS,
     },
+    "dr": {"backupCopies": True},  # ours, as in startup
     "budget": {"monthlyUsd": 3421},
     # Seed 002 section 10 keeps open monitoring (JMX); the Prometheus volume and memory are ours,
     # half the scale tier's for a tenth of its traffic.
@@ -339,6 +342,8 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         "logRetentionDays": 30,
         "topics": TOPICS,
     },
+    # The cross-region replica is the DR copy (seed 002); the replica keeps its own backups.
+    "dr": {"backupCopies": False},
     "budget": {"monthlyUsd": 21895},
     # Seed 002 section 6.2: 15 days on 100 GiB, Alertmanager 10 GiB, Grafana 20 GiB. Ours: memory.
     "observability": _observability(

@@ -27,6 +27,9 @@ NON_BILLABLE: Final = frozenset(
     {
         "aws:acm/certificate:Certificate",  # public certificates are free
         "aws:acm/certificateValidation:CertificateValidation",
+        "aws:backup/plan:Plan",  # AWS Backup bills storage, transfer and restores, not plans
+        "aws:backup/selection:Selection",
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
         "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",  # no charge of its own
         "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
@@ -580,6 +583,15 @@ _RULES: Final[dict[str, Rule]] = {
         "sns.requests", "notifications (no usage assumption)", "topic-months"
     ),
     "aws:budgets/budget:Budget": _monthly("budgets.budget", "budget", "budget-months"),
+    # RDS snapshots in a vault are billed as RDS snapshot storage in the vault's region.
+    "aws:backup/vault:Vault": _monthly(
+        "backup.storage", "recovery points (no usage assumption)", "vault-months"
+    ),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _monthly(
+        "s3.replication.transfer",
+        "cross-region transfer of replicated objects (no usage assumption)",
+        "configuration-months",
+    ),
 }
 PRICED_TYPES: Final = frozenset(_RULES)
 

@@ -83,27 +83,28 @@ def dr_settings(config: StackConfig) -> DrNetworkSettings | None:
     )
 
 
-def build(config: StackConfig) -> None:
-    layer = DataLayer(
-        "data",
-        DataLayerArgs(
-            name_prefix="trading-test",
-            postgres=config.postgres,
-            cache=config.cache,
-            context=CONTEXT,
-            db_subnet_group_name="db-subnets",
-            cache_subnet_group_name="cache-subnets",
-            database_subnet_ids=SUBNETS,
-            database_security_group_id=SG["database"],
-            proxy_security_group_id=SG["proxy"],
-            cache_security_group_id=SG["cache"],
-            rotation_security_group_id=SG["rotation"],
-            logs_kms_key_arn=LOGS_KEY,
-            protect=config.protect_stateful,
-            availability_zones=ZONES[: config.network.az_count],
-            dr_network=dr_settings(config),
-        ),
+def data_layer_args(config: StackConfig) -> DataLayerArgs:
+    return DataLayerArgs(
+        name_prefix="trading-test",
+        postgres=config.postgres,
+        cache=config.cache,
+        context=CONTEXT,
+        db_subnet_group_name="db-subnets",
+        cache_subnet_group_name="cache-subnets",
+        database_subnet_ids=SUBNETS,
+        database_security_group_id=SG["database"],
+        proxy_security_group_id=SG["proxy"],
+        cache_security_group_id=SG["cache"],
+        rotation_security_group_id=SG["rotation"],
+        logs_kms_key_arn=LOGS_KEY,
+        protect=config.protect_stateful,
+        availability_zones=ZONES[: config.network.az_count],
+        dr_network=dr_settings(config),
     )
+
+
+def build(config: StackConfig) -> None:
+    layer = DataLayer("data", data_layer_args(config))
     for name in (
         "writer_endpoint",
         "reader_endpoints",

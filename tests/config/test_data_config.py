@@ -266,7 +266,7 @@ def test_a_stored_cache_credential_can_still_be_chosen(auth: str) -> None:
             "postgres.drVpcCidr",
             "overlaps network.vpcCidr",
         ),
-        ({"tier": "scale", "drRegion": None}, "drRegion", "is required because"),
+        ({"tier": "scale", "drRegion": "ap-northeast-9"}, "drRegion", "unknown region"),
     ],
 )
 def test_bad_input_names_its_key(kwargs: dict[str, Any], key: str, fragment: str) -> None:

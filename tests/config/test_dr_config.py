@@ -124,6 +124,7 @@ def failover_values(**changes: Any) -> dict[str, Any]:
         "aws:region": DR,
         f"{P}:drRegion": None,
         f"{P}:postgres": {"crossRegionReplica": False},
+        f"{P}:dr": {"backupCopies": False, "replicateArtifacts": False},
         f"{P}:failoverFrom": {
             "primaryStack": "prod",
             "network": network_ids(),
@@ -150,6 +151,8 @@ def test_a_failover_stack_attaches_to_the_dr_network_and_database() -> None:
             "postgres.crossRegionReplica",
             "must be false",
         ),
+        ({f"{P}:dr": {"replicateArtifacts": True}}, "dr.replicateArtifacts", "must be false"),
+        ({f"{P}:dr": {"backupCopies": True}}, "dr.backupCopies", "must be false"),
         (
             {f"{P}:postgres": {"crossRegionReplica": False, "engine": "aurora-postgresql"}},
             "postgres.engine",
@@ -157,7 +160,14 @@ def test_a_failover_stack_attaches_to_the_dr_network_and_database() -> None:
         ),
         ({"aws:region": "ap-northeast-2"}, "failoverFrom.network.region", "is ap-northeast-1"),
     ],
-    ids=["dr-region", "own-replica", "aurora", "wrong-region"],
+    ids=[
+        "dr-region",
+        "own-replica",
+        "replicated-builds",
+        "backup-copies",
+        "aurora",
+        "wrong-region",
+    ],
 )
 def test_a_failover_stack_that_contradicts_itself_is_refused(
     changes: dict[str, Any], key: str, problem: str

@@ -159,11 +159,14 @@ def test_cross_field_rule(tier: str, sections: dict[str, Any], key: str, words: 
     assert words in str(error)
 
 
-def test_drregion_is_required_by_the_cross_region_replica() -> None:
+def test_drregion_is_required_by_the_cross_region_replica_where_no_default() -> None:
+    # sa-east-1 has no partner in components/config/dr.py; Seoul would default to Tokyo.
     values = {k: v for k, v in base_values("scale").items() if k != f"{P}:drRegion"}
+    values["aws:region"] = "sa-east-1"
     error = errors_of(values)
     assert keys_of(error) == [f"{P}:drRegion"]
-    assert "is required because postgres.crossRegionReplica is on" in str(error)
+    assert "is required because postgres.crossRegionReplica and" in str(error)
+    assert "sa-east-1 has no default DR region" in str(error)
 
 
 def test_every_problem_is_reported_at_once_in_file_order() -> None:

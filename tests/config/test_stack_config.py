@@ -28,7 +28,12 @@ def with_overrides(values: dict[str, Any], **sections: dict[str, Any]) -> dict[s
 
 def test_dev_is_startup_in_seoul(dev_values: dict[str, Any]) -> None:
     config = load_stack_config(dev_values, stack="dev")
-    assert (config.tier, config.region, config.dr_region) == ("startup", "ap-northeast-2", None)
+    # Nothing in dev sets drRegion: the backup copies and the artifact replica default to Tokyo.
+    assert (config.tier, config.region, config.dr_region) == (
+        "startup",
+        "ap-northeast-2",
+        "ap-northeast-1",
+    )
     assert config.environment is Environment.DEV
     assert not config.protect_stateful
     assert config.network.az_count == 2
@@ -229,10 +234,10 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "is the primary region",
     ),
     (
-        "cross-region replica without a DR region",
-        {f"{P}:postgres": {"crossRegionReplica": True}},
+        "DR region AWS does not have",
+        {f"{P}:drRegion": "ap-northeast-9"},
         f"{P}:drRegion",
-        "is required because postgres.crossRegionReplica is on",
+        "unknown region 'ap-northeast-9'",
     ),
     (
         "malformed taint",

@@ -95,6 +95,7 @@ OPTIONS: dict[Callable[..., Any], set[str]] = {
         "expiration",
         "noncurrent_version_days",
         "grants_later",
+        "region",
     },
     child_options: {"parent", "protect", "depends_on", "provider", "ignore_changes"},
 }

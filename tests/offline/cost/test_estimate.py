@@ -60,6 +60,8 @@ KEYS = [
     "msk.serverless.cluster",
     "msk.storage.gb",
     "msk.throughput",
+    "backup.storage",
+    "s3.replication.transfer",
 ]
 
 
@@ -135,8 +137,10 @@ def test_line_of_each_tier(tier: str, resource: str, key: str, quantity: float) 
 # The whole estimate at $1 a unit: any new, dropped or resized billable item moves it.
 # The static bucket's CMK added one key (a fixed table: one unit a key) to each tier; the proxy
 # counts its target's vCPU-hours and the health check its HTTPS feature. In-cluster monitoring
-# added a key and a secret (Grafana's admin) to the released scale stack.
-EXPECTED_TOTALS = {"startup": 33036.0, "growth": 51623.0, "scale": 165894.99}
+# added a key and a secret (Grafana's admin) to the released scale stack. DR (issue #16): the
+# engine's DR key and its replication (+2 everywhere); startup and growth also the two backup
+# vaults and their keys (+4).
+EXPECTED_TOTALS = {"startup": 33042.0, "growth": 51629.0, "scale": 165896.99}
 # Two AZs: 10 interface endpoints x 2 AZs x 730 h, one NAT gateway and its address (730 h each),
 # and the 1,000 GB it processes.
 STARTUP_NETWORK = 10 * 2 * 730 + 730 + 730 + 1000
