@@ -129,7 +129,10 @@ def test_the_failover_stack_moves_to_the_dr_region_and_attaches() -> None:
     config = dr_stack_config(raw, prod_outputs(), promoted_database(describe(), plan), plan)
     assert config["aws:region"] == DR_REGION
     assert config["trading-platform:network"]["vpcCidr"] == "10.1.0.0/16"
-    assert not [key for key in config if key.startswith("trading-platform:dr")]
+    # No DR of its own (the region that failed), and nothing copied there.
+    dr_keys = [key for key in config if key.startswith("trading-platform:dr")]
+    assert dr_keys == ["trading-platform:dr"]
+    assert config["trading-platform:dr"] == {"backupCopies": False, "replicateArtifacts": False}
     assert config["trading-platform:postgres"]["crossRegionReplica"] is False
     assert "privateAccessSecurityGroupIds" not in config["trading-platform:eks"]
     assert "imageTag" not in config["trading-platform:eks"]
