@@ -38,7 +38,12 @@ _REFERENCE_SUFFIX: Final = re.compile(
     r"_(ARN|NAME|ID|URL|URI|PATH|FILE|ENDPOINT|REGION|TTL|LENGTH)$", re.IGNORECASE
 )
 _SECRET_NAME: Final = re.compile(rf"({_SECRET_WORDS})", re.IGNORECASE)
+# Charts' `existingSecret` / `existingSecretPasswordKey` name a Kubernetes Secret or one of its
+# keys: the value is an object name (a DNS-1123 subdomain, Kubernetes "Object Names and IDs") or
+# a key (alphanumerics, '-', '_', '.'), never mixed-case noise or punctuation a password has.
 _EXISTING_REFERENCE: Final = re.compile(r"existing", re.IGNORECASE)
+_OBJECT_NAME: Final = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+_SECRET_KEY_NAME: Final = re.compile(r"[-._a-zA-Z0-9]{1,64}")
 # NAME=value, NAME: value, or a CLI flag `--password value`; the value a literal, not $VAR,
 # $(command) or {{template}}.
 _VALUE: Final = r"[\"']?(?P<value>[^\s\"'$`{][^\s\"']{5,})"
@@ -214,16 +219,27 @@ def _secret_named(name: object) -> bool:
         isinstance(name, str)
         and _SECRET_NAME.search(name) is not None
         and not _REFERENCE_SUFFIX.search(name)
-        # Charts' `existingSecret` (and `existingSecretPasswordKey` ...) name a Kubernetes Secret.
-        and not _EXISTING_REFERENCE.match(name)
     )
+
+
+def _names_existing_secret(key: object, value: str) -> bool:
+    """``existingSecret: grafana-admin`` points at a Secret; ``existingPassword: S3cr3t!`` not."""
+    if not isinstance(key, str) or not _EXISTING_REFERENCE.match(key):
+        return False
+    pattern = _SECRET_KEY_NAME if key.lower().endswith("key") else _OBJECT_NAME
+    return pattern.fullmatch(value) is not None and not _material(value)
 
 
 def _values(where: str, value: object) -> Iterator[Finding]:
     """Literal secrets anywhere in a Helm values tree: a secret-named key with a literal."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if _secret_named(key) and isinstance(item, str) and item:
+            if (
+                _secret_named(key)
+                and isinstance(item, str)
+                and item
+                and not _names_existing_secret(key, item)
+            ):
                 yield violation(
                     f"{where}.{key} is a literal; point the chart at an existing Secret instead"
                 )

@@ -248,6 +248,17 @@ def _requires_header(
     return False
 
 
+_GENERATORS: Final = frozenset(
+    {"random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"}
+)
+
+
+def _urn_type(urn: str) -> str:
+    """``urn:pulumi:<stack>::<project>::<parent types$>type::<name>`` -> ``type``."""
+    parts = urn.split("::")
+    return parts[2].split("$")[-1] if len(parts) >= 4 else ""
+
+
 def _others_are_generated(
     values: list[object], sent: object, rule: Resource, distribution: Resource
 ) -> bool:
@@ -262,7 +273,8 @@ def _others_are_generated(
     extra = set(rule.property_dependencies.get("conditions", ())) - set(
         distribution.property_dependencies.get("origins", ())
     )
-    return bool(extra) and all(
+    # The previous generation comes from a generator; any other dependency is no such evidence.
+    return any(_urn_type(urn) in _GENERATORS for urn in extra) and all(
         isinstance(value, str) and len(value) >= len(str(sent)) for value in others
     )
 

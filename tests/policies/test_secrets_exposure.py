@@ -142,6 +142,27 @@ class TestPlaintextConfig:
         assert first.startswith("values.auth.password is a literal")
         assert second.startswith("values.replicas[0].apiToken")
 
+    @pytest.mark.parametrize(
+        ("key", "value", "count"),
+        [
+            ("existingSecret", "grafana-admin", 0),
+            ("existingSecretPasswordKey", "admin-password", 0),
+            # The exemption is for names of Secrets, not for anything under an `existing` key.
+            ("existingPassword", "S3cr3t!Pass#2024", 1),
+            ("existingSecret", "Hunter2 with spaces", 1),
+            ("existingSecretToken", "ghp_" + "a" * 36, 1),
+        ],
+    )
+    def test_an_existing_secret_key_must_name_a_secret(
+        self, key: str, value: str, count: int
+    ) -> None:
+        values = {"values": {"admin": {key: value}}}
+        assert len(evaluate(no_plaintext_secret_config, HELM, values)) == count
+
+    def test_an_existing_prefix_exempts_no_environment_variable(self) -> None:
+        function = {"environment": {"variables": {"EXISTING_PASSWORD": "grafana-admin"}}}
+        assert len(evaluate(no_secrets_in_environment, st.LAMBDA_FUNCTION, function)) == 1
+
     def test_unknowns(self) -> None:
         assert evaluate(no_plaintext_secret_config, HELM, {"values": WIRE_UNKNOWN})[0].unverifiable
         assert evaluate(no_plaintext_secret_config, SSM, {"type": WIRE_UNKNOWN})[0].unverifiable

@@ -17,6 +17,8 @@ from policies.rules.stack import (
 
 from .helpers import WIRE_UNKNOWN, messages, resource, secret, stack_findings
 
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
 
 def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:test::trading-platform::{type_}::{name}"
@@ -260,22 +262,24 @@ class TestPublicEntryPointsWaf:
         assert waf(replaced(RULE, rule)) == [ALB.urn]
 
     @pytest.mark.parametrize(
-        ("previous", "generated", "blocked"),
+        ("previous", "source", "blocked"),
         [
-            (secret("previous-origin-secret"), True, False),  # a rotation's previous value
-            ("1", True, True),  # a guessable literal
-            ("previous-origin-secret", False, True),  # long, but from no resource
+            (secret("previous-origin-secret"), PASSWORD, False),  # a rotation's previous value
+            ("1", PASSWORD, True),  # a guessable literal
+            ("previous-origin-secret", None, True),  # long, but from no resource
+            # Long, and the conditions depend on something, but nothing that generates secrets.
+            ("previous-origin-secret", "aws:s3/bucket:Bucket", True),
         ],
+        ids=["previous-generation", "literal", "no-source", "not-a-generator"],
     )
     def test_a_rule_may_also_accept_the_previous_generated_secret(
-        self, previous: object, generated: bool, blocked: bool
+        self, previous: object, source: str | None, blocked: bool
     ) -> None:
         header = {"httpHeader": {"httpHeaderName": "X-Origin-Verify", "values": [SECRET, previous]}}
-        generator = resource("random:index/randomPassword:RandomPassword", {}, "previous")
         rule = with_deps(
             resource(RULE.type, {**RULE.props, "conditions": [header]}, "api"),
             listenerArn=[LISTENER],
-            **({"conditions": [generator]} if generated else {}),
+            **({"conditions": [resource(source, {}, "previous")]} if source else {}),
         )
         assert waf(replaced(RULE, rule)) == ([ALB.urn] if blocked else [])
 
