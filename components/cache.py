@@ -233,6 +233,12 @@ class RealtimeCache(pulumi.ComponentResource):
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             auth_token=token.result if token else None,
+            # A group that had an AUTH token cannot take a user group until the token goes:
+            # ModifyReplicationGroup refuses "User group can't be associated with auth token
+            # enabled. Pass AuthStrategy delete" (hashicorp/terraform-provider-aws#39546). DELETE
+            # is ignored on create ("Not used during initial create", pulumi-aws docs), so a new
+            # group is unaffected and a stack moving from `token` to `rbac`/`iam` can apply.
+            auth_token_update_strategy=None if token else "DELETE",
             user_group_ids=[user_group] if user_group else None,
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,

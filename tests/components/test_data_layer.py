@@ -569,6 +569,8 @@ def test_replication_group_cache(case: Case) -> None:
     # IAM authentication by default: an RBAC user group and no AUTH token to leak or rotate.
     assert group.get("authToken") is None
     assert group.get("userGroupIds") == ["trading-test-cache-users"]
+    # A group deployed with a token can only take the user group if the token is deleted.
+    assert group.get("authTokenUpdateStrategy") == "DELETE"
     assert_iam_app_user(case)
     assert group.protect is (case.tier == "scale")
     if cache.cluster_mode:
@@ -729,6 +731,7 @@ def test_replication_group_with_an_rbac_password_user_instead_of_iam() -> None:
     group = case.one(REPLICATION_GROUP)
     assert group.get("authToken") is None
     assert group.get("userGroupIds") == ["trading-test-cache-users"]
+    assert group.get("authTokenUpdateStrategy") == "DELETE"
     assert group.get("transitEncryptionMode") == "required"
     user = case.one("aws:elasticache/user:User")
     assert user.get("userName") == "trading-app"
@@ -745,6 +748,7 @@ def test_replication_group_with_an_auth_token_in_a_preview() -> None:
     group = case.one(REPLICATION_GROUP)
     assert SECRET_SIG in group.get("authToken")
     assert group.get("userGroupIds") is None
+    assert group.get("authTokenUpdateStrategy") is None  # AWS's default, ROTATE
     assert not case.run.of_type("aws:elasticache/user:User")
 
 
