@@ -91,14 +91,14 @@ def fail_over(project: Path) -> int:
 
 
 @cache
-def failover_stack() -> tuple[ProgramRun, dict[str, Any]]:
-    """``Pulumi.prod-dr.yaml`` as the script writes it, run as the CLI would run it, and the
-    policy config the script wrote for it."""
+def failover_stack(preview: bool = False) -> tuple[ProgramRun, dict[str, Any]]:
+    """``Pulumi.prod-dr.yaml`` as the script writes it, run as the CLI would run it (update or
+    preview mode), and the policy config the script wrote for it."""
     project = make_project(Path(tempfile.mkdtemp(prefix="failover-")))
     try:
         assert fail_over(project) == 0
         policy = load_config(project / "policies" / "config" / "prod-dr.json")
-        return run_program("prod-dr", preview=False, project_dir=project), policy
+        return run_program("prod-dr", preview=preview, project_dir=project), policy
     finally:
         shutil.rmtree(project, ignore_errors=True)
 
@@ -179,9 +179,11 @@ def test_a_stack_without_a_dr_replica_is_refused_with_the_key_named() -> None:
         plan_failover("dev", read_stack_files("dev").values, "unused")
 
 
-def test_the_failover_stack_passes_the_pack_and_the_deploy_checks() -> None:
-    run, policy = failover_stack()
-    diagnostics = analyze_stack(run.resources, policy, stack="prod-dr", dry_run=False)
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+def test_the_failover_stack_passes_the_pack_and_the_deploy_checks(preview: bool) -> None:
+    """In CI the failover stack is previewed first, with unknowns, then applied."""
+    run, policy = failover_stack(preview)
+    diagnostics = analyze_stack(run.resources, policy, stack="prod-dr", dry_run=preview)
     assert [f"{d.policy_name}: {d.resource_name}" for d in diagnostics if d.mandatory] == []
     findings = run_deploy_checks(run.resources, invokes=run.invokes)
     assert [f.message for f in findings if f.level == "error"] == []
