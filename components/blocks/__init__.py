@@ -10,8 +10,10 @@ from .kms_key import KEY_DELETION_WINDOW_DAYS, customer_managed_key
 from .log_group import encrypted_log_group
 from .options import child_options
 from .pod_identity import (
+    ClusterScope,
     PodIdentity,
     ServiceAccount,
+    add_on_identity,
     pod_identity,
     pod_identity_role,
     statements_json,
@@ -23,6 +25,7 @@ from .secret import SECRET_RECOVERY_DAYS, StoredSecret, json_secret, stored_secr
 __all__ = [
     "KEY_DELETION_WINDOW_DAYS",
     "SECRET_RECOVERY_DAYS",
+    "ClusterScope",
     "Expiration",
     "FixedName",
     "NamePrefix",
@@ -30,6 +33,7 @@ __all__ = [
     "PrivateBucket",
     "ServiceAccount",
     "StoredSecret",
+    "add_on_identity",
     "child_options",
     "customer_managed_key",
     "encrypted_log_group",

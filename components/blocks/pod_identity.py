@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -132,3 +132,35 @@ def pod_identity(
         opts=child_options(parent, depends_on=grants),
     )
     return PodIdentity(role=role, association=association)
+
+
+class ClusterScope(Protocol):
+    """What a cluster add-on's args carry: the stack's prefix, account and cluster."""
+
+    @property
+    def name_prefix(self) -> str: ...
+    @property
+    def context(self) -> AwsContext: ...
+    @property
+    def cluster_name(self) -> pulumi.Input[str]: ...
+
+
+def add_on_identity(
+    parent: pulumi.Resource,
+    resource_name: str,
+    scope: ClusterScope,
+    *,
+    description: str,
+    account: ServiceAccount,
+    policy: pulumi.Input[str],
+) -> aws.eks.PodIdentityAssociation:
+    """A cluster add-on's Pod Identity (its role described as the add-on), for gating on."""
+    return pod_identity(
+        resource_name,
+        parent=parent,
+        description=f"{scope.name_prefix}: {description} (Pod Identity)",
+        ctx=scope.context,
+        cluster_name=scope.cluster_name,
+        account=account,
+        policy=policy,
+    ).association

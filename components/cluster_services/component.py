@@ -28,9 +28,9 @@ import pulumi_kubernetes as k8s
 from components.aws_context import AwsContext
 from components.blocks import (
     ServiceAccount,
+    add_on_identity,
     child_options,
     encrypted_log_group,
-    pod_identity,
     pod_identity_role,
     statements_json,
 )
@@ -202,16 +202,14 @@ class ClusterServices(pulumi.ComponentResource):
         account: ServiceAccount,
         policy: pulumi.Output[str],
     ) -> aws.eks.PodIdentityAssociation:
-        args = self._args
-        return pod_identity(
+        return add_on_identity(
+            self,
             f"{self._name}-{key}",
-            parent=self,
-            description=f"{args.name_prefix}: {description} (Pod Identity)",
-            ctx=args.context,
-            cluster_name=args.cluster_name,
+            self._args,
+            description=description,
             account=account,
             policy=policy,
-        ).association
+        )
 
     def _cluster_autoscaler(self, chart_version: str) -> None:
         args, ctx = self._args, self._args.context

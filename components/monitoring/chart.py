@@ -125,28 +125,25 @@ def _with_port(hosts: pulumi.Input[Sequence[str]], port: int) -> pulumi.Input[li
     return pulumi.Output.from_input(hosts).apply(lambda known: [f"{h}:{port}" for h in known])
 
 
-def prometheus_statements(ctx: AwsContext) -> list[dict[str, Any]]:
+def _in_region(sid: str, actions: Sequence[str], ctx: AwsContext) -> list[dict[str, Any]]:
+    """Actions with no resource-level permission: on ``*``, but only in this stack's region."""
     return [
         {
-            "Sid": "DiscoverEngineHosts",
+            "Sid": sid,
             "Effect": "Allow",
-            "Action": list(DISCOVERY_ACTIONS),
+            "Action": list(actions),
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:RequestedRegion": ctx.region}},
         }
     ]
+
+
+def prometheus_statements(ctx: AwsContext) -> list[dict[str, Any]]:
+    return _in_region("DiscoverEngineHosts", DISCOVERY_ACTIONS, ctx)
 
 
 def grafana_statements(ctx: AwsContext) -> list[dict[str, Any]]:
-    return [
-        {
-            "Sid": "ReadCloudWatchMetrics",
-            "Effect": "Allow",
-            "Action": list(CLOUDWATCH_READ_ACTIONS),
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:RequestedRegion": ctx.region}},
-        }
-    ]
+    return _in_region("ReadCloudWatchMetrics", CLOUDWATCH_READ_ACTIONS, ctx)
 
 
 def alertmanager_statements(topic_arn: str, key_arn: str) -> list[dict[str, Any]]:

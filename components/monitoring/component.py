@@ -26,10 +26,10 @@ import pulumi_random as random
 from components.aws_context import AwsContext, account_administers_key
 from components.blocks import (
     ServiceAccount,
+    add_on_identity,
     child_options,
     customer_managed_key,
     json_secret,
-    pod_identity,
     statements_json,
 )
 from components.config.observability import MonitoringConfig
@@ -230,13 +230,11 @@ class InClusterMonitoring(pulumi.ComponentResource):
     def _identity(
         self, key: str, description: str, account: ServiceAccount, policy: pulumi.Output[str]
     ) -> pulumi.Resource:
-        args = self._args
-        return pod_identity(
+        return add_on_identity(
+            self,
             f"{self._name}-{key}",
-            parent=self,
-            description=f"{args.name_prefix}: {description} (Pod Identity)",
-            ctx=args.context,
-            cluster_name=args.cluster_name,
+            self._args,
+            description=description,
             account=account,
             policy=policy,
-        ).association
+        )

@@ -11,25 +11,13 @@ import pytest
 
 from components.matching_engine import (
     MatchingEngineFleet,
-    MatchingEngineFleetArgs,
     replication_policy,
 )
 from offline.capture import UNKNOWN, CapturedResource
 from offline.iam_eval import grants, is_allowed, open_ended
 from offline.mocks import ACCOUNT_ID
 from offline.runner import ProgramRun, run_component
-from tests.components.test_matching_engine import (
-    BOOTSTRAP,
-    CACHE_SECRET,
-    CONTEXT,
-    DATA_ACCESS,
-    DATABASE_SECRET,
-    ENGINE_SG,
-    LOGS_KEY,
-    NLB_SG,
-    SUBNETS,
-    engine_config,
-)
+from tests.components.test_matching_engine import CONTEXT, engine_config, fleet_args
 
 REGION, DR = "ap-northeast-2", "ap-northeast-1"
 SOURCE = f"arn:aws:s3:::trading-test-engine-artifacts-{ACCOUNT_ID}-{REGION}"
@@ -44,23 +32,7 @@ def built(dr_region: str | None, preview: bool = False) -> ProgramRun:
     def program() -> None:
         MatchingEngineFleet(
             "matching-engine",
-            MatchingEngineFleetArgs(
-                name_prefix="trading-test",
-                engine=engine_config("startup"),
-                vpc_id="vpc-test",
-                subnet_ids=SUBNETS[:2],
-                security_group_id=ENGINE_SG,
-                nlb_security_group_id=NLB_SG,
-                logs_kms_key_arn=LOGS_KEY,
-                kafka_bootstrap_servers=BOOTSTRAP,
-                data_access_policy=DATA_ACCESS,
-                database_secret_arn=DATABASE_SECRET,
-                cache_secret_arn=CACHE_SECRET,
-                database_user="trading_engine",
-                context=CONTEXT,
-                protect=True,
-                dr_region=dr_region,
-            ),
+            fleet_args(engine_config("startup"), 2, protect=True, dr_region=dr_region),
         )
 
     return run_component(program, preview=preview)

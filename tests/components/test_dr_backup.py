@@ -34,26 +34,27 @@ DR_VAULT = f"arn:aws:backup:{DR}:{ACCOUNT_ID}:backup-vault:trading-test-database
 DR_VAULT_KEY = f"arn:aws:kms:{DR}:{ACCOUNT_ID}:key/backup-dr"
 
 
+def copies_args(**changes: Any) -> DatabaseBackupCopiesArgs:
+    """An RDS instance's copies to the DR region, 7 days kept at home and 14 there."""
+    args = DatabaseBackupCopiesArgs(
+        name_prefix="trading-test",
+        context=CONTEXT,
+        dr_region=DR,
+        database_arn=INSTANCE,
+        database_key_arn=DATA_KEY,
+        aurora=False,
+        backup_window="03:00-04:00",
+        retention_days=7,
+        copy_retention_days=14,
+        protect=True,
+    )
+    return replace(args, **changes)
+
+
 @cache
 def built(aurora: bool) -> ProgramRun:
-    def program() -> None:
-        DatabaseBackupCopies(
-            "data-backup",
-            DatabaseBackupCopiesArgs(
-                name_prefix="trading-test",
-                context=CONTEXT,
-                dr_region=DR,
-                database_arn=CLUSTER if aurora else INSTANCE,
-                database_key_arn=DATA_KEY,
-                aurora=aurora,
-                backup_window="03:00-04:00",
-                retention_days=7,
-                copy_retention_days=14,
-                protect=True,
-            ),
-        )
-
-    return run_component(program, preview=False)
+    args = copies_args(database_arn=CLUSTER, aurora=True) if aurora else copies_args()
+    return run_component(lambda: DatabaseBackupCopies("data-backup", args), preview=False)
 
 
 def one(run: ProgramRun, type_token: str, **inputs: Any) -> CapturedResource:
@@ -226,22 +227,10 @@ def test_the_daily_job_starts_an_hour_after_the_database_window(window: str, cro
 
 
 def test_backup_copies_refuse_the_primary_region_as_dr() -> None:
+    args = copies_args(dr_region=REGION, copy_retention_days=7, protect=False)
+
     def program() -> None:
-        DatabaseBackupCopies(
-            "data-backup",
-            DatabaseBackupCopiesArgs(
-                name_prefix="trading-test",
-                context=CONTEXT,
-                dr_region=REGION,
-                database_arn=INSTANCE,
-                database_key_arn=DATA_KEY,
-                aurora=False,
-                backup_window="03:00-04:00",
-                retention_days=7,
-                copy_retention_days=7,
-                protect=False,
-            ),
-        )
+        DatabaseBackupCopies("data-backup", args)
 
     with pytest.raises(Exception, match="other than the primary"):
         run_component(program, preview=False)

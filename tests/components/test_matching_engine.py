@@ -78,25 +78,38 @@ def build(
     def program() -> None:
         MatchingEngineFleet(
             "matching-engine",
-            MatchingEngineFleetArgs(
-                name_prefix="trading-test",
-                engine=engine,
-                vpc_id="vpc-test",
-                subnet_ids=SUBNETS[:az_count],
-                security_group_id=ENGINE_SG,
-                nlb_security_group_id=NLB_SG,
-                logs_kms_key_arn=LOGS_KEY,
-                kafka_bootstrap_servers=BOOTSTRAP,
-                data_access_policy=data_access,
-                database_secret_arn=DATABASE_SECRET,
-                cache_secret_arn=CACHE_SECRET,
-                database_user="trading_engine",
-                context=CONTEXT,
-                protect=protect,
-            ),
+            fleet_args(engine, az_count, data_access=data_access, protect=protect),
         )
 
     return run_component(program, preview=preview), engine
+
+
+def fleet_args(
+    engine: MatchingEngineConfig,
+    az_count: int,
+    *,
+    data_access: str | None = DATA_ACCESS,
+    protect: bool = False,
+    dr_region: str | None = None,
+) -> MatchingEngineFleetArgs:
+    """The fleet's args in the test network: ``az_count`` engine subnets, fixed groups."""
+    return MatchingEngineFleetArgs(
+        name_prefix="trading-test",
+        engine=engine,
+        vpc_id="vpc-test",
+        subnet_ids=SUBNETS[:az_count],
+        security_group_id=ENGINE_SG,
+        nlb_security_group_id=NLB_SG,
+        logs_kms_key_arn=LOGS_KEY,
+        kafka_bootstrap_servers=BOOTSTRAP,
+        data_access_policy=data_access,
+        database_secret_arn=DATABASE_SECRET,
+        cache_secret_arn=CACHE_SECRET,
+        database_user="trading_engine",
+        context=CONTEXT,
+        protect=protect,
+        dr_region=dr_region,
+    )
 
 
 def one(run: ProgramRun, type_token: str) -> CapturedResource:
