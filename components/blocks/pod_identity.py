@@ -147,16 +147,16 @@ class ClusterScope(Protocol):
 
 def add_on_identity(
     parent: pulumi.Resource,
-    resource_name: str,
     scope: ClusterScope,
-    *,
+    key: str,
     description: str,
     account: ServiceAccount,
     policy: pulumi.Input[str],
 ) -> aws.eks.PodIdentityAssociation:
-    """A cluster add-on's Pod Identity (its role described as the add-on), for gating on."""
+    """A cluster add-on's Pod Identity, named ``<parent>-<key>`` and described as the add-on;
+    the association is what the add-on's release waits for."""
     return pod_identity(
-        resource_name,
+        f"{parent.pulumi_resource_name}-{key}",
         parent=parent,
         description=f"{scope.name_prefix}: {description} (Pod Identity)",
         ctx=scope.context,

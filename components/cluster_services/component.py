@@ -195,25 +195,11 @@ class ClusterServices(pulumi.ComponentResource):
         )
         return storage_class
 
-    def _identity(
-        self,
-        key: str,
-        description: str,
-        account: ServiceAccount,
-        policy: pulumi.Output[str],
-    ) -> aws.eks.PodIdentityAssociation:
-        return add_on_identity(
-            self,
-            f"{self._name}-{key}",
-            self._args,
-            description=description,
-            account=account,
-            policy=policy,
-        )
-
     def _cluster_autoscaler(self, chart_version: str) -> None:
         args, ctx = self._args, self._args.context
-        association = self._identity(
+        association = add_on_identity(
+            self,
+            self._args,
             "cluster-autoscaler",
             "Cluster Autoscaler",
             autoscaler.SERVICE_ACCOUNT,
@@ -235,7 +221,9 @@ class ClusterServices(pulumi.ComponentResource):
         args, ctx = self._args, self._args.context
         services = sorted(SERVICES)
         arns = [args.service_log_group_arns[s] for s in services]
-        association = self._identity(
+        association = add_on_identity(
+            self,
+            self._args,
             "log-shipper",
             "Fluent Bit log shipping",
             log_shipping.SERVICE_ACCOUNT,

@@ -25,7 +25,6 @@ import pulumi_random as random
 
 from components.aws_context import AwsContext, account_administers_key
 from components.blocks import (
-    ServiceAccount,
     add_on_identity,
     child_options,
     customer_managed_key,
@@ -75,13 +74,17 @@ class InClusterMonitoring(pulumi.ComponentResource):
         self._name, self._args = name, args
         ctx = args.context
 
-        prometheus = self._identity(
+        prometheus = add_on_identity(
+            self,
+            self._args,
             "prometheus",
             "Prometheus EC2 discovery of the engines",
             chart.PROMETHEUS,
             statements_json(chart.prometheus_statements(ctx)),
         )
-        alertmanager = self._identity(
+        alertmanager = add_on_identity(
+            self,
+            self._args,
             "alertmanager",
             "Alertmanager to the alert topic",
             chart.ALERTMANAGER,
@@ -91,7 +94,9 @@ class InClusterMonitoring(pulumi.ComponentResource):
                 )
             ),
         )
-        grafana = self._identity(
+        grafana = add_on_identity(
+            self,
+            self._args,
             "grafana",
             "Grafana's CloudWatch data source",
             chart.GRAFANA,
@@ -225,16 +230,4 @@ class InClusterMonitoring(pulumi.ComponentResource):
     def _in_cluster(self, *depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
         return child_options(
             self, provider=self._args.kubernetes_provider, depends_on=list(depends_on) or None
-        )
-
-    def _identity(
-        self, key: str, description: str, account: ServiceAccount, policy: pulumi.Output[str]
-    ) -> pulumi.Resource:
-        return add_on_identity(
-            self,
-            f"{self._name}-{key}",
-            self._args,
-            description=description,
-            account=account,
-            policy=policy,
         )
