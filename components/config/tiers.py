@@ -95,8 +95,10 @@ def _usage(
     alb_lcu: int,
     waf_millions: int,
     secrets_calls: int,
+    kafka_messages_per_second: int,
 ) -> dict[str, Any]:
     """The monthly usage the cost estimate assumes (``trading-platform:usage``)."""
+    kafka_gib = _kafka_gib_a_month(kafka_messages_per_second)
     return {
         "dataTransferOutGb": transfer_gb,
         "natProcessedGb": nat_gb,
@@ -106,7 +108,19 @@ def _usage(
         "albLcu": alb_lcu,
         "wafRequestsMillions": waf_millions,
         "secretsApiCalls": secrets_calls,
+        "kafkaInGib": kafka_gib,
+        "kafkaOutGib": kafka_gib,
     }
+
+
+# Ours: the seed gives message rates, not sizes. 512 bytes is an order or trade event with its
+# headers; each message is read once (out = in). Set both from BytesIn/OutPerSec once running.
+_KAFKA_MESSAGE_BYTES = 512
+_SECONDS_A_MONTH = 730 * 3600
+
+
+def _kafka_gib_a_month(messages_per_second: int) -> int:
+    return round(messages_per_second * _KAFKA_MESSAGE_BYTES * _SECONDS_A_MONTH / 2**30)
 
 
 STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
@@ -163,7 +177,8 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
     "edge": {"logRetentionDays": 30, "accessLogExpirationDays": 30},  # ours
     # Seed 002 section 11.7: 1 TB out, NAT +1 TB, 500 GB CloudFront, 50 GB S3. Ours: the log GB
     # and the ALB's LCUs are what the seed's CloudWatch and ALB dollars buy at list price (README,
-    # "Cost estimate"); the WAF requests and Secrets Manager calls.
+    # "Cost estimate"); the WAF requests and Secrets Manager calls. Kafka: the seed's MSK
+    # Serverless row, "~5K msg/sec".
     "usage": _usage(
         transfer_gb=1000,
         nat_gb=1000,
@@ -173,6 +188,7 @@ STARTUP: Tier = {  # 5K TPS, ~$1,362/month (seed 002 section 11)
         alb_lcu=2,
         waf_millions=2,
         secrets_calls=100_000,
+        kafka_messages_per_second=5000,
     ),
 }
 
@@ -253,7 +269,8 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
     ),
     "access": ACCESS,
     "edge": {"logRetentionDays": 90, "accessLogExpirationDays": 90},  # ours
-    # Seed 002 section 10.7: 3 TB out, NAT +3 TB, 2 TB CloudFront, 200 GB S3. Ours as in startup.
+    # Seed 002 section 10.7: 3 TB out, NAT +3 TB, 2 TB CloudFront, 200 GB S3. Ours as in startup;
+    # Kafka at the tier's 10K TPS (billed only if the stack runs MSK Serverless).
     "usage": _usage(
         transfer_gb=3000,
         nat_gb=3000,
@@ -263,6 +280,7 @@ GROWTH: Tier = {  # 10K TPS, ~$3,421/month (seed 002 section 10)
         alb_lcu=6,
         waf_millions=5,
         secrets_calls=300_000,
+        kafka_messages_per_second=10_000,
     ),
 }
 
@@ -355,7 +373,8 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
     "access": ACCESS,
     "edge": {"logRetentionDays": 365, "accessLogExpirationDays": 365},  # ours
     # Seed 002 section 8: 10 TB out, 10 TB from CloudFront, 1 TB in S3, 10M WAF requests. Ours as
-    # in startup, and the NAT GB (the seed's row says only "3x (+ data transfer)").
+    # in startup, and the NAT GB (the seed's row says only "3x (+ data transfer)"). Kafka at the
+    # tier's 100K TPS (billed only if the stack runs MSK Serverless).
     "usage": _usage(
         transfer_gb=10_000,
         nat_gb=4000,
@@ -365,6 +384,7 @@ SCALE: Tier = {  # 100K TPS, ~$21,895/month (seed 002 sections 1-8)
         logs_gb=390,
         alb_lcu=23,
         secrets_calls=1_000_000,
+        kafka_messages_per_second=100_000,
     ),
 }
 

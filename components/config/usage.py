@@ -45,3 +45,12 @@ class UsageConfig:
     s3_storage_gb: Annotated[int, _NON_NEGATIVE] = Field(
         description="GB stored in S3 (seed: 'S3'): logs, artifacts, site"
     )
+    # MSK Serverless bills the bytes clients write and read; brokers do not (their traffic
+    # within the VPC is free), so provisioned stacks ignore these two.
+    kafka_in_gib: Annotated[int, _NON_NEGATIVE] = Field(
+        description="GiB a month producers write to MSK Serverless (its storage follows from "
+        "this and the topics' retention)"
+    )
+    kafka_out_gib: Annotated[int, _NON_NEGATIVE] = Field(
+        description="GiB a month consumers read from MSK Serverless"
+    )

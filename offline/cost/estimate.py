@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
+from components.config.messaging import CleanupPolicy, TopicConfig
 from components.config.usage import UsageConfig
 from components.versions import Product, find_release
 
@@ -122,10 +123,36 @@ class Line:
 
 
 @dataclass(frozen=True)
+class KafkaTopics:
+    """What MSK Serverless bills of the config's topics: partition-hours, and how long the data
+    written stays stored (the partition-weighted mean retention, at most a month)."""
+
+    partitions: int = 0
+    retained_hours: float = 0.0
+
+    @classmethod
+    def of(cls, topics: Sequence[TopicConfig], hours_a_month: int = 730) -> KafkaTopics:
+        partitions = sum(topic.partitions for topic in topics)
+        if not partitions:
+            return cls()
+
+        def kept(topic: TopicConfig) -> float:
+            # Compacted or kept forever: a month's writes, an upper bound for the first month.
+            deletes = topic.cleanup_policy is not CleanupPolicy.COMPACT
+            if not deletes or topic.retention_hours < 0:
+                return hours_a_month
+            return min(topic.retention_hours, hours_a_month)
+
+        weighted = sum(kept(topic) * topic.partitions for topic in topics)
+        return cls(partitions, round(weighted / partitions, 2))
+
+
+@dataclass(frozen=True)
 class Context:
     region: str
     usage: UsageConfig
     today: date
+    kafka: KafkaTopics = KafkaTopics()  # only MSK Serverless prices these
 
 
 @dataclass(frozen=True)
@@ -428,7 +455,29 @@ def _msk_cluster(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
 
 
 def _msk_serverless(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:
+    """MSK Serverless bills the cluster's hours, each partition's hours, the GiB written and
+    read, and the GiB stored (https://aws.amazon.com/msk/pricing/, "MSK Serverless")."""
+    topics, usage = p.context.kafka, p.context.usage
     yield p.line(r, "Serverless cluster", p.hours, "cluster-hours", "msk.serverless.cluster")
+    yield p.line(
+        r,
+        f"{topics.partitions} partitions (kafka.topics)",
+        topics.partitions * p.hours,
+        "partition-hours",
+        "msk.serverless.partition",
+    )
+    yield p.line(r, "data in (usage.kafkaInGib)", usage.kafka_in_gib, "GiB", "msk.serverless.in.gb")
+    yield p.line(
+        r, "data out (usage.kafkaOutGib)", usage.kafka_out_gib, "GiB", "msk.serverless.out.gb"
+    )
+    stored = usage.kafka_in_gib * topics.retained_hours / p.hours
+    yield p.line(
+        r,
+        f"storage: data in kept {topics.retained_hours:g} hours on average (topics' retention)",
+        stored,
+        "GiB-month",
+        "msk.serverless.storage.gb",
+    )
 
 
 def _nat_gateway(p: _Pricer, r: CostResource, index: _Index) -> Iterator[Line]:

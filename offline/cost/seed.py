@@ -185,6 +185,11 @@ EXPLAINED: Final[dict[tuple[str, str], str]] = {
         "S3 50GB",
     ): "50 GB at the sourced $0.023/GB-month is $1.15; the seed rounds it to $2",
     ("startup", "Other (Route 53...)"): _OTHER,
+    ("startup", "MSK Serverless"): (
+        "MSK Serverless bills $0.75 a cluster-hour ($547.50 a month) before any partition or "
+        "byte, more than the seed's $200; its 72 partitions add $78.84, and the seed's ~5K "
+        "messages/s (of 512 bytes: ours) $626.60 in, $313.30 out and $204.01 stored"
+    ),
     ("growth", "MSK 3x kafka.m5.large"): (
         "the program runs 4 brokers (3 cannot spread evenly over 2 AZs); the seed's $540 is "
         "$0.247/broker-hour, the sourced price $0.21 (3 brokers: $459.90)"

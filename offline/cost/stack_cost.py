@@ -13,7 +13,7 @@ from components.config import load_stack_config
 from offline.runner import ProgramRun
 from offline.stack_files import read_stack_files
 
-from .estimate import Context, Estimate, estimate
+from .estimate import Context, Estimate, KafkaTopics, estimate
 from .prices import load_table
 from .report import Budget, Delta, delta, line_from_json
 from .resources import from_document, from_run
@@ -35,8 +35,9 @@ def stack_cost(
 ) -> StackCost:
     files = read_stack_files(run.stack, project_dir=project_dir)
     config = load_stack_config(files.values, stack=run.stack)
-    context = Context(config.region, config.usage, today or date.today())
     table = load_table()
+    topics = KafkaTopics.of(config.kafka.topics, table.hours_per_month)
+    context = Context(config.region, config.usage, today or date.today(), topics)
     current = estimate(from_run(run), table, context)
     change = None
     if earlier is not None:

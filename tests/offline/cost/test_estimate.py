@@ -3,16 +3,19 @@ resource either priced, known free, usage-billed or reported as unknown (never p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from components.config.messaging import CleanupPolicy, TopicConfig
 from offline.cost.estimate import (
     NON_BILLABLE,
     PRICED_TYPES,
     USAGE_BILLED,
     Context,
     Estimate,
+    KafkaTopics,
     estimate,
 )
 from offline.cost.prices import Price, PriceTable
@@ -58,6 +61,10 @@ KEYS = [
     "budgets.budget",
     "elasticache.serverless",
     "msk.serverless.cluster",
+    "msk.serverless.partition",
+    "msk.serverless.in.gb",
+    "msk.serverless.out.gb",
+    "msk.serverless.storage.gb",
     "msk.storage.gb",
     "msk.throughput",
     "backup.storage",
@@ -91,7 +98,9 @@ def _instance_keys(resources: tuple[CostResource, ...]) -> tuple[str, ...]:
 def _estimate(tier: str) -> Estimate:
     resources = tier_resources(tier)
     table = _flat_table(_instance_keys(resources))
-    return estimate(resources, table, Context(REGION, tier_config(tier).usage, TODAY))
+    config = tier_config(tier)
+    context = Context(REGION, config.usage, TODAY, KafkaTopics.of(config.kafka.topics))
+    return estimate(resources, table, context)
 
 
 def _monthly(result: Estimate, resource: str, key: str) -> float:
@@ -109,6 +118,13 @@ EXPECTED_LINES = [
     ("startup", "data-proxy-proxy", "rds.proxy.vcpu", 2 * 730),  # db.t4g.large: 2 vCPUs
     ("startup", "data-cache-group", "elasticache.cache.t4g.medium", 2 * 730),
     ("startup", "network-nat-0", "nat.gb", 1000),
+    # MSK Serverless: 72 partitions; 5,000 messages/s of 512 bytes in and out (6,266 GiB); kept
+    # 237.67 hours on average (24 + 24 partitions for 168 h, 12 for 24 h, 12 compacted: 730 h).
+    ("startup", "kafka-serverless", "msk.serverless.cluster", 730),
+    ("startup", "kafka-serverless", "msk.serverless.partition", 72 * 730),
+    ("startup", "kafka-serverless", "msk.serverless.in.gb", 6266),
+    ("startup", "kafka-serverless", "msk.serverless.out.gb", 6266),
+    ("startup", "kafka-serverless", "msk.serverless.storage.gb", 2040.06),
     ("growth", "services-websocket", "ec2.r6i.large", 2 * 730),
     ("growth", "data-postgres-primary", "rds.postgres.db.r6i.xlarge", 2 * 730),  # Multi-AZ
     ("growth", "data-postgres-primary", "rds.gp3.gb", 2 * 200),
@@ -139,8 +155,8 @@ def test_line_of_each_tier(tier: str, resource: str, key: str, quantity: float) 
 # counts its target's vCPU-hours and the health check its HTTPS feature. In-cluster monitoring
 # added a key and a secret (Grafana's admin) to the released scale stack. DR (issue #16): the
 # engine's DR key and its replication (+2 everywhere); startup and growth also the two backup
-# vaults and their keys (+4).
-EXPECTED_TOTALS = {"startup": 33042.0, "growth": 51629.0, "scale": 165896.99}
+# vaults and their keys (+4). MSK Serverless's partitions, bytes and storage (startup).
+EXPECTED_TOTALS = {"startup": 100174.06, "growth": 51629.0, "scale": 165896.99}
 # Two AZs: 10 interface endpoints x 2 AZs x 730 h, one NAT gateway and its address (730 h each),
 # and the 1,000 GB it processes.
 STARTUP_NETWORK = 10 * 2 * 730 + 730 + 730 + 1000
@@ -319,3 +335,49 @@ def test_a_health_check_pays_for_each_optional_feature() -> None:
     features = {x.resource: x.quantity for x in result.lines if x.unit == "feature-months"}
     assert features == {"hc": 4}  # HTTPS, string matching, latency, 10-second interval
     assert {x.region for x in result.lines if x.resource in ("hc", "plain")} == {"global"}
+
+
+def _topic(
+    partitions: int, hours: int, policy: CleanupPolicy = CleanupPolicy.DELETE
+) -> TopicConfig:
+    return TopicConfig(
+        name=f"t.{partitions}.{abs(hours)}.{policy.name.lower()}",
+        partitions=partitions,
+        replication_factor=3,
+        min_insync_replicas=None,
+        retention_hours=hours,
+        cleanup_policy=policy,
+        max_message_bytes=1_048_576,
+    )
+
+
+def test_serverless_storage_keeps_each_topics_retention_weighted_by_its_partitions() -> None:
+    topics = [
+        _topic(10, 100),
+        _topic(30, 2000),  # longer than a month: a month's writes at most
+        _topic(5, 48, CleanupPolicy.COMPACT_DELETE),  # deletes too: its retention counts
+        _topic(5, 24, CleanupPolicy.COMPACT),  # compacted: kept, a month's writes at most
+    ]
+    result = KafkaTopics.of(topics)
+    assert result == KafkaTopics(50, (10 * 100 + 30 * 730 + 5 * 48 + 5 * 730) / 50)
+
+
+def test_topics_kept_forever_count_a_month_and_no_topics_bill_nothing() -> None:
+    assert KafkaTopics.of([_topic(4, -1)]) == KafkaTopics(4, 730)
+    assert KafkaTopics.of([]) == KafkaTopics(0, 0.0)
+
+
+def test_serverless_kafka_bills_cluster_partitions_bytes_and_storage() -> None:
+    serverless = "aws:msk/serverlessCluster:ServerlessCluster"
+    cluster = CostResource("urn:msk", serverless, "k", "kafka", {})
+    usage = replace(tier_config("startup").usage, kafka_in_gib=1000, kafka_out_gib=3000)
+    context = Context(REGION, usage, TODAY, KafkaTopics(10, 73.0))
+    result = estimate([cluster], _flat_table(()), context)
+    quantities = {line.price_key: line.quantity for line in result.lines if line.resource == "k"}
+    assert quantities == {
+        "msk.serverless.cluster": 730,
+        "msk.serverless.partition": 10 * 730,
+        "msk.serverless.in.gb": 1000,
+        "msk.serverless.out.gb": 3000,
+        "msk.serverless.storage.gb": 100,  # 1,000 GiB a month kept a tenth of it
+    }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.cost.estimate import Context, estimate
+from offline.cost.estimate import Context, KafkaTopics, estimate
 from offline.cost.prices import load_table
 from offline.cost.seed import EXPLAINED, SEED_ROWS, SEED_TOTALS, Comparison, compare
 from tests.offline.cost.tier_runs import REGION, tier_config, tier_resources
@@ -19,7 +19,7 @@ PRICED_ROWS = {
     "startup": {
         "EKS Cluster", "EC2 (EKS Nodes) 3x c6i.xlarge", "EC2 (Matching Engine) 2x c6i.large",
         "RDS PostgreSQL db.t4g.large", "RDS Replica db.t4g.medium", "RDS Storage 100GB gp3",
-        "NAT Gateway 1x (+ 1TB)", "ALB 1x",
+        "MSK Serverless", "NAT Gateway 1x (+ 1TB)", "ALB 1x",
         "CloudFront 500GB", "S3 50GB",
         "CloudWatch Basic", "Data Transfer 1TB", "Other (Route 53...)",
     },
@@ -41,8 +41,10 @@ PRICED_ROWS = {
 
 
 def _comparisons(tier: str) -> list[Comparison]:
-    usage = tier_config(tier).usage
-    result = estimate(tier_resources(tier), load_table(), Context(REGION, usage, date(2026, 12, 1)))
+    config = tier_config(tier)
+    topics = KafkaTopics.of(config.kafka.topics)
+    context = Context(REGION, config.usage, date(2026, 12, 1), topics)
+    result = estimate(tier_resources(tier), load_table(), context)
     return compare(tier, result.lines)
 
 
