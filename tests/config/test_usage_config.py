@@ -32,6 +32,15 @@ def test_tier_defaults_are_the_seeds_quantities(
     )
 
 
+@pytest.mark.parametrize(
+    ("tier", "gib"), [("startup", 6266), ("growth", 12_531), ("scale", 125_313)]
+)
+def test_kafka_gib_default_to_the_seeds_message_rates_at_512_bytes(tier: str, gib: int) -> None:
+    # 5K / 10K / 100K messages a second, 512 bytes each, 730 hours, in GiB; read once.
+    usage = load(tier, {})
+    assert (usage.kafka_in_gib, usage.kafka_out_gib) == (gib, gib)
+
+
 def test_a_stack_overrides_one_key_and_keeps_the_others() -> None:
     usage = load("growth", {"cloudFrontGb": 5000})
     assert usage.cloud_front_gb == 5000
@@ -45,6 +54,8 @@ def test_a_stack_overrides_one_key_and_keeps_the_others() -> None:
         ({"cloudFrontGb": "lots"}, "usage.cloudFrontGb", "must be an integer"),
         ({"cloudFrontTb": 2}, "usage.cloudFrontTb", "did you mean 'cloudFrontGb'"),
         ({"albLcu": True}, "usage.albLcu", "must be an integer"),
+        ({"kafkaInGib": -5}, "usage.kafkaInGib", "must be >= 0, got -5"),
+        ({"kafkaOutGb": 10}, "usage.kafkaOutGb", "did you mean 'kafkaOutGib'"),
     ],
 )
 def test_bad_usage_is_refused_with_the_key_named(usage: Any, key: str, problem: str) -> None:
