@@ -141,7 +141,7 @@ def rewrite_entries(text: str, entries: list[dict[str, Any]]) -> str:
         if match:
             spans[json.loads(match["key"])] = (index, stop)
         index = stop
-    if index == len(lines):
+    if index >= len(lines):
         raise PriceTableError("price table layout not recognised: no prices list of its own")
     end_of_prices = index
     replaced = {spans[e["key"]][0]: e for e in entries if e["key"] in spans}
