@@ -458,7 +458,7 @@ def _offer(product: Any, service: str, terms: Any, origin: str, published: str) 
 
 
 def _bulk(document: Mapping[str, Any]) -> list[Offer]:
-    service = str(document.get("offerCode") or "")
+    service = str(document["offerCode"])
     products = document["products"].values()
     regions = {p.get("attributes", {}).get("regionCode") for p in products}
     where = (

@@ -444,6 +444,7 @@ def test_keys_without_a_matcher_or_of_the_wrong_shape_have_no_filter() -> None:
     [
         ("{not json", "not readable Price List data"),
         ('{"products": {}}', "without terms"),
+        ('{"products": {}, "terms": {}}', "offerCode"),
         ('{"prices": []}', "neither a Price List offer file"),
         ('{"PriceList": ["{}"]}', "not readable Price List data"),
     ],
@@ -454,3 +455,14 @@ def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, wh
     with pytest.raises(PriceListError, match=why) as error:
         read_offers(path)
     assert str(path) in str(error.value)
+
+
+def test_ranges_named_as_the_documentation_names_them_order_the_tiers(tmp_path: Path) -> None:
+    tiers = (("GB-Mo", "1.1111", "51200", "Inf"), ("GB-Mo", "1.2345", "0", "51200"))
+    item = Item("S3", "AmazonS3", "Storage", _region(usagetype="TimedStorage-ByteHrs"), tiers)
+    document = bulk("AmazonS3", item)
+    for rate in document["terms"]["OnDemand"]["S3"]["S3.JRTCKXETXF"]["priceDimensions"].values():
+        rate["startingRange"] = rate.pop("beginRange")
+    found = quote(read_offers(save(tmp_path / "s3.json", document)), "s3.standard.gb", SEOUL)
+    assert found is not None
+    assert found.usd == 1.2345  # the tier from 0, though listed last
