@@ -58,13 +58,15 @@ def test_refresh_reports_new_changed_and_unchanged_prices(tmp_path: Path) -> Non
         ec2("X", "c6i.large").attributes,
         (("Hrs", "0.096", "0", "Inf"),),
     )
-    offers = read_offers(save(tmp_path / "ec2.json", bulk("AmazonEC2", ec2(), GP3, same)))
-    result = refresh(table, ["ec2.c6i.2xlarge", "ebs.gp3.gb", "ec2.c6i.large", "kms.key"], offers)
+    # A type no tier runs, so the real table has no price for it.
+    unused = ec2("UNUSED", "c6i.24xlarge")
+    offers = read_offers(save(tmp_path / "ec2.json", bulk("AmazonEC2", unused, GP3, same)))
+    result = refresh(table, ["ec2.c6i.24xlarge", "ebs.gp3.gb", "ec2.c6i.large", "kms.key"], offers)
     statuses = {
         (c.quote.key, c.quote.region): (c.old, c.quote.usd, c.status) for c in result.changes
     }
     assert statuses == {
-        ("ec2.c6i.2xlarge", SEOUL): (None, 1.2345, "new"),
+        ("ec2.c6i.24xlarge", SEOUL): (None, 1.2345, "new"),
         ("ebs.gp3.gb", SEOUL): (0.0912, 1.2345, "changed"),
         ("ec2.c6i.large", SEOUL): (0.096, 0.096, "unchanged, new source"),
     }
@@ -132,13 +134,14 @@ def test_an_ambiguous_key_is_reported_and_left_while_the_rest_is_written(
         "RIVAL", "AmazonEC2", "Compute Instance", ec2().attributes, (("Hrs", "2.469", "0", "Inf"),)
     )
     offer = save(tmp_path / "ec2.json", bulk("AmazonEC2", ec2(), rival, GP3))
+    before = parse_table(json.loads(table_copy.read_text())).price("ec2.c6i.2xlarge", SEOUL)
     assert main([str(offer), "--prices", str(table_copy), "--write"]) == 1
     out = capsys.readouterr().out
     assert "error: ec2.c6i.2xlarge in ap-northeast-2" in out
     assert "EC2SHARED" in out
     assert "RIVAL" in out
     table = parse_table(json.loads(table_copy.read_text()))
-    assert table.price("ec2.c6i.2xlarge", SEOUL) is None
+    assert table.price("ec2.c6i.2xlarge", SEOUL) == before  # left as it was
     gp3 = table.price("ebs.gp3.gb", SEOUL)
     assert gp3 is not None
     assert gp3.usd == 1.2345
