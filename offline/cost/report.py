@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .estimate import Estimate, Line
+from .price_list import filter_for
 from .seed import EXPLAINED, SEED_TOTALS, compare
 
 
@@ -131,6 +132,20 @@ def cost_document(estimate: Estimate, budget: Budget, change: Delta | None) -> d
     }
 
 
+def _refresh_hints(unpriced: Sequence[Line]) -> list[str]:
+    """Per region, the command that lists the Price List downloads for the unpriced keys the
+    refresh can match (README, "Refreshing prices"); usage-less items have no matcher."""
+    keys: dict[str, set[str]] = {}
+    for line in unpriced:
+        if line.price_key and filter_for(line.price_key) is not None:
+            keys.setdefault(line.region, set()).add(line.price_key)
+    return [
+        f"  to price them from AWS's Price List, in {region}: python -m offline.cost.refresh "
+        f"--commands {region} " + " ".join(f"--key {key}" for key in sorted(keys[region]))
+        for region in sorted(keys)
+    ]
+
+
 def render_cost(estimate: Estimate, budget: Budget, change: Delta | None = None) -> str:
     lines = [f"Cost estimate ({estimate.region}, on-demand list prices, 730 hours a month)"]
     component = None
@@ -148,6 +163,7 @@ def render_cost(estimate: Estimate, budget: Budget, change: Delta | None = None)
     if unpriced:
         lines.append(f"  unpriced: {len(unpriced)} lines, not in the total:")
         lines += [f"    {line.resource}: {line.item} ({line.note})" for line in unpriced]
+        lines += _refresh_hints(unpriced)
     seed = budget.seed_usd
     lines.append(
         f"  tier {budget.tier}: seed figure {_money(seed)}; budget {_money(budget.budget_usd)};"

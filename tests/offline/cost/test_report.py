@@ -101,6 +101,31 @@ def test_budget_below_the_estimate_warns() -> None:
     assert cost_document(estimate, Budget("startup", 900), None)["budgetBelowEstimate"] is True
 
 
+def test_unpriced_keys_the_refresh_can_match_get_its_command_per_region() -> None:
+    def unpriced(key: str, region: str) -> Line:
+        return Line("c", key, "t", "item", 1, "unit", key, region, None)
+
+    estimate = Estimate(
+        "ap-northeast-2",
+        (
+            unpriced("rds.postgres.db.r6i.2xlarge", "ap-northeast-2"),
+            unpriced("ec2.dedicated.c6i.4xlarge", "ap-northeast-2"),
+            unpriced("rds.postgres.db.r6i.2xlarge", "ap-northeast-1"),
+            unpriced("sns.requests", "ap-northeast-2"),  # no matcher: no usage to price
+        ),
+    )
+    hints = [
+        x for x in render_cost(estimate, Budget("scale", 21895)).splitlines() if "--commands" in x
+    ]
+    assert hints == [
+        "  to price them from AWS's Price List, in ap-northeast-1: python -m offline.cost.refresh "
+        "--commands ap-northeast-1 --key rds.postgres.db.r6i.2xlarge",
+        "  to price them from AWS's Price List, in ap-northeast-2: python -m offline.cost.refresh "
+        "--commands ap-northeast-2 --key ec2.dedicated.c6i.4xlarge "
+        "--key rds.postgres.db.r6i.2xlarge",
+    ]
+
+
 def test_unpriced_lines_are_listed_and_kept_out_of_the_total() -> None:
     estimate = Estimate("us-east-1", (_line("priced", 3.0), _line("mystery", None)))
     text = render_cost(estimate, Budget("growth", 3421))
