@@ -28,8 +28,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .aws_context import AwsContext, policy_json
+from .blocks import PodRole, child_options, pod_identity
 from .blocks import ServiceAccount as Account
-from .blocks import child_options, pod_identity
 from .config import NodeGroupConfig
 from .service_cluster import NODE_TYPE_LABEL
 from .services import EXPOSED, SERVICES, Service, ServiceSpec, node_group_for
@@ -148,13 +148,15 @@ class TradingWorkloads(pulumi.ComponentResource):
         """The service's Kubernetes service account and the Pod Identity role bound to it."""
         args, service = self._args, spec.service
         identity = pod_identity(
-            f"{self._name}-{service}",
-            parent=self,
-            ctx=args.context,
-            cluster_name=args.cluster_name,
-            account=Account(NAMESPACE, str(service)),
-            description=f"{args.name_prefix}: the {service} service's pods (Pod Identity)",
-            policy=args.access_policies.get(service),
+            PodRole(
+                resource_name=f"{self._name}-{service}",
+                parent=self,
+                ctx=args.context,
+                cluster_name=args.cluster_name,
+                account=Account(NAMESPACE, str(service)),
+                description=f"{args.name_prefix}: the {service} service's pods (Pod Identity)",
+                policy=args.access_policies.get(service),
+            )
         )
         account = k8s.core.v1.ServiceAccount(
             f"{self._name}-{service}-sa",
@@ -172,47 +174,49 @@ class TradingWorkloads(pulumi.ComponentResource):
         ctx = args.context
         target_groups = list(args.target_group_arns.values())
         identity = pod_identity(
-            f"{name}-lb-controller",
-            parent=self,
-            ctx=ctx,
-            cluster_name=args.cluster_name,
-            account=Account("kube-system", LB_CONTROLLER),
-            description=f"{args.name_prefix}: AWS Load Balancer Controller (Pod Identity)",
-            policy=pulumi.Output.all(*target_groups).apply(
-                lambda arns: policy_json(
-                    [
-                        {
-                            # Describe calls have no resource-level permissions.
-                            "Sid": "Discover",
-                            "Effect": "Allow",
-                            "Action": [
-                                "elasticloadbalancing:DescribeLoadBalancers",
-                                "elasticloadbalancing:DescribeListeners",
-                                "elasticloadbalancing:DescribeTargetGroups",
-                                "elasticloadbalancing:DescribeTargetGroupAttributes",
-                                "elasticloadbalancing:DescribeTargetHealth",
-                                "elasticloadbalancing:DescribeTags",
-                                "ec2:DescribeInstances",
-                                "ec2:DescribeNetworkInterfaces",
-                                "ec2:DescribeSecurityGroups",
-                                "ec2:DescribeSubnets",
-                                "ec2:DescribeVpcs",
-                                "ec2:DescribeAvailabilityZones",
-                            ],
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "RegisterPods",
-                            "Effect": "Allow",
-                            "Action": [
-                                "elasticloadbalancing:RegisterTargets",
-                                "elasticloadbalancing:DeregisterTargets",
-                            ],
-                            "Resource": list(arns),
-                        },
-                    ]
-                )
-            ),
+            PodRole(
+                resource_name=f"{name}-lb-controller",
+                parent=self,
+                ctx=ctx,
+                cluster_name=args.cluster_name,
+                account=Account("kube-system", LB_CONTROLLER),
+                description=f"{args.name_prefix}: AWS Load Balancer Controller (Pod Identity)",
+                policy=pulumi.Output.all(*target_groups).apply(
+                    lambda arns: policy_json(
+                        [
+                            {
+                                # Describe calls have no resource-level permissions.
+                                "Sid": "Discover",
+                                "Effect": "Allow",
+                                "Action": [
+                                    "elasticloadbalancing:DescribeLoadBalancers",
+                                    "elasticloadbalancing:DescribeListeners",
+                                    "elasticloadbalancing:DescribeTargetGroups",
+                                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                                    "elasticloadbalancing:DescribeTargetHealth",
+                                    "elasticloadbalancing:DescribeTags",
+                                    "ec2:DescribeInstances",
+                                    "ec2:DescribeNetworkInterfaces",
+                                    "ec2:DescribeSecurityGroups",
+                                    "ec2:DescribeSubnets",
+                                    "ec2:DescribeVpcs",
+                                    "ec2:DescribeAvailabilityZones",
+                                ],
+                                "Resource": "*",
+                            },
+                            {
+                                "Sid": "RegisterPods",
+                                "Effect": "Allow",
+                                "Action": [
+                                    "elasticloadbalancing:RegisterTargets",
+                                    "elasticloadbalancing:DeregisterTargets",
+                                ],
+                                "Resource": list(arns),
+                            },
+                        ]
+                    )
+                ),
+            )
         )
         return k8s.helm.v3.Release(
             f"{name}-lb-controller",

@@ -12,6 +12,7 @@ from .options import child_options
 from .pod_identity import (
     ClusterScope,
     PodIdentity,
+    PodRole,
     ServiceAccount,
     add_on_identity,
     pod_identity,
@@ -30,6 +31,7 @@ __all__ = [
     "FixedName",
     "NamePrefix",
     "PodIdentity",
+    "PodRole",
     "PrivateBucket",
     "ServiceAccount",
     "StoredSecret",

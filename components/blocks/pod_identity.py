@@ -50,41 +50,44 @@ class ServiceAccount:
     name: str
 
 
-def pod_identity_role(
-    resource_name: str,
-    *,
-    parent: pulumi.Resource,
-    description: str,
-    ctx: AwsContext,
-    cluster_name: pulumi.Input[str],
-    account: ServiceAccount,
-    policy: pulumi.Input[str] | None,
-    managed_policy_arns: Sequence[str] = (),
-) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+@dataclass(frozen=True, kw_only=True)
+class PodRole:
+    """A Pod Identity role to create: its resource name and parent, what it is for, the cluster
+    and service account it is trusted for, and its permissions (an inline policy, and AWS managed
+    policies where AWS publishes the add-on's)."""
+
+    resource_name: str
+    parent: pulumi.Resource
+    description: str
+    ctx: AwsContext
+    cluster_name: pulumi.Input[str]
+    account: ServiceAccount
+    policy: pulumi.Input[str] | None
+    managed_policy_arns: Sequence[str] = ()
+
+
+def pod_identity_role(spec: PodRole) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
     """The role, and the policies that must exist before a pod uses it (its inline policy and
     managed-policy attachments), so whatever binds the role can wait for its permissions."""
+    name, opts = spec.resource_name, child_options(spec.parent)
+    account = spec.account
     role = aws.iam.Role(
-        f"{resource_name}-role",
-        description=description,
-        assume_role_policy=pulumi.Output.from_input(cluster_name).apply(
-            lambda cluster: trust_policy(ctx, cluster, account.namespace, account.name)
+        f"{name}-role",
+        description=spec.description,
+        assume_role_policy=pulumi.Output.from_input(spec.cluster_name).apply(
+            lambda cluster: trust_policy(spec.ctx, cluster, account.namespace, account.name)
         ),
-        opts=child_options(parent),
+        opts=opts,
     )
     grants: list[pulumi.Resource] = []
-    if policy is not None:
+    if spec.policy is not None:
         grants.append(
-            aws.iam.RolePolicy(
-                f"{resource_name}-policy", role=role.id, policy=policy, opts=child_options(parent)
-            )
+            aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=spec.policy, opts=opts)
         )
-    for arn in managed_policy_arns:
+    for arn in spec.managed_policy_arns:
         grants.append(
             aws.iam.RolePolicyAttachment(
-                f"{resource_name}-{arn.rsplit('/', 1)[-1]}",
-                role=role.name,
-                policy_arn=arn,
-                opts=child_options(parent),
+                f"{name}-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=opts
             )
         )
     return role, grants
@@ -101,35 +104,18 @@ class PodIdentity:
     association: aws.eks.PodIdentityAssociation
 
 
-def pod_identity(
-    resource_name: str,
-    *,
-    parent: pulumi.Resource,
-    description: str,
-    ctx: AwsContext,
-    cluster_name: pulumi.Input[str],
-    account: ServiceAccount,
-    policy: pulumi.Input[str] | None,
-) -> PodIdentity:
+def pod_identity(spec: PodRole) -> PodIdentity:
     """The role and its association. The association takes the cluster name as an output (of a
     resource that exists once the cluster and its Pod Identity agent do), so it never races the
     cluster, and waits for the role's permissions, so no pod gets a role that cannot act yet."""
-    role, grants = pod_identity_role(
-        resource_name,
-        parent=parent,
-        description=description,
-        ctx=ctx,
-        cluster_name=cluster_name,
-        account=account,
-        policy=policy,
-    )
+    role, grants = pod_identity_role(spec)
     association = aws.eks.PodIdentityAssociation(
-        f"{resource_name}-identity",
-        cluster_name=cluster_name,
-        namespace=account.namespace,
-        service_account=account.name,
+        f"{spec.resource_name}-identity",
+        cluster_name=spec.cluster_name,
+        namespace=spec.account.namespace,
+        service_account=spec.account.name,
         role_arn=role.arn,
-        opts=child_options(parent, depends_on=grants),
+        opts=child_options(spec.parent, depends_on=grants),
     )
     return PodIdentity(role=role, association=association)
 
@@ -155,12 +141,13 @@ def add_on_identity(
 ) -> aws.eks.PodIdentityAssociation:
     """A cluster add-on's Pod Identity, named ``<parent>-<key>`` and described as the add-on;
     the association is what the add-on's release waits for."""
-    return pod_identity(
-        f"{parent.pulumi_resource_name}-{key}",
+    spec = PodRole(
+        resource_name=f"{parent.pulumi_resource_name}-{key}",
         parent=parent,
         description=f"{scope.name_prefix}: {description} (Pod Identity)",
         ctx=scope.context,
         cluster_name=scope.cluster_name,
         account=account,
         policy=policy,
-    ).association
+    )
+    return pod_identity(spec).association

@@ -27,6 +27,7 @@ import pulumi_kubernetes as k8s
 
 from components.aws_context import AwsContext
 from components.blocks import (
+    PodRole,
     ServiceAccount,
     add_on_identity,
     child_options,
@@ -158,16 +159,18 @@ class ClusterServices(pulumi.ComponentResource):
         args = self._args
         ctx = args.context
         role, grants = pod_identity_role(
-            f"{self._name}-ebs-csi",
-            parent=self,
-            description=f"{args.name_prefix}: EBS CSI driver (Pod Identity)",
-            ctx=ctx,
-            cluster_name=args.cluster_name,
-            account=storage.SERVICE_ACCOUNT,
-            policy=statements_json(
-                pulumi.Output.from_input(args.cluster_key_arn).apply(storage.key_statements)
-            ),
-            managed_policy_arns=[storage.managed_policy_arn(ctx)],
+            PodRole(
+                resource_name=f"{self._name}-ebs-csi",
+                parent=self,
+                description=f"{args.name_prefix}: EBS CSI driver (Pod Identity)",
+                ctx=ctx,
+                cluster_name=args.cluster_name,
+                account=storage.SERVICE_ACCOUNT,
+                policy=statements_json(
+                    pulumi.Output.from_input(args.cluster_key_arn).apply(storage.key_statements)
+                ),
+                managed_policy_arns=[storage.managed_policy_arn(ctx)],
+            )
         )
         return self._addon(storage.ADDON, "ebs-csi-driver", (role, storage.SERVICE_ACCOUNT, grants))
 
