@@ -70,6 +70,28 @@ def policy_json(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
+def service_trust_policy(
+    service: str, *, source_account: str | None = None, source_arn: str | None = None
+) -> str:
+    """A role's trust policy for an AWS service principal (``backup.amazonaws.com``...). With
+    ``source_account``, only the service acting for that account may assume it, and with
+    ``source_arn`` (a pattern) only for those resources: the confused-deputy guard
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    condition: dict[str, Any] = {}
+    if source_account is not None:
+        condition["StringEquals"] = {"aws:SourceAccount": source_account}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    if condition:
+        statement["Condition"] = condition
+    return policy_json([statement])
+
+
 def volume_key_statements(ctx: AwsContext) -> list[dict[str, Any]]:
     """Key policy of a CMK that encrypts instance volumes launched by Auto Scaling.
 

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .access import db_user_arn
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, policy_json, service_trust_policy
 from .blocks import child_options
 from .config.data import ProxyConfig
 
@@ -110,16 +110,7 @@ class DatabaseProxy(pulumi.ComponentResource):
         ctx = args.context
         proxy_name = f"{args.name_prefix}-postgres"
 
-        trust = policy_json(
-            [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                }
-            ]
-        )
+        trust = service_trust_policy("rds.amazonaws.com", source_account=ctx.account_id)
         role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=trust,

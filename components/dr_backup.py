@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, policy_json, service_trust_policy
 from .blocks import child_options, customer_managed_key
 from .data_keys import key_statements
 
@@ -191,16 +191,9 @@ class DatabaseBackupCopies(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             description=f"{prefix}: AWS Backup snapshots and copies of the database",
-            assume_role_policy=policy_json(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "backup.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        # Only AWS Backup acting for this account (confused-deputy guard).
-                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    }
-                ]
+            # Only AWS Backup acting for this account.
+            assume_role_policy=service_trust_policy(
+                "backup.amazonaws.com", source_account=ctx.account_id
             ),
             opts=child,
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, policy_json, service_trust_policy
 from .blocks import child_options, encrypted_log_group
 
 
@@ -42,19 +42,11 @@ class VpcFlowLogs(pulumi.ComponentResource):
             protect=args.protect,
             region=region,
         )
-        trust = policy_json(
-            [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Confused-deputy guard: only this account's flow logs may assume the role.
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
-                        "ArnLike": {"aws:SourceArn": ctx.arn("ec2", "vpc-flow-log/*")},
-                    },
-                }
-            ]
+        # Only this account's flow logs may assume the role.
+        trust = service_trust_policy(
+            "vpc-flow-logs.amazonaws.com",
+            source_account=ctx.account_id,
+            source_arn=ctx.arn("ec2", "vpc-flow-log/*"),
         )
         role = aws.iam.Role(
             f"{name}-role",

@@ -28,6 +28,7 @@ from .aws_context import (
     AwsContext,
     account_administers_key,
     policy_json,
+    service_trust_policy,
     volume_key_statements,
 )
 from .blocks import (
@@ -523,15 +524,8 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-replication-role",
             description=f"{args.name_prefix}: S3 replication of the engine artifacts to DR",
-            assume_role_policy=policy_json(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "s3.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    }
-                ]
+            assume_role_policy=service_trust_policy(
+                "s3.amazonaws.com", source_account=ctx.account_id
             ),
             opts=child_options(self),
         )
@@ -574,15 +568,7 @@ class MatchingEngineFleet(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             description=f"{args.name_prefix}: matching-engine hosts",
-            assume_role_policy=policy_json(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "ec2.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ]
-            ),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             opts=child,
         )
         # Session Manager instead of SSH: no key pair, no port 22, every session logged.

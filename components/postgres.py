@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .aws_context import AwsContext, policy_json
+from .aws_context import AwsContext, service_trust_policy
 from .blocks import StoredSecret, child_options, json_secret
 from .config import PostgresConfig, PostgresEngine
 from .config.data import GP3_PROVISIONED_FROM_GB
@@ -191,17 +191,8 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     def _enhanced_monitoring_role(self) -> aws.iam.Role:
         ctx = self._args.context
-        trust = policy_json(
-            [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Confused-deputy guard: only this account's databases publish through it.
-                    "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                }
-            ]
-        )
+        # Only this account's databases publish through it.
+        trust = service_trust_policy("monitoring.rds.amazonaws.com", source_account=ctx.account_id)
         role = aws.iam.Role(
             f"{self._name}-monitoring-role",
             assume_role_policy=trust,

@@ -31,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from .aws_context import AwsContext, policy_json, volume_key_statements
+from .aws_context import AwsContext, policy_json, service_trust_policy, volume_key_statements
 from .blocks import child_options, customer_managed_key
 from .config import EksConfig, NodeGroupConfig
 from .config.instances import EKS_AMI_TYPES
@@ -333,15 +333,7 @@ class ServiceCluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-node-role",
             description=f"{self._args.name_prefix}: EKS worker nodes",
-            assume_role_policy=policy_json(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "ec2.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ]
-            ),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             opts=child_options(self),
         )
         for policy in NODE_POLICIES:
