@@ -48,49 +48,50 @@ def statements(log_group_arns: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _section(kind: str, *settings: tuple[str, str], gap: int = 1) -> str:
+    """A Fluent Bit ``[kind]`` section, one ``key value`` setting a line, values aligned."""
+    width = max(len(key) for key, _ in settings) + gap
+    return "\n".join([f"[{kind}]", *(f"    {key.ljust(width)}{value}" for key, value in settings)])
+
+
 def _tail(tag: str, path: str, db: str) -> str:
-    return "\n".join(
-        [
-            "[INPUT]",
-            "    Name              tail",
-            f"    Tag               {tag}",
-            f"    Path              {path}",
-            f"    DB                {db}",
-            "    multiline.parser  docker, cri",
-            "    Mem_Buf_Limit     5MB",
-            "    Skip_Long_Lines   On",
-            "    Refresh_Interval  10",
-        ]
+    return _section(
+        "INPUT",
+        ("Name", "tail"),
+        ("Tag", tag),
+        ("Path", path),
+        ("DB", db),
+        ("multiline.parser", "docker, cri"),
+        ("Mem_Buf_Limit", "5MB"),
+        ("Skip_Long_Lines", "On"),
+        ("Refresh_Interval", "10"),
+        gap=2,
     )
 
 
 def _kubernetes(match: str, tag_prefix: str) -> str:
-    return "\n".join(
-        [
-            "[FILTER]",
-            "    Name                kubernetes",
-            f"    Match               {match}",
-            f"    Kube_Tag_Prefix     {tag_prefix}",
-            "    Merge_Log           On",
-            "    Keep_Log            On",
-            "    K8S-Logging.Exclude On",
-        ]
+    return _section(
+        "FILTER",
+        ("Name", "kubernetes"),
+        ("Match", match),
+        ("Kube_Tag_Prefix", tag_prefix),
+        ("Merge_Log", "On"),
+        ("Keep_Log", "On"),
+        ("K8S-Logging.Exclude", "On"),
     )
 
 
 def _output(match: str, region: str, log_group: str) -> str:
-    return "\n".join(
-        [
-            "[OUTPUT]",
-            "    Name                cloudwatch_logs",
-            f"    Match               {match}",
-            f"    region              {region}",
-            f"    log_group_name      {log_group}",
-            "    log_stream_template $kubernetes['pod_name'].$kubernetes['container_name']",
-            "    log_stream_prefix   pod-",
-            # The groups are the program's (retention, CMK): never created here.
-            "    auto_create_group   false",
-        ]
+    return _section(
+        "OUTPUT",
+        ("Name", "cloudwatch_logs"),
+        ("Match", match),
+        ("region", region),
+        ("log_group_name", log_group),
+        ("log_stream_template", "$kubernetes['pod_name'].$kubernetes['container_name']"),
+        ("log_stream_prefix", "pod-"),
+        # The groups are the program's (retention, CMK): never created here.
+        ("auto_create_group", "false"),
     )
 
 
