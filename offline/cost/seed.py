@@ -63,100 +63,96 @@ _CLOUDWATCH_KEYS = ("cloudwatch.",)
 _EDGE_ALB = ("edge-alb",)
 _ALB_KEYS = ("alb.",)  # the seed predates the public IPv4 charge (February 2024)
 
+
+def _rds(label: str, usd: int, keys: str, resources: tuple[str, ...]) -> SeedRow:
+    return _row(label, usd, _RDS, keys=(keys,), resources=resources)
+
+
+def _usage(label: str, usd: int, keys: str) -> SeedRow:
+    """A row the stack-wide usage lines cover (S3 storage, data transfer)."""
+    return _row(label, usd, _USAGE, keys=(keys,))
+
+
+def _msk(label: str, usd: int, keys: str) -> SeedRow:
+    return _row(label, usd, "aws:msk/cluster:Cluster", keys=(keys,))
+
+
+def _engine(label: str, usd: int) -> SeedRow:
+    return _row(label, usd, _ASG, keys=("ec2.",))
+
+
+def _edge_alb(label: str, usd: int) -> SeedRow:
+    return _row(label, usd, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB)
+
+
+def _cloudwatch(label: str, usd: int) -> SeedRow:
+    return _row(label, usd, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS)
+
+
+def _other(label: str, usd: int) -> SeedRow:
+    """The seed's lump sum for Route 53 and the like: the health checks and hosted zones."""
+    return _row(label, usd, "aws:route53/healthCheck:HealthCheck", "aws:route53/zone:Zone")
+
+
 SEED_TOTALS: Final = {"startup": 1362, "growth": 3421, "scale": 21895}
 
 SEED_ROWS: Final[dict[str, tuple[SeedRow, ...]]] = {
     "startup": (  # section 11.7
         _row("EKS Cluster", 73, _EKS),
         _row("EC2 (EKS Nodes) 3x c6i.xlarge", 368, _NODES, keys=("ec2.",)),
-        _row("EC2 (Matching Engine) 2x c6i.large", 122, _ASG, keys=("ec2.",)),
-        _row("RDS PostgreSQL db.t4g.large", 117, _RDS, keys=("rds.postgres.",), resources=_PRIMARY),
-        _row("RDS Replica db.t4g.medium", 58, _RDS, keys=("rds.postgres.",), resources=_REPLICAS),
-        _row("RDS Storage 100GB gp3", 12, _RDS, keys=("rds.gp3.",), resources=_PRIMARY),
+        _engine("EC2 (Matching Engine) 2x c6i.large", 122),
+        _rds("RDS PostgreSQL db.t4g.large", 117, "rds.postgres.", _PRIMARY),
+        _rds("RDS Replica db.t4g.medium", 58, "rds.postgres.", _REPLICAS),
+        _rds("RDS Storage 100GB gp3", 12, "rds.gp3.", _PRIMARY),
         _row("ElastiCache 2x cache.t4g.medium", 97, _CACHE),
         _row("MSK Serverless", 200, "aws:msk/serverlessCluster:ServerlessCluster"),
         _row("NAT Gateway 1x (+ 1TB)", 78, _NAT),
-        _row("ALB 1x", 30, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _edge_alb("ALB 1x", 30),
         _row("CloudFront 500GB", 45, _CDN),
-        _row("S3 50GB", 2, _USAGE, keys=("s3.",)),
-        _row("CloudWatch Basic", 50, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
-        _row("Data Transfer 1TB", 90, _USAGE, keys=("transfer.",)),
-        _row(
-            "Other (Route 53...)",
-            20,
-            "aws:route53/healthCheck:HealthCheck",
-            "aws:route53/zone:Zone",
-        ),
+        _usage("S3 50GB", 2, "s3."),
+        _cloudwatch("CloudWatch Basic", 50),
+        _usage("Data Transfer 1TB", 90, "transfer."),
+        _other("Other (Route 53...)", 20),
     ),
     "growth": (  # section 10.7
         _row("EKS Cluster", 73, _EKS),
         _nodes("EC2 (API Nodes) 2x c6i.xlarge", 245, "api"),
         _nodes("EC2 (WebSocket) 2x r6i.large", 183, "websocket"),
         _nodes("EC2 (Consumer) 2x c6i.large", 122, "consumer"),
-        _row("EC2 (Matching Engine) 2x c6i.xlarge", 245, _ASG, keys=("ec2.",)),
-        _row(
-            "RDS PostgreSQL db.r6i.xlarge Multi-AZ",
-            548,
-            _RDS,
-            keys=("rds.postgres.",),
-            resources=_PRIMARY,
-        ),
-        _row(
-            "RDS Read Replica db.r6i.large", 182, _RDS, keys=("rds.postgres.",), resources=_REPLICAS
-        ),
-        _row("RDS Storage 200GB gp3", 23, _RDS, keys=("rds.gp3.",), resources=_PRIMARY),
+        _engine("EC2 (Matching Engine) 2x c6i.xlarge", 245),
+        _rds("RDS PostgreSQL db.r6i.xlarge Multi-AZ", 548, "rds.postgres.", _PRIMARY),
+        _rds("RDS Read Replica db.r6i.large", 182, "rds.postgres.", _REPLICAS),
+        _rds("RDS Storage 200GB gp3", 23, "rds.gp3.", _PRIMARY),
         _row("ElastiCache 3x cache.r6g.large", 405, _CACHE),
-        _row("MSK 3x kafka.m5.large", 540, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
-        _row("MSK Storage 500GB x 3", 75, "aws:msk/cluster:Cluster", keys=("msk.storage",)),
+        _msk("MSK 3x kafka.m5.large", 540, "msk.kafka"),
+        _msk("MSK Storage 500GB x 3", 75, "msk.storage"),
         _row("NAT Gateway 1x (+ 3TB)", 135, _NAT),
-        _row("ALB 1x (+ LCU)", 50, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _edge_alb("ALB 1x (+ LCU)", 50),
         _row("CloudFront 2TB", 170, _CDN),
-        _row("S3 200GB", 5, _USAGE, keys=("s3.",)),
-        _row("CloudWatch Logs + Metrics", 100, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
-        _row("Data Transfer 3TB", 270, _USAGE, keys=("transfer.",)),
-        _row(
-            "Other (Route 53, ACM...)",
-            50,
-            "aws:route53/healthCheck:HealthCheck",
-            "aws:route53/zone:Zone",
-        ),
+        _usage("S3 200GB", 5, "s3."),
+        _cloudwatch("CloudWatch Logs + Metrics", 100),
+        _usage("Data Transfer 3TB", 270, "transfer."),
+        _other("Other (Route 53, ACM...)", 50),
     ),
     "scale": (  # section 8.1
         _row("EKS Cluster", 73, _EKS),
         _nodes("EC2 (API Nodes) 6x c6i.2xlarge", 1470, "api"),
         _nodes("EC2 (WebSocket) 4x r6i.xlarge", 730, "websocket"),
         _nodes("EC2 (Consumer) 6x c6i.xlarge", 735, "consumer"),
-        _row("EC2 (Matching Engine) 3x c6i.4xlarge dedicated", 2940, _ASG, keys=("ec2.",)),
-        _row(
-            "RDS PostgreSQL db.r6i.4xlarge Multi-AZ",
-            4380,
-            _RDS,
-            keys=("rds.postgres.",),
-            resources=_PRIMARY,
-        ),
-        _row(
-            "RDS Read Replicas 2x db.r6i.2xlarge",
-            2190,
-            _RDS,
-            keys=("rds.postgres.",),
-            resources=_REPLICAS,
-        ),
+        _engine("EC2 (Matching Engine) 3x c6i.4xlarge dedicated", 2940),
+        _rds("RDS PostgreSQL db.r6i.4xlarge Multi-AZ", 4380, "rds.postgres.", _PRIMARY),
+        _rds("RDS Read Replicas 2x db.r6i.2xlarge", 2190, "rds.postgres.", _REPLICAS),
         _row("ElastiCache 9x cache.r6g.xlarge", 2430, _CACHE),
-        _row("MSK 6x kafka.m5.2xlarge", 4320, "aws:msk/cluster:Cluster", keys=("msk.kafka",)),
+        _msk("MSK 6x kafka.m5.2xlarge", 4320, "msk.kafka"),
         _row("NAT Gateway 3x (+ data transfer)", 300, _NAT),
-        _row("ALB 1x (+ LCU)", 150, _LB, keys=_ALB_KEYS, resources=_EDGE_ALB),
+        _edge_alb("ALB 1x (+ LCU)", 150),
         _row("CloudFront 10TB", 850, _CDN),
-        _row("S3 1TB", 23, _USAGE, keys=("s3.",)),
-        _row("CloudWatch Logs + Metrics", 200, *_CLOUDWATCH, keys=_CLOUDWATCH_KEYS),
+        _usage("S3 1TB", 23, "s3."),
+        _cloudwatch("CloudWatch Logs + Metrics", 200),
         _row("Secrets Manager 10 secrets", 4, _SECRET, _USAGE, keys=("secrets.",)),
         _row("WAF 10M requests", 100, _WAF),
-        _row("Data Transfer 10TB", 900, _USAGE, keys=("transfer.",)),
-        _row(
-            "Other (Route 53, ACM...)",
-            100,
-            "aws:route53/healthCheck:HealthCheck",
-            "aws:route53/zone:Zone",
-        ),
+        _usage("Data Transfer 10TB", 900, "transfer."),
+        _other("Other (Route 53, ACM...)", 100),
     ),
 }
 
