@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components.config import EksConfig
 from components.service_cluster import ServiceCluster, ServiceClusterArgs
 from components.versions import DEFAULT_EKS_VERSION
 from offline.capture import UNKNOWN, CapturedResource
@@ -33,26 +34,27 @@ def control_plane_sg() -> aws.ec2.SecurityGroup:
     return aws.ec2.SecurityGroup.get("control-plane-sg", CONTROL_PLANE_SG)
 
 
+def service_cluster(eks: EksConfig) -> ServiceCluster:
+    """The component as the stack builds it, in the test's VPC stand-ins."""
+    return ServiceCluster(
+        "services",
+        ServiceClusterArgs(
+            name_prefix="trading-test",
+            eks=eks,
+            vpc_id="vpc-0test",
+            private_subnet_ids=PRIVATE_SUBNETS,
+            control_plane_security_group=control_plane_sg(),
+            node_security_group_id=APP_SG,
+            context=CONTEXT,
+            protect=False,
+        ),
+    )
+
+
 @functools.cache
 def cluster_run(tier: str, preview: bool, public_access_cidrs: tuple[str, ...] = ()) -> ProgramRun:
     config = tier_config(tier, public_access_cidrs)
-
-    def build() -> None:
-        ServiceCluster(
-            "services",
-            ServiceClusterArgs(
-                name_prefix="trading-test",
-                eks=config.eks,
-                vpc_id="vpc-0test",
-                private_subnet_ids=PRIVATE_SUBNETS,
-                control_plane_security_group=control_plane_sg(),
-                node_security_group_id=APP_SG,
-                context=CONTEXT,
-                protect=False,
-            ),
-        )
-
-    return run_component(build, preview=preview)
+    return run_component(lambda: service_cluster(config.eks), preview=preview)
 
 
 def eks_cluster(run: ProgramRun) -> CapturedResource:
@@ -277,22 +279,7 @@ def test_core_addon_versions_follow_the_cluster_version(version: str) -> None:
     config = tier_config("growth")
     eks_config = dataclasses.replace(config.eks, version=version)
 
-    def build() -> None:
-        ServiceCluster(
-            "services",
-            ServiceClusterArgs(
-                "trading-test",
-                eks_config,
-                "vpc-1",
-                PRIVATE_SUBNETS,
-                control_plane_sg(),
-                APP_SG,
-                CONTEXT,
-                False,
-            ),
-        )
-
-    run = run_component(build, preview=True)
+    run = run_component(lambda: service_cluster(eks_config), preview=True)
     cluster = eks_cluster(run)
     assert cluster.get("version") == version
     versions = {a.get("addonName"): a.get("addonVersion") for a in run.of_type(ADDON)}
@@ -313,19 +300,7 @@ def test_kubeconfig_output_is_realistic() -> None:
     config = tier_config("startup")
 
     def build() -> None:
-        cluster = ServiceCluster(
-            "services",
-            ServiceClusterArgs(
-                "trading-test",
-                config.eks,
-                "vpc-1",
-                PRIVATE_SUBNETS,
-                control_plane_sg(),
-                APP_SG,
-                CONTEXT,
-                False,
-            ),
-        )
+        cluster = service_cluster(config.eks)
         pulumi.export("kubeconfig", cluster.kubeconfig)
         pulumi.export("repositories", cluster.repository_urls)
 

@@ -102,5 +102,54 @@ def ec2(sku: str = "EC2SHARED", instance: str = "c6i.2xlarge", **overrides: str)
     return Item(sku, "AmazonEC2", "Compute Instance", attributes)
 
 
-def region(attributes: dict[str, str], where: str = SEOUL) -> dict[str, str]:
-    return {"regionCode": where, **attributes}
+def region(**attributes: str) -> dict[str, str]:
+    """A Seoul product's attributes."""
+    return {"regionCode": SEOUL, **attributes}
+
+
+def seoul(
+    sku: str, service: str, family: str, unit: str = "Hrs", usd: str = "1.2345", **attributes: str
+) -> Item:
+    """A Seoul product with one untiered on-demand rate."""
+    return Item(sku, service, family, region(**attributes), ((unit, usd, "0", "Inf"),))
+
+
+def rds(sku: str, family: str, unit: str = "Hrs", usd: str = "1.2345", **attributes: str) -> Item:
+    return seoul(sku, "AmazonRDS", family, unit, usd, **attributes)
+
+
+def cache(sku: str, engine: str, usagetype: str, usd: str = "1.2345") -> Item:
+    """A cache.r6g.xlarge node of ``engine`` (Valkey, Redis...) in an AWS Region."""
+    return seoul(
+        sku,
+        "AmazonElastiCache",
+        "Cache Instance",
+        usd=usd,
+        instanceType="cache.r6g.xlarge",
+        locationType="AWS Region",
+        cacheEngine=engine,
+        usagetype=usagetype,
+    )
+
+
+def msk(sku: str, operation: str, usagetype: str, unit: str, usd: str = "1.2345") -> Item:
+    return seoul(
+        sku,
+        "AmazonMSK",
+        "Managed Streaming for Apache Kafka (MSK)",
+        unit,
+        usd,
+        locationType="AWS Region",
+        operation=operation,
+        usagetype=usagetype,
+    )
+
+
+def load_balancer(sku: str, kind: str, location: str = "AWS Region") -> Item:
+    return seoul(
+        sku,
+        "AWSELB",
+        f"Load Balancer-{kind}",
+        locationType=location,
+        usagetype="APN2-LoadBalancerUsage",
+    )

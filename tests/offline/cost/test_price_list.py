@@ -17,12 +17,21 @@ from offline.cost.price_list import (
     read_offers,
     regions_in,
 )
-from tests.offline.cost.price_list_data import PUBLISHED, SEOUL, Item, bulk, ec2, query, save
-
-
-def _region(**attributes: str) -> dict[str, str]:
-    return {"regionCode": SEOUL, **attributes}
-
+from tests.offline.cost.price_list_data import (
+    PUBLISHED,
+    SEOUL,
+    Item,
+    bulk,
+    cache,
+    ec2,
+    load_balancer,
+    msk,
+    query,
+    rds,
+    region,
+    save,
+    seoul,
+)
 
 # key, a product it must match (priced 1.2345 per the offer's unit unless said), a near miss.
 FAMILIES: list[tuple[str, Item, Item]] = [
@@ -35,261 +44,138 @@ FAMILIES: list[tuple[str, Item, Item]] = [
     ),
     (
         "rds.postgres.db.r6i.2xlarge",
-        Item(
+        rds(
             "RDSSINGLE",
-            "AmazonRDS",
             "Database Instance",
-            _region(
-                instanceType="db.r6i.2xlarge",
-                databaseEngine="PostgreSQL",
-                deploymentOption="Single-AZ",
-                usagetype="APN2-InstanceUsage:db.r6i.2xl",
-            ),
+            instanceType="db.r6i.2xlarge",
+            databaseEngine="PostgreSQL",
+            deploymentOption="Single-AZ",
+            usagetype="APN2-InstanceUsage:db.r6i.2xl",
         ),
-        Item(
+        rds(
             "RDSMULTI",
-            "AmazonRDS",
             "Database Instance",
-            _region(
-                instanceType="db.r6i.2xlarge",
-                databaseEngine="PostgreSQL",
-                deploymentOption="Multi-AZ",
-                usagetype="APN2-Multi-AZUsage:db.r6i.2xl",
-            ),
+            instanceType="db.r6i.2xlarge",
+            databaseEngine="PostgreSQL",
+            deploymentOption="Multi-AZ",
+            usagetype="APN2-Multi-AZUsage:db.r6i.2xl",
         ),
     ),
     (
         "rds.gp3.gb",
-        Item(
+        rds(
             "RDSGP3",
-            "AmazonRDS",
             "Database Storage",
-            _region(
-                deploymentOption="Single-AZ",
-                databaseEngine="Any",
-                volumeType="General Purpose-GP3",
-                usagetype="APN2-RDS:GP3-Storage",
-            ),
-            (("GB-Mo", "1.2345", "0", "Inf"),),
+            "GB-Mo",
+            deploymentOption="Single-AZ",
+            databaseEngine="Any",
+            volumeType="General Purpose-GP3",
+            usagetype="APN2-RDS:GP3-Storage",
         ),
-        Item(
+        rds(
             "RDSGP3MULTI",
-            "AmazonRDS",
             "Database Storage",
-            _region(
-                deploymentOption="Multi-AZ",
-                databaseEngine="Any",
-                volumeType="General Purpose-GP3",
-                usagetype="APN2-RDS:Multi-AZ-GP3-Storage",
-            ),
-            (("GB-Mo", "2.469", "0", "Inf"),),
+            "GB-Mo",
+            "2.469",
+            deploymentOption="Multi-AZ",
+            databaseEngine="Any",
+            volumeType="General Purpose-GP3",
+            usagetype="APN2-RDS:Multi-AZ-GP3-Storage",
         ),
     ),
     (
         "elasticache.cache.r6g.xlarge",
-        Item(
-            "VALKEY",
-            "AmazonElastiCache",
-            "Cache Instance",
-            _region(
-                instanceType="cache.r6g.xlarge",
-                locationType="AWS Region",
-                cacheEngine="Valkey",
-                usagetype="APN2-NodeUsage:cache.r6g.xlarge",
-            ),
-        ),
-        Item(
-            "REDIS",
-            "AmazonElastiCache",
-            "Cache Instance",
-            _region(
-                instanceType="cache.r6g.xlarge",
-                locationType="AWS Region",
-                cacheEngine="Redis",
-                usagetype="APN2-NodeUsage:cache.r6g.xlarge",
-            ),
-            (("Hrs", "1.5432", "0", "Inf"),),
-        ),
+        cache("VALKEY", "Valkey", "APN2-NodeUsage:cache.r6g.xlarge"),
+        cache("REDIS", "Redis", "APN2-NodeUsage:cache.r6g.xlarge", "1.5432"),
     ),
     (
         "elasticache.cache.r6g.xlarge",
-        Item(
-            "VALKEY",
-            "AmazonElastiCache",
-            "Cache Instance",
-            _region(
-                instanceType="cache.r6g.xlarge",
-                locationType="AWS Region",
-                cacheEngine="Valkey",
-                usagetype="APN2-NodeUsage:cache.r6g.xlarge",
-            ),
-        ),
-        Item(
-            "EXTENDED",
-            "AmazonElastiCache",
-            "Cache Instance",
-            _region(
-                instanceType="cache.r6g.xlarge",
-                locationType="AWS Region",
-                cacheEngine="Valkey",
-                usagetype="APN2-ExtendedSupportYr1_Yr2-NodeUsage:cache.r6g.xlarge",
-            ),
-        ),
+        cache("VALKEY", "Valkey", "APN2-NodeUsage:cache.r6g.xlarge"),
+        cache("EXTENDED", "Valkey", "APN2-ExtendedSupportYr1_Yr2-NodeUsage:cache.r6g.xlarge"),
     ),
     (
         "msk.kafka.m7g.2xlarge",
-        Item(
-            "BROKER",
-            "AmazonMSK",
-            "Managed Streaming for Apache Kafka (MSK)",
-            _region(
-                locationType="AWS Region", operation="RunBroker", usagetype="APN2-Kafka.m7g.2xlarge"
-            ),
-            (("hours", "1.2345", "0", "Inf"),),
-        ),
-        Item(
-            "EXPRESS",
-            "AmazonMSK",
-            "Managed Streaming for Apache Kafka (MSK)",
-            _region(
-                locationType="AWS Region",
-                operation="RunBroker",
-                usagetype="APN2-Express.m7g.2xlarge",
-            ),
-            (("hours", "2.469", "0", "Inf"),),
-        ),
+        msk("BROKER", "RunBroker", "APN2-Kafka.m7g.2xlarge", "hours"),
+        msk("EXPRESS", "RunBroker", "APN2-Express.m7g.2xlarge", "hours", "2.469"),
     ),
     (
         "msk.storage.gb",
-        Item(
-            "GP2",
-            "AmazonMSK",
-            "Managed Streaming for Apache Kafka (MSK)",
-            _region(
-                locationType="AWS Region", operation="RunVolume", usagetype="APN2-Kafka.Storage.GP2"
-            ),
-            (("GB-Mo", "1.2345", "0", "Inf"),),
-        ),
-        Item(
-            "TIERED",
-            "AmazonMSK",
-            "Managed Streaming for Apache Kafka (MSK)",
-            _region(
-                locationType="AWS Region",
-                operation="RunVolume",
-                usagetype="APN2-Kafka.Storage.Tiered",
-            ),
-            (("GB-Mo", "0.0123", "0", "Inf"),),
-        ),
+        msk("GP2", "RunVolume", "APN2-Kafka.Storage.GP2", "GB-Mo"),
+        msk("TIERED", "RunVolume", "APN2-Kafka.Storage.Tiered", "GB-Mo", "0.0123"),
     ),
     (
         "ebs.gp3.gb",
-        Item(
+        seoul(
             "GP3",
             "AmazonEC2",
             "Storage",
-            _region(volumeApiName="gp3", usagetype="APN2-EBS:VolumeUsage.gp3"),
-            (("GB-Mo", "1.2345", "0", "Inf"),),
+            "GB-Mo",
+            volumeApiName="gp3",
+            usagetype="APN2-EBS:VolumeUsage.gp3",
         ),
-        Item(
+        seoul(
             "GP2",
             "AmazonEC2",
             "Storage",
-            _region(volumeApiName="gp2", usagetype="APN2-EBS:VolumeUsage.gp2"),
-            (("GB-Mo", "2.469", "0", "Inf"),),
+            "GB-Mo",
+            "2.469",
+            volumeApiName="gp2",
+            usagetype="APN2-EBS:VolumeUsage.gp2",
         ),
     ),
     (
         "ebs.gp3.iops",
-        Item(
+        seoul(
             "IOPS",
             "AmazonEC2",
             "System Operation",
-            _region(volumeApiName="gp3", usagetype="APN2-EBS:VolumeP-IOPS.gp3"),
-            (("IOPS-Mo", "1.2345", "0", "Inf"),),
+            "IOPS-Mo",
+            volumeApiName="gp3",
+            usagetype="APN2-EBS:VolumeP-IOPS.gp3",
         ),
-        Item(
+        seoul(
             "IO2",
             "AmazonEC2",
             "System Operation",
-            _region(volumeApiName="io2", usagetype="APN2-EBS:VolumeP-IOPS.io2"),
-            (("IOPS-Mo", "2.469", "0", "Inf"),),
+            "IOPS-Mo",
+            "2.469",
+            volumeApiName="io2",
+            usagetype="APN2-EBS:VolumeP-IOPS.io2",
         ),
     ),
     (
         "nat.hour",
-        Item("NATH", "AmazonEC2", "NAT Gateway", _region(usagetype="APN2-NatGateway-Hours")),
-        Item(
-            "NATB",
-            "AmazonEC2",
-            "NAT Gateway",
-            _region(usagetype="APN2-NatGateway-Bytes"),
-            (("GB", "2.469", "0", "Inf"),),
-        ),
+        seoul("NATH", "AmazonEC2", "NAT Gateway", usagetype="APN2-NatGateway-Hours"),
+        seoul("NATB", "AmazonEC2", "NAT Gateway", "GB", "2.469", usagetype="APN2-NatGateway-Bytes"),
     ),
     (
         "nat.gb",
-        Item(
-            "NATB",
-            "AmazonEC2",
-            "NAT Gateway",
-            _region(usagetype="APN2-NatGateway-Bytes"),
-            (("GB", "1.2345", "0", "Inf"),),
-        ),
-        Item("NATH", "AmazonEC2", "NAT Gateway", _region(usagetype="APN2-NatGateway-Hours")),
+        seoul("NATB", "AmazonEC2", "NAT Gateway", "GB", usagetype="APN2-NatGateway-Bytes"),
+        seoul("NATH", "AmazonEC2", "NAT Gateway", usagetype="APN2-NatGateway-Hours"),
     ),
     (
         "vpce.interface.hour",
-        Item("VPCE", "AmazonVPC", "VpcEndpoint", _region(usagetype="APN2-VpcEndpoint-Hours")),
-        Item(
-            "GWLBE", "AmazonVPC", "VpcEndpoint", _region(usagetype="APN2-VpcEndpoint-GWLBE-Hours")
-        ),
+        seoul("VPCE", "AmazonVPC", "VpcEndpoint", usagetype="APN2-VpcEndpoint-Hours"),
+        seoul("GWLBE", "AmazonVPC", "VpcEndpoint", usagetype="APN2-VpcEndpoint-GWLBE-Hours"),
     ),
-    (
-        "alb.hour",
-        Item(
-            "ALB",
-            "AWSELB",
-            "Load Balancer-Application",
-            _region(locationType="AWS Region", usagetype="APN2-LoadBalancerUsage"),
-        ),
-        Item(
-            "NLB",
-            "AWSELB",
-            "Load Balancer-Network",
-            _region(locationType="AWS Region", usagetype="APN2-LoadBalancerUsage"),
-        ),
-    ),
+    ("alb.hour", load_balancer("ALB", "Application"), load_balancer("NLB", "Network")),
     (
         "nlb.hour",
-        Item(
-            "NLB",
-            "AWSELB",
-            "Load Balancer-Network",
-            _region(locationType="AWS Region", usagetype="APN2-LoadBalancerUsage"),
-        ),
-        Item(
-            "OUTPOSTS",
-            "AWSELB",
-            "Load Balancer-Network",
-            _region(locationType="AWS Outposts", usagetype="APN2-LoadBalancerUsage"),
-        ),
+        load_balancer("NLB", "Network"),
+        load_balancer("OUTPOSTS", "Network", "AWS Outposts"),
     ),
     (
         "cloudwatch.logs.ingest.gb",
-        Item(
-            "LOGS",
-            "AmazonCloudWatch",
-            "Data Payload",
-            _region(usagetype="APN2-DataProcessing-Bytes"),
-            (("GB", "1.2345", "0", "Inf"),),
+        seoul(
+            "LOGS", "AmazonCloudWatch", "Data Payload", "GB", usagetype="APN2-DataProcessing-Bytes"
         ),
-        Item(
+        seoul(
             "SCANNED",
             "AmazonCloudWatch",
             "Data Payload",
-            _region(usagetype="APN2-DataScanned-Bytes"),
-            (("GB", "0.0123", "0", "Inf"),),
+            "GB",
+            "0.0123",
+            usagetype="APN2-DataScanned-Bytes",
         ),
     ),
 ]
@@ -314,7 +200,7 @@ def test_gp3_throughput_is_per_mib_while_the_offer_prices_a_gib(tmp_path: Path) 
         "THROUGHPUT",
         "AmazonEC2",
         "Provisioned Throughput",
-        _region(volumeApiName="gp3", usagetype="APN2-EBS:VolumeP-Throughput.gp3"),
+        region(volumeApiName="gp3", usagetype="APN2-EBS:VolumeP-Throughput.gp3"),
         (("GiBps-mo", "1264.128", "0", "Inf"),),
     )
     found = quote(_offers(tmp_path, item), "ebs.gp3.throughput", SEOUL)
@@ -327,7 +213,7 @@ def test_a_tiered_price_is_its_first_paid_tier(tmp_path: Path) -> None:
         "S3",
         "AmazonS3",
         "Storage",
-        _region(usagetype="APN2-TimedStorage-ByteHrs"),
+        region(usagetype="APN2-TimedStorage-ByteHrs"),
         (
             ("GB-Mo", "1.1111", "512000", "Inf"),
             ("GB-Mo", "1.2345", "0", "51200"),
@@ -459,7 +345,7 @@ def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, wh
 
 def test_ranges_named_as_the_documentation_names_them_order_the_tiers(tmp_path: Path) -> None:
     tiers = (("GB-Mo", "1.1111", "51200", "Inf"), ("GB-Mo", "1.2345", "0", "51200"))
-    item = Item("S3", "AmazonS3", "Storage", _region(usagetype="TimedStorage-ByteHrs"), tiers)
+    item = Item("S3", "AmazonS3", "Storage", region(usagetype="TimedStorage-ByteHrs"), tiers)
     document = bulk("AmazonS3", item)
     for rate in document["terms"]["OnDemand"]["S3"]["S3.JRTCKXETXF"]["priceDimensions"].values():
         rate["startingRange"] = rate.pop("beginRange")
